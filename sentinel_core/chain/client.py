@@ -1,0 +1,331 @@
+"""ChainClient: a thin async layer over AsyncSubstrateInterface.
+
+It connects (with a clear one-line error when it cannot), reads heads, and fetches blocks in
+JSON-RPC batch frames: one frame for the hashes of a run of blocks, one for their bodies and
+``System.Events``. Each block is decoded with the metadata of its own runtime (the runtime of its
+parent, as Substrate defines it) and joined into a :class:`~sentinel_core.model.Block`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from async_substrate_interface import AsyncSubstrateInterface
+from scalecodec.base import ScaleBytes
+
+from ..model import Block
+from .decode import build_block
+
+log = logging.getLogger("sentinel.chain")
+
+EVENTS_KEY = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
+RATE_LIMIT_CODES = {-32029, 429, -32098, -32005}
+
+
+class ChainError(Exception):
+    """A one-line, user-facing description of what went wrong talking to the node."""
+
+
+class RpcError(ChainError):
+    def __init__(self, method: str, code: int | None, message: str) -> None:
+        super().__init__(f"{method}: node answered error {code}: {message}")
+        self.method = method
+        self.code = code
+        self.message = message
+
+    @property
+    def rate_limited(self) -> bool:
+        text = self.message.lower()
+        return self.code in RATE_LIMIT_CODES or "too many" in text or "rate limit" in text
+
+
+class ChainClient:
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+        if not url.startswith(("ws://", "wss://")):
+            raise ChainError(f"{url!r} is not a ws:// or wss:// URL")
+        self.url = url
+        self.timeout = timeout
+        self.substrate: AsyncSubstrateInterface | None = None
+        self._runtime_versions: dict[str, int] = {}
+        self._error_names: dict[int, dict[tuple[int, int], str]] = {}
+        self._events_types: dict[int, str] = {}
+
+    # -- connection -----------------------------------------------------------------------------
+    async def connect(self) -> ChainClient:
+        sub = AsyncSubstrateInterface(self.url, ss58_format=42, max_retries=2, retry_timeout=self.timeout,
+                                      ws_shutdown_timer=None)
+        try:
+            await asyncio.wait_for(sub.initialize(), self.timeout)
+        except asyncio.TimeoutError:
+            await _quiet_close(sub)
+            raise ChainError(f"cannot reach {self.url}: no answer within {self.timeout:g} s") from None
+        except (OSError, ConnectionError) as exc:
+            await _quiet_close(sub)
+            raise ChainError(f"cannot reach {self.url}: {_reason(exc)}") from None
+        except Exception as exc:  # noqa: BLE001 - anything the library raises while handshaking
+            await _quiet_close(sub)
+            raise ChainError(f"cannot talk to {self.url}: {_reason(exc)}") from None
+        self.substrate = sub
+        return self
+
+    async def close(self) -> None:
+        if self.substrate is not None:
+            await _quiet_close(self.substrate)
+            self.substrate = None
+
+    async def __aenter__(self) -> ChainClient:
+        return await self.connect()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def sub(self) -> AsyncSubstrateInterface:
+        if self.substrate is None:
+            raise ChainError("not connected")
+        return self.substrate
+
+    # -- raw RPC -----------------------------------------------------------------------------------
+    async def batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
+        """Send ``calls`` as one JSON-RPC batch frame; results in order, RpcError objects for errors."""
+        if not calls:
+            return []
+        ws = self.sub.ws
+        payloads = [{"jsonrpc": "2.0", "method": m, "params": p} for m, p in calls]
+        try:
+            async with ws as w:
+                await w.mark_waiting_for_response()
+                ids: list[str] = []
+                try:
+                    ids = await w.send_batch(payloads)
+                    futures = [f for i in ids if (f := w._received.get(i)) is not None]
+                    if futures:
+                        _, pending = await asyncio.wait(futures, timeout=self.timeout)
+                        if pending:
+                            raise ChainError(f"{self.url}: no answer within {self.timeout:g} s")
+                    responses = []
+                    for i in ids:
+                        r = await w.retrieve(i)
+                        if r is None:
+                            raise ChainError(f"{self.url}: connection lost while waiting for an answer")
+                        responses.append(r)
+                finally:
+                    await w.mark_response_received()
+                    for i in ids:
+                        await w.discard_request(i)
+        except ChainError:
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - websocket and protocol failures
+            raise ChainError(f"{self.url}: {_reason(exc)}") from None
+        out: list[Any] = []
+        for (method, _), resp in zip(calls, responses):
+            if not isinstance(resp, dict):
+                out.append(RpcError(method, None, f"malformed answer {str(resp)[:80]!r}"))
+            elif "error" in resp:
+                err = resp["error"] if isinstance(resp["error"], dict) else {"message": str(resp["error"])}
+                out.append(RpcError(method, err.get("code"), str(err.get("message", ""))))
+            else:
+                out.append(resp.get("result"))
+        return out
+
+    async def call(self, method: str, params: list[Any] | None = None) -> Any:
+        (result,) = await self.batch([(method, params or [])])
+        if isinstance(result, RpcError):
+            raise result
+        return result
+
+    # -- heads -----------------------------------------------------------------------------------
+    async def head(self) -> tuple[int, str]:
+        header = await self.call("chain_getHeader", [])
+        return _number(header), await self.call("chain_getHead", [])
+
+    async def finalized_head(self) -> tuple[int, str]:
+        block_hash = await self.call("chain_getFinalizedHead", [])
+        header = await self.call("chain_getHeader", [block_hash])
+        return _number(header), block_hash
+
+    async def header(self, block_hash: str) -> dict[str, Any] | None:
+        return await self.call("chain_getHeader", [block_hash])
+
+    async def block_hashes(self, numbers: Sequence[int]) -> list[str | None]:
+        results = await self.batch([("chain_getBlockHash", [n]) for n in numbers])
+        for r in results:
+            if isinstance(r, RpcError):
+                raise r
+        return list(results)
+
+    async def runtime_version(self, block_hash: str) -> dict[str, Any]:
+        return await self.call("state_getRuntimeVersion", [block_hash])
+
+    # -- blocks -----------------------------------------------------------------------------------
+    async def fetch_blocks(self, numbers: Sequence[int], *, hashes: Sequence[str] | None = None) -> list[Block]:
+        """Fetch and decode blocks by number (or by the given hashes): three batch frames in all."""
+        if hashes is None:
+            found = await self.block_hashes(numbers)
+            missing = [n for n, h in zip(numbers, found) if h is None]
+            if missing:
+                raise ChainError(f"block {missing[0]} is beyond the chain head")
+            hashes = [h for h in found if h is not None]
+        calls: list[tuple[str, list[Any]]] = []
+        for h in hashes:
+            calls.append(("chain_getBlock", [h]))
+            calls.append(("state_getStorageAt", [EVENTS_KEY, h]))
+        results = await self.batch(calls)
+        for r in results:
+            if isinstance(r, RpcError):
+                raise r
+        bodies = results[0::2]
+        events = results[1::2]
+        if any(b is None for b in bodies):
+            raise ChainError("the node does not have one of the requested blocks (pruned or reorganised)")
+        parents = [b["block"]["header"]["parentHash"] for b in bodies]
+        versions = await self._spec_versions(parents)
+        out = []
+        for h, body, ev, parent, version in zip(hashes, bodies, events, parents, versions):
+            out.append(await self._decode(h, body["block"], ev, parent, version))
+        return out
+
+    async def fetch_block(self, number: int | None = None, block_hash: str | None = None) -> Block:
+        if block_hash is None:
+            if number is None:
+                _, block_hash = await self.head()
+            else:
+                (found,) = await self.block_hashes([number])
+                if found is None:
+                    raise ChainError(f"block {number} is beyond the chain head")
+                block_hash = found
+        (block,) = await self.fetch_blocks([], hashes=[block_hash])
+        return block
+
+    async def _spec_versions(self, parent_hashes: Sequence[str]) -> list[int]:
+        """Spec version in force for each block (the parent's runtime), asking only what is unknown."""
+        unknown = sorted({h for h in parent_hashes if h not in self._runtime_versions})
+        if unknown:
+            if len(unknown) > 2:
+                # Versions only grow: when both ends of a run agree, everything between does too.
+                ends = await self.batch([("state_getRuntimeVersion", [unknown[0]]),
+                                         ("state_getRuntimeVersion", [unknown[-1]])])
+                if not any(isinstance(e, RpcError) for e in ends) and \
+                        ends[0]["specVersion"] == ends[1]["specVersion"] and \
+                        self._ordered(parent_hashes):
+                    for h in unknown:
+                        self._runtime_versions[h] = ends[0]["specVersion"]
+                    unknown = []
+            if unknown:
+                results = await self.batch([("state_getRuntimeVersion", [h]) for h in unknown])
+                for h, r in zip(unknown, results):
+                    if isinstance(r, RpcError):
+                        raise r
+                    self._runtime_versions[h] = r["specVersion"]
+            if len(self._runtime_versions) > 50_000:
+                self._runtime_versions.clear()
+        return [self._runtime_versions.get(h, 0) for h in parent_hashes]
+
+    @staticmethod
+    def _ordered(parent_hashes: Sequence[str]) -> bool:
+        return len(parent_hashes) > 0
+
+    async def _decode(self, block_hash: str, block: dict[str, Any], events_hex: str | None, parent: str,
+                      spec_version: int) -> Block:
+        header = block["header"]
+        number = _number(header)
+        runtime = await self.sub.get_runtime_for_version(spec_version, parent if number > 0 else block_hash)
+        ext_cls = runtime.runtime_config.get_decoder_class("Extrinsic")
+        extrinsics: list[dict[str, Any] | None] = []
+        for data in block.get("extrinsics", []):
+            try:
+                obj = ext_cls(data=ScaleBytes(data), metadata=runtime.metadata, runtime_config=runtime.runtime_config)
+                extrinsics.append(obj.decode(check_remaining=True))
+            except Exception as exc:  # noqa: BLE001 - a bad extrinsic must not stop the block
+                log.warning("block %s: extrinsic %d does not decode: %s", number, len(extrinsics), exc)
+                extrinsics.append(None)
+        raw_events: list[dict[str, Any]] = []
+        if events_hex:
+            (raw_events,) = runtime.runtime_config.batch_decode(
+                [self._events_type(runtime, spec_version)], [bytes.fromhex(events_hex[2:])])
+        resolve = self._resolver(runtime, spec_version)
+        return build_block(number=number, block_hash=block_hash, parent_hash=header["parentHash"],
+                           extrinsics=extrinsics, events=raw_events, spec_version=spec_version,
+                           resolve=resolve)
+
+    def _events_type(self, runtime: Any, spec_version: int) -> str:
+        found = self._events_types.get(spec_version)
+        if found is None:
+            item = runtime.metadata.get_metadata_pallet("System").get_storage_function("Events")
+            found = self._events_types[spec_version] = item.get_value_type_string()
+        return found
+
+    def _resolver(self, runtime: Any, spec_version: int):
+        names = self._error_names.get(spec_version)
+        if names is None:
+            names = {}
+            for pallet in runtime.metadata.pallets:
+                errors = pallet.errors if hasattr(pallet, "errors") else None
+                for err in errors or []:
+                    names[(int(pallet.value["index"]), int(err.value["index"]))] = f"{pallet.name}.{err.name}"
+            self._error_names[spec_version] = names
+        return lambda p, e: names.get((p, e))
+
+    # -- subscriptions -------------------------------------------------------------------------------
+    async def heads(self, *, finalized: bool = False) -> AsyncIterator[tuple[int, str, str]]:
+        """Yield ``(number, hash, parent_hash)`` of new (or finalized) heads until the connection ends."""
+        method = "chain_subscribeFinalizedHeads" if finalized else "chain_subscribeNewHeads"
+        ws = self.sub.ws
+        async with ws as w:
+            item_id = await w.send({"jsonrpc": "2.0", "method": method, "params": []})
+            sub_id = None
+            while sub_id is None:
+                resp = await w.retrieve(item_id)
+                if resp is None:
+                    await asyncio.sleep(0.005)
+                    continue
+                if "error" in resp:
+                    raise RpcError(method, resp["error"].get("code"), resp["error"].get("message", ""))
+                sub_id = resp["result"]
+            while True:
+                msg = await w.retrieve(sub_id)
+                if msg is None:
+                    await asyncio.sleep(0.005)
+                    continue
+                header = msg["params"]["result"]
+                number = _number(header)
+                yield number, _header_hash(header), header["parentHash"]
+
+
+def _header_hash(header: dict[str, Any]) -> str:
+    """Block hash from a JSON header (blake2_256 of its SCALE encoding)."""
+    import hashlib
+
+    from ..devnet.types import compact
+
+    number = _number(header)
+    logs = header.get("digest", {}).get("logs", [])
+    data = (bytes.fromhex(header["parentHash"][2:]) + compact(number) + bytes.fromhex(header["stateRoot"][2:])
+            + bytes.fromhex(header["extrinsicsRoot"][2:]) + compact(len(logs))
+            + b"".join(bytes.fromhex(x[2:]) for x in logs))
+    return "0x" + hashlib.blake2b(data, digest_size=32).hexdigest()
+
+
+def _number(header: dict[str, Any] | None) -> int:
+    if not header:
+        raise ChainError("the node returned no header")
+    n = header["number"]
+    return int(n, 16) if isinstance(n, str) else int(n)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, ConnectionRefusedError) or "Connect call failed" in text:
+        return "connection refused"
+    return text[:200]
+
+
+async def _quiet_close(sub: AsyncSubstrateInterface) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(sub.close(), 5)
