@@ -125,7 +125,8 @@ class HyperparamChange(BaseModel):
     """A subnet hyperparameter that changed at ``block``: old value from the parent block's state."""
 
     block: int
-    netuid: int
+    netuid: int | None
+    """None for chain-wide settings (e.g. ``sudo_set_tx_rate_limit``)."""
     name: str
     old: Any = None
     new: Any = None

@@ -25,6 +25,11 @@ log = logging.getLogger("sentinel.chain")
 EVENTS_KEY = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
 RATE_LIMIT_CODES = {-32029, 429, -32098, -32005}
 
+# Decoded runtimes (metadata + codec) by node URL and spec version, shared by every connection to that
+# node: decoding metadata costs ~0.2 s and the codec compiles its decoders per runtime object, so
+# workers of a backfill must not each do it again.
+_RUNTIMES: dict[str, dict[int, Any]] = {}
+
 
 class ChainError(Exception):
     """A one-line, user-facing description of what went wrong talking to the node."""
@@ -58,6 +63,8 @@ class ChainClient:
     async def connect(self) -> ChainClient:
         sub = AsyncSubstrateInterface(self.url, ss58_format=42, max_retries=2, retry_timeout=self.timeout,
                                       ws_shutdown_timer=None)
+        for version, runtime in _RUNTIMES.get(self.url, {}).items():
+            sub.runtime_cache.add_item(runtime_version=version, runtime=runtime)
         try:
             await asyncio.wait_for(sub.initialize(), self.timeout)
         except asyncio.TimeoutError:
@@ -227,6 +234,16 @@ class ChainClient:
                 self._runtime_versions.clear()
         return [self._runtime_versions.get(h, 0) for h in parent_hashes]
 
+    async def runtime(self, spec_version: int, block_hash: str) -> Any:
+        """The decoded runtime ``spec_version`` (loaded at ``block_hash`` the first time)."""
+        known = _RUNTIMES.setdefault(self.url, {})
+        runtime = known.get(spec_version)
+        if runtime is None:
+            runtime = await self.sub.get_runtime_for_version(spec_version, block_hash)
+            known[spec_version] = runtime
+            self.sub.runtime_cache.add_item(runtime_version=spec_version, runtime=runtime)
+        return runtime
+
     @staticmethod
     def _ordered(parent_hashes: Sequence[str]) -> bool:
         return len(parent_hashes) > 0
@@ -235,7 +252,7 @@ class ChainClient:
                       spec_version: int) -> Block:
         header = block["header"]
         number = _number(header)
-        runtime = await self.sub.get_runtime_for_version(spec_version, parent if number > 0 else block_hash)
+        runtime = await self.runtime(spec_version, parent if number > 0 else block_hash)
         ext_cls = runtime.runtime_config.get_decoder_class("Extrinsic")
         extrinsics: list[dict[str, Any] | None] = []
         for data in block.get("extrinsics", []):

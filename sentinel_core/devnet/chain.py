@@ -368,7 +368,9 @@ class DevChain:
         timestamp = GENESIS_MS + number * self.block_time_ms
         exts: list[_Ext] = []
         now_call = self.runtime.encode_call("Timestamp", "set", {"now": timestamp})
-        exts.append(_Ext(self.runtime.encode_unsigned_extrinsic(now_call)))
+        inherent_info = {"weight": {"ref_time": 9_000_000, "proof_size": 1493}, "class": "Mandatory", "pays_fee": "Yes"}
+        exts.append(_Ext(self.runtime.encode_unsigned_extrinsic(now_call),
+                         [("System", "ExtrinsicSuccess", {"dispatch_info": inherent_info})]))
         scripted = self.scenario.at_block(number)
         quiet = self.scenario.is_quiet(number)
         for happening in scripted:
@@ -414,7 +416,8 @@ class DevChain:
         netuid = rng.choice(netuids)
         coldkey = rng.choice(self.coldkeys)
         hotkey = rng.choice(self.hotkeys)
-        tao = rng.randint(1, 500) * 10**9 // rng.choice((1, 10, 100))
+        # Most stake moves are small (0.01-25 TAO); a few are larger.
+        tao = int(min(rng.lognormvariate(0.0, 1.6), 250.0) * 10**9)
         if force_fail:
             kind = "set_weights"
         if kind == "set_weights":
@@ -422,7 +425,7 @@ class DevChain:
             call = rt.encode_call("SubtensorModule", "set_weights", {
                 "netuid": netuid, "dests": uids, "weights": [rng.randint(0, U16_MAX) for _ in uids],
                 "version_key": 0})
-            if force_fail or rng.random() < 0.08:
+            if force_fail or rng.random() < 0.02:
                 return _Ext(self._signed(hotkey, call), [self._failed(rng, "SubtensorModule", "SettingWeightsTooFast")])
             return _Ext(self._signed(hotkey, call), [("SubtensorModule", "WeightsSet", [netuid, rng.randint(0, 255)]),
                                                      self._ok(rng)])
@@ -434,7 +437,7 @@ class DevChain:
         if kind == "remove_stake":
             call = rt.encode_call("SubtensorModule", "remove_stake",
                                   {"hotkey": hotkey, "netuid": netuid, "amount_unstaked": tao})
-            if rng.random() < 0.05:
+            if rng.random() < 0.01:
                 return _Ext(self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "NotEnoughStakeToWithdraw")])
             return _Ext(self._signed(coldkey, call), [
                 ("SubtensorModule", "StakeRemoved", [coldkey, hotkey, tao, tao * 2, netuid, 0]), self._ok(rng)])
@@ -455,7 +458,7 @@ class DevChain:
             call = rt.encode_call("SubtensorModule", "serve_axon", {
                 "netuid": netuid, "version": 1, "ip": rng.getrandbits(32), "port": 8091, "ip_type": 4,
                 "protocol": 4, "placeholder1": 0, "placeholder2": 0})
-            if rng.random() < 0.1:
+            if rng.random() < 0.02:
                 return _Ext(self._signed(hotkey, call), [self._failed(rng, "SubtensorModule", "ServingRateLimitExceeded")])
             return _Ext(self._signed(hotkey, call), [("SubtensorModule", "AxonServed", [netuid, hotkey]), self._ok(rng)])
         if kind == "commit_weights":
@@ -464,7 +467,7 @@ class DevChain:
             return _Ext(self._signed(hotkey, call), [self._ok(rng)])
         if kind == "burned_register":
             call = rt.encode_call("SubtensorModule", "burned_register", {"netuid": netuid, "hotkey": hotkey})
-            if rng.random() < 0.3:
+            if rng.random() < 0.1:
                 return _Ext(self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "TooManyRegistrationsThisBlock")])
             return _Ext(self._signed(coldkey, call), [
                 ("SubtensorModule", "NeuronRegistered", [netuid, rng.randint(0, 255), hotkey]), self._ok(rng)])
@@ -533,6 +536,7 @@ class DevChain:
                 new = tuple(new)
             if new == (low, high):
                 new = (low - 100, high)
+            new = (int(new[0]), int(new[1]))
             inner = rt.encode_call("AdminUtils", "sudo_set_alpha_values",
                                    {"netuid": netuid, "alpha_low": new[0], "alpha_high": new[1]})
             changes = [("alpha_low", low, new[0]), ("alpha_high", high, new[1])]
@@ -558,6 +562,8 @@ class DevChain:
             for name, _, new in changes:
                 self._set_hp(number, netuid, name, new)
         for name, old, new in changes:
+            if old == new:
+                continue  # the setter was called, but this value did not change
             self._record(number, idx, "hyperparam", netuid=netuid, name=name, old=old, new=new,
                          call=f"AdminUtils.{call_name}", via=via, signer=signer.hex(), success=took_effect)
         return ext

@@ -1,0 +1,126 @@
+"""Notices the core publishes to whoever listens (the TUI, the headless runner, tests).
+
+Listeners are plain callables called synchronously in the core's event loop; they must return
+quickly (the TUI posts a Textual message, headless prints a line). A failing listener is logged and
+never stops ingestion.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .model import Alert, HyperparamChange
+
+log = logging.getLogger("sentinel.bus")
+
+
+class ConnectionChanged(BaseModel):
+    kind: Literal["connection"] = "connection"
+    state: Literal["connecting", "connected", "reconnecting", "down"]
+    url: str
+    attempt: int = 0
+    error: str | None = None
+
+
+class HeadUpdated(BaseModel):
+    kind: Literal["head"] = "head"
+    best: int | None = None
+    finalized: int | None = None
+    spec_version: int | None = None
+
+
+class BlockProcessed(BaseModel):
+    kind: Literal["block"] = "block"
+    number: int
+    hash: str
+    timestamp: int | None = None
+    extrinsics: int = 0
+    failed: int = 0
+    events: int = 0
+    notable: list[str] = Field(default_factory=list)
+    block_time: float | None = None
+    """Seconds since the previous block (from the Timestamp inherents)."""
+    source: Literal["live", "backfill", "fast_backfill"] = "live"
+    spec_version: int | None = None
+    latency_ms: float | None = None
+    """From the head notification arriving to the block being stored (live only)."""
+
+
+class AlertRaised(BaseModel):
+    kind: Literal["alert"] = "alert"
+    alert: Alert
+
+
+class HyperparamChanged(BaseModel):
+    kind: Literal["hyperparam"] = "hyperparam"
+    change: HyperparamChange
+
+
+class WorkerProgress(BaseModel):
+    worker: int
+    done: int = 0
+    total: int = 0
+    current: int | None = None
+
+
+class BackfillProgress(BaseModel):
+    kind: Literal["backfill"] = "backfill"
+    run_id: int
+    mode: Literal["backfill", "fast_backfill"]
+    start: int
+    end: int
+    done: int
+    total: int
+    rate: float = 0.0
+    """Blocks per second over the recent window."""
+    eta_seconds: float | None = None
+    state: Literal["running", "paused", "done", "cancelled", "failed"] = "running"
+    workers: list[WorkerProgress] = Field(default_factory=list)
+    backoffs: int = 0
+    calls_per_second: float = 0.0
+    concurrency: int = 0
+    error: str | None = None
+
+
+class RulesReloaded(BaseModel):
+    kind: Literal["rules"] = "rules"
+    count: int
+    error: str | None = None
+
+
+class RuntimeUpgraded(BaseModel):
+    kind: Literal["runtime"] = "runtime"
+    block: int
+    old: int | None
+    new: int
+
+
+class LogLine(BaseModel):
+    kind: Literal["log"] = "log"
+    level: Literal["info", "warning", "error"] = "info"
+    text: str
+
+
+Notice = (ConnectionChanged | HeadUpdated | BlockProcessed | AlertRaised | HyperparamChanged
+          | BackfillProgress | RulesReloaded | RuntimeUpgraded | LogLine)
+Listener = Callable[[Notice], None]
+
+
+class Bus:
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def publish(self, notice: Notice) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(notice)
+            except Exception:  # noqa: BLE001 - a listener must never break ingestion
+                log.exception("bus listener failed on %s", notice.kind)

@@ -1,0 +1,100 @@
+"""Chain-state reads beyond blocks: subnet hyperparameters at any block, subnets, runtime versions.
+
+Hyperparameters are read through the newest call the block's own runtime declares:
+``SubnetInfoRuntimeApi.get_subnet_hyperparams_v3`` (a list of ``{name, value}``), else ``_v2``,
+else ``get_subnet_hyperparams``, else the ``SubtensorModule`` storage maps. Reads for many subnets
+travel in one JSON-RPC batch frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .. import hyperparams as hp
+from .client import ChainClient, ChainError, RpcError
+
+API = "SubnetInfoRuntimeApi"
+HYPERPARAM_METHODS = ("get_subnet_hyperparams_v3", "get_subnet_hyperparams_v2", "get_subnet_hyperparams")
+# Storage fallback: canonical name -> SubtensorModule storage map keyed by netuid.
+_STORAGE_FALLBACK = {name: spec.storage for name, spec in hp.TABLE.items()
+                     if spec.storage and spec.per_subnet}
+
+
+async def _runtime(client: ChainClient, block_hash: str) -> Any:
+    return await client.sub.init_runtime(block_hash=block_hash)
+
+
+def declared_method(runtime: Any) -> str | None:
+    """The newest hyperparameter runtime-API method this runtime declares, or None."""
+    if getattr(runtime, "metadata_v15", None) is None:
+        return None
+    methods = runtime.runtime_api_map.get(API, {})
+    return next((m for m in HYPERPARAM_METHODS if m in methods), None)
+
+
+async def subnets_at(client: ChainClient, block_hash: str) -> list[int]:
+    """Netuids that exist at ``block_hash`` (``SubtensorModule.NetworksAdded``)."""
+    runtime = await _runtime(client, block_hash)
+    out = []
+    async for key, value in await client.sub.query_map("SubtensorModule", "NetworksAdded",
+                                                        block_hash=block_hash, page_size=1000):
+        if value.value if hasattr(value, "value") else value:
+            out.append(int(key.value if hasattr(key, "value") else key))
+    del runtime
+    return sorted(out)
+
+
+async def read_hyperparams(client: ChainClient, netuids: Sequence[int], block_hash: str) -> dict[int, dict[str, Any] | None]:
+    """Raw hyperparameters per netuid at ``block_hash`` (None for a subnet that does not exist)."""
+    if not netuids:
+        return {}
+    runtime = await _runtime(client, block_hash)
+    method = declared_method(runtime)
+    if method is not None:
+        try:
+            results = await client.sub.runtime_calls([(API, method, [n]) for n in netuids], block_hash=block_hash)
+        except (NotImplementedError, ValueError):
+            results = [await client.sub.runtime_call(API, method, [n], block_hash=block_hash) for n in netuids]
+        except Exception as exc:  # noqa: BLE001 - library errors become one line
+            raise ChainError(f"{API}.{method} at {block_hash[:10]}: {exc}") from None
+        out: dict[int, dict[str, Any] | None] = {}
+        for n, value in zip(netuids, results):
+            if value is None:
+                out[n] = None
+            elif method.endswith("_v3"):
+                out[n] = hp.from_v3(value)
+            else:
+                out[n] = hp.from_v2(value)
+        return out
+    return await _read_storage(client, netuids, block_hash)
+
+
+async def _read_storage(client: ChainClient, netuids: Sequence[int], block_hash: str) -> dict[int, dict[str, Any] | None]:
+    sub = client.sub
+    runtime = await _runtime(client, block_hash)
+    pallet = runtime.metadata.get_metadata_pallet("SubtensorModule")
+    names = [(name, item) for name, item in _STORAGE_FALLBACK.items() if pallet.get_storage_function(item)]
+    keys = []
+    for n in netuids:
+        keys.append(await sub.create_storage_key("SubtensorModule", "NetworksAdded", [n], block_hash=block_hash))
+        for _, item in names:
+            keys.append(await sub.create_storage_key("SubtensorModule", item, [n], block_hash=block_hash))
+    pairs = await sub.query_multi(keys, block_hash=block_hash)
+    values = [v.value if hasattr(v, "value") else v for _, v in pairs]
+    out: dict[int, dict[str, Any] | None] = {}
+    per = len(names) + 1
+    for i, n in enumerate(netuids):
+        chunk = values[i * per:(i + 1) * per]
+        if not chunk or not chunk[0]:
+            out[n] = None
+            continue
+        out[n] = {name: val for (name, _), val in zip(names, chunk[1:])}
+    return out
+
+
+async def runtime_version(client: ChainClient, block_hash: str) -> dict[str, Any]:
+    try:
+        return await client.runtime_version(block_hash)
+    except RpcError as exc:
+        raise ChainError(f"runtime version at {block_hash[:10]}: {exc.message}") from None

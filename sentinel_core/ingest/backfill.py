@@ -1,0 +1,312 @@
+"""Backfill modes: ``backfill`` (sequential, a pause between blocks) and ``fast_backfill``.
+
+fast_backfill splits the blocks of [start, end] that the store does not have yet (so a second run
+after an interruption fetches only what is missing) into batches; workers, each on its own
+connection, take batches and fetch each in three JSON-RPC batch frames. Concurrency adapts: a
+rate-limit or overload answer halves it and backs off with jitter, clean answers grow it again,
+``max_rps`` caps the call rate by hand. A batch that failed is fetched again; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from ..bus import BackfillProgress, LogLine, WorkerProgress
+from ..chain.client import ChainClient, ChainError, RpcError
+
+if TYPE_CHECKING:
+    from ..service import Sentinel
+
+log = logging.getLogger("sentinel.backfill")
+CALLS_PER_BLOCK = 3  # block hash, body and events
+
+
+class BackfillError(Exception):
+    pass
+
+
+def plan(missing: Sequence[tuple[int, int]], step: int, start: int, batch_size: int) -> list[list[int]]:
+    """Batches of block numbers to fetch: the missing ranges, every ``step``-th block from ``start``."""
+    numbers: list[int] = []
+    for a, b in missing:
+        first = a + ((start - a) % step)
+        numbers.extend(range(first, b + 1, step))
+    return [numbers[i:i + batch_size] for i in range(0, len(numbers), batch_size)]
+
+
+@dataclass
+class Throttle:
+    """Adaptive concurrency (AIMD) and an optional hard cap on calls per second."""
+
+    limit: int
+    max_limit: int
+    max_rps: float | None = None
+    backoffs: int = 0
+    _clean: int = 0
+    _calls: deque = field(default_factory=deque)
+    _paused_until: float = 0.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def on_success(self) -> None:
+        self._clean += 1
+        if self._clean >= max(2, self.limit) and self.limit < self.max_limit:
+            self.limit += 1
+            self._clean = 0
+
+    def on_overload(self) -> float:
+        self.backoffs += 1
+        self._clean = 0
+        self.limit = max(1, self.limit // 2)
+        delay = min(30.0, 0.5 * 2 ** min(self.backoffs, 6)) * (0.5 + self.rng.random())
+        self._paused_until = max(self._paused_until, time.monotonic() + delay)
+        return delay
+
+    async def before_calls(self, n: int) -> None:
+        now = time.monotonic()
+        if self._paused_until > now:
+            await asyncio.sleep(self._paused_until - now)
+        if self.max_rps:
+            while True:
+                now = time.monotonic()
+                while self._calls and now - self._calls[0] > 1.0:
+                    self._calls.popleft()
+                if len(self._calls) + n <= self.max_rps or not self._calls:
+                    break
+                await asyncio.sleep(max(0.01, 1.0 - (now - self._calls[0])))
+            self._calls.extend([time.monotonic()] * n)
+
+    def calls_per_second(self, window: float = 5.0) -> float:
+        now = time.monotonic()
+        return sum(1 for t in self._calls if now - t <= window) / window if self._calls else 0.0
+
+
+class Backfill:
+    """One backfill run; ``await run()`` returns when the range is complete (or raises)."""
+
+    def __init__(self, sentinel: Sentinel, *, start: int, end: int,
+                 mode: Literal["backfill", "fast_backfill"] = "fast_backfill",
+                 workers: int | None = None, batch_size: int | None = None, batch_delay: float | None = None,
+                 step: int | None = None, rate_limit: float | None = None, max_rps: float | None = None,
+                 max_attempts: int = 20) -> None:
+        ing = sentinel.settings.ingest
+        if start > end:
+            raise BackfillError(f"block_start {start} > block_end {end}")
+        self.s = sentinel
+        self.start = start
+        self.end = end
+        self.mode = mode
+        self.workers = workers or ing.workers
+        self.batch_size = batch_size or ing.batch_size
+        self.batch_delay = ing.batch_delay if batch_delay is None else batch_delay
+        self.step = step or ing.step
+        self.rate_limit = ing.rate_limit if rate_limit is None else rate_limit
+        self.max_rps = max_rps if max_rps is not None else ing.max_rps
+        self.max_attempts = max_attempts
+        self.run_id = 0
+        self.total = 0
+        self.done = 0
+        self.state: Literal["running", "paused", "done", "cancelled", "failed"] = "running"
+        self._resume = asyncio.Event()
+        self._resume.set()
+        self._rates: deque[tuple[float, int]] = deque(maxlen=64)
+        self._worker_progress: dict[int, WorkerProgress] = {}
+        self.throttle = Throttle(limit=min(self.workers, 4) if not self.max_rps else self.workers,
+                                 max_limit=self.workers, max_rps=self.max_rps)
+        self._last_publish = 0.0
+
+    # -- control ---------------------------------------------------------------------------------------
+    def pause(self) -> None:
+        self.state = "paused"
+        self._resume.clear()
+        self._publish(force=True)
+
+    def resume(self) -> None:
+        self.state = "running"
+        self._resume.set()
+        self._publish(force=True)
+
+    # -- progress --------------------------------------------------------------------------------------
+    def _rate(self) -> float:
+        if len(self._rates) < 2:
+            return 0.0
+        (t0, d0), (t1, d1) = self._rates[0], self._rates[-1]
+        return (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def progress(self, error: str | None = None) -> BackfillProgress:
+        rate = self._rate()
+        remaining = self.total - self.done
+        return BackfillProgress(
+            run_id=self.run_id, mode=self.mode, start=self.start, end=self.end, done=self.done, total=self.total,
+            rate=rate, eta_seconds=(remaining / rate) if rate > 0 else None, state=self.state,
+            workers=sorted(self._worker_progress.values(), key=lambda w: w.worker), backoffs=self.throttle.backoffs,
+            calls_per_second=self.throttle.calls_per_second(), concurrency=self.throttle.limit, error=error)
+
+    def _publish(self, force: bool = False, error: str | None = None) -> None:
+        now = time.monotonic()
+        if force or now - self._last_publish >= 0.2:
+            self._last_publish = now
+            self.s.bus.publish(self.progress(error))
+
+    def _advance(self, n: int) -> None:
+        self.done += n
+        self._rates.append((time.monotonic(), self.done))
+
+    # -- run -----------------------------------------------------------------------------------------
+    async def run(self) -> BackfillProgress:
+        store = self.s.store
+        assert store is not None
+        missing = await store.missing_in(self.start, self.end)
+        batches = plan(missing, self.step, self.start, 1 if self.mode == "backfill" else self.batch_size)
+        self.total = sum(len(b) for b in batches)
+        self.run_id = await store.start_run(self.mode, self.start, self.end)
+        self._rates.append((time.monotonic(), 0))
+        self._publish(force=True)
+        try:
+            if self.mode == "backfill":
+                await self._sequential(batches)
+            else:
+                await self._parallel(batches)
+        except asyncio.CancelledError:
+            self.state = "cancelled"
+            await asyncio.shield(store.finish_run(self.run_id, "cancelled"))
+            self._publish(force=True)
+            raise
+        except Exception as exc:
+            self.state = "failed"
+            await store.finish_run(self.run_id, "failed")
+            self._publish(force=True, error=str(exc))
+            raise
+        self.state = "done"
+        await store.update_run(self.run_id, self.done)
+        await store.finish_run(self.run_id, "done")
+        final = self.progress()
+        self.s.bus.publish(final)
+        return final
+
+    async def _sequential(self, batches: list[list[int]]) -> None:
+        client = await self.s.connect(archive=True)
+        engine = self.s.new_engine()
+        self._worker_progress[0] = WorkerProgress(worker=0, total=self.total)
+        try:
+            for batch in batches:
+                await self._resume.wait()
+                blocks = await self._fetch(client, batch)
+                await self.s.pipeline.process(client, blocks, engine, source="backfill")
+                self._advance(len(blocks))
+                wp = self._worker_progress[0]
+                wp.done, wp.current = wp.done + len(blocks), batch[-1]
+                self._publish()
+                if self.rate_limit:
+                    await asyncio.sleep(self.rate_limit)
+        finally:
+            await client.close()
+
+    async def _parallel(self, batches: list[list[int]]) -> None:
+        queue: asyncio.Queue[list[int]] = asyncio.Queue()
+        for batch in batches:
+            queue.put_nowait(batch)
+        worker_count = min(self.workers, max(1, len(batches)))
+        slots = asyncio.Semaphore(0)
+        granted = 0
+
+        def adjust() -> None:
+            nonlocal granted
+            while granted < self.throttle.limit:
+                slots.release()
+                granted += 1
+
+        adjust()
+        errors: list[BaseException] = []
+
+        async def worker(wid: int) -> None:
+            nonlocal granted
+            client: ChainClient | None = None
+            engine = self.s.new_engine()
+            wp = self._worker_progress.setdefault(wid, WorkerProgress(worker=wid))
+            try:
+                while not queue.empty():
+                    await self._resume.wait()
+                    await slots.acquire()
+                    try:
+                        if granted > self.throttle.limit:
+                            granted -= 1
+                            continue  # give the slot back: concurrency was reduced
+                        try:
+                            batch = queue.get_nowait()
+                        except asyncio.QueueEmpty:
+                            slots.release()
+                            return
+                        if client is None:
+                            client = await self.s.connect(archive=True)
+                        wp.total += len(batch)
+                        wp.current = batch[0]
+                        blocks = await self._fetch(client, batch)
+                        await self.s.pipeline.process(client, blocks, engine, source="fast_backfill")
+                        wp.done += len(blocks)
+                        self._advance(len(blocks))
+                        if self.done % (self.batch_size * 10) < len(blocks):
+                            await self.s.store.update_run(self.run_id, self.done)
+                        self._publish()
+                        slots.release()
+                        adjust()
+                    except BaseException:
+                        slots.release()
+                        raise
+            except Exception as exc:  # noqa: BLE001 - surfaced to run()
+                errors.append(exc)
+            finally:
+                if client is not None:
+                    await client.close()
+
+        tasks = []
+        for wid in range(worker_count):
+            tasks.append(asyncio.create_task(worker(wid), name=f"backfill-{wid}"))
+            if self.batch_delay:
+                await asyncio.sleep(self.batch_delay)
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for t in tasks:
+                t.cancel()
+            for t in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await t
+        if errors:
+            raise errors[0]
+
+    async def _fetch(self, client: ChainClient, batch: list[int]) -> list:
+        """Fetch a batch, retrying through rate limits and transient errors; never skips a block."""
+        attempt = 0
+        while True:
+            await self.throttle.before_calls(len(batch) * CALLS_PER_BLOCK)
+            try:
+                blocks = await client.fetch_blocks(batch)
+                self.throttle.on_success()
+                return blocks
+            except RpcError as exc:
+                attempt += 1
+                if exc.rate_limited or exc.code in (-32603, -32000):
+                    delay = self.throttle.on_overload()
+                    self._publish(force=True)
+                    if attempt >= self.max_attempts * 5:
+                        raise
+                    await asyncio.sleep(delay)
+                    continue
+                raise
+            except ChainError as exc:
+                attempt += 1
+                if attempt >= self.max_attempts:
+                    raise
+                delay = self.throttle.on_overload()
+                self.s.bus.publish(LogLine(level="warning", text=f"batch {batch[0]}-{batch[-1]}: {exc}; retrying"))
+                await asyncio.sleep(delay)
+                await client.close()
+                await client.connect()

@@ -1,0 +1,107 @@
+"""The one path every ingestion mode sends its blocks through.
+
+For each block: hyperparameter changes (old values from the parent block's chain state), rule
+evaluation, then one store transaction for the blocks with their extrinsics, events, changes and
+alerts; new alerts are queued for delivery and everything is published on the bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..bus import AlertRaised, BlockProcessed, Bus, HyperparamChanged, RuntimeUpgraded
+from ..chain.client import ChainClient
+from ..model import Alert, Block, HyperparamChange
+from ..rules.engine import RuleEngine
+from .changes import hyperparam_changes
+
+NOTABLE_PALLETS = {"AdminUtils", "Sudo"}
+NOTABLE_WORDS = ("coldkey", "network", "dissolve", "lease")
+
+
+def notable_calls(block: Block) -> list[str]:
+    """Effective calls worth showing in the block flow (governance, not routine traffic)."""
+    out = []
+    for ex, call in block.iter_calls():
+        if not ex.is_signed:
+            continue
+        if call.via or call.pallet in NOTABLE_PALLETS or any(w in call.name for w in NOTABLE_WORDS):
+            label = call.qualname if not call.via else f"{call.qualname} via {call.via[-1]}"
+            if not call.success:
+                label += " (failed)"
+            out.append(label)
+    return out
+
+
+class ArtifactWriter:
+    """``STORE_ARTIFACT``: one JSON object per processed block, appended."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def _write(self, lines: list[str]) -> None:
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write("".join(lines))
+
+    async def write(self, blocks: Sequence[Block]) -> None:
+        lines = [json.dumps(b.model_dump(mode="json"), separators=(",", ":")) + "\n" for b in blocks]
+        await asyncio.to_thread(self._write, lines)
+
+
+class Pipeline:
+    def __init__(self, store: Any, bus: Bus, *, artifact: ArtifactWriter | None = None,
+                 on_new_alerts: Callable[[list[Alert]], None] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.bus = bus
+        self.artifact = artifact
+        self.on_new_alerts = on_new_alerts
+        self.clock = clock
+        self._last_spec: int | None = None
+        self._last_timestamp: dict[int, int] = {}
+
+    async def process(self, client: ChainClient, blocks: Sequence[Block], engine: RuleEngine, *,
+                      source: str = "live", received_at: float | None = None) -> list[Alert]:
+        """Process ``blocks`` (ascending) and return the alerts that were new."""
+        items: list[tuple[Block, list[HyperparamChange], list[Alert]]] = []
+        for block in blocks:
+            changes = await hyperparam_changes(client, block)
+            alerts = engine.evaluate(block, changes)
+            items.append((block, changes, alerts))
+        new_alerts = await self.store.write_blocks(items)
+        if self.artifact is not None:
+            await self.artifact.write(blocks)
+        self._publish(items, new_alerts, source, received_at)
+        if new_alerts and self.on_new_alerts is not None:
+            self.on_new_alerts(new_alerts)
+        return new_alerts
+
+    def _publish(self, items: list[tuple[Block, list[HyperparamChange], list[Alert]]],
+                 new_alerts: list[Alert], source: str, received_at: float | None) -> None:
+        bus = self.bus
+        for block, changes, _ in items:
+            if source == "live":
+                prev = self._last_timestamp.get(block.number - 1)
+                block_time = ((block.timestamp - prev) / 1000.0
+                              if prev is not None and block.timestamp is not None else None)
+                if block.timestamp is not None:
+                    self._last_timestamp[block.number] = block.timestamp
+                    self._last_timestamp.pop(block.number - 64, None)
+                latency = (time.monotonic() - received_at) * 1000.0 if received_at is not None else None
+                bus.publish(BlockProcessed(
+                    number=block.number, hash=block.hash, timestamp=block.timestamp,
+                    extrinsics=len(block.extrinsics), failed=block.failed_count, events=len(block.events),
+                    notable=notable_calls(block), block_time=block_time, source="live",
+                    spec_version=block.spec_version, latency_ms=latency))
+                if any(ev.pallet == "System" and ev.name == "CodeUpdated" for ev in block.events):
+                    bus.publish(RuntimeUpgraded(block=block.number, old=block.spec_version, new=-1))
+            for change in changes:
+                bus.publish(HyperparamChanged(change=change))
+        for alert in new_alerts:
+            bus.publish(AlertRaised(alert=alert))

@@ -1,0 +1,555 @@
+"""Rule models: what a ``[[rules]]`` table in sentinel.toml may say.
+
+Every rule has ``kind`` (the discriminator), ``name``, ``severity``, ``message`` (a ``str.format``
+template over the alert's fields), ``cooldown_blocks``, ``dedup`` (template of the dedup key),
+``channels`` and ``enabled``. Kinds:
+
+- ``event``          an event (pallet + event name wildcards) with conditions on its attributes
+- ``call``           an effective (unwrapped) call with conditions on its args; success only by default
+- ``sudo_catchall``  any call made through Sudo that no other rule matched in the same extrinsic
+- ``hyperparam``     a subnet hyperparameter change (old -> new), optional thresholds
+- ``pattern``        a count or sum over a sliding window of blocks (failed extrinsics, events, calls)
+- ``anomaly``        a per-block metric against its own rolling baseline (z-score or percentile)
+- ``stall``          no new block for ``after_seconds``
+
+Everything here is validated at load time: unknown keys, unknown pallets, bad regexes, templates that
+name fields a rule never provides. The models are frozen; the engine compiles them into matchers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from fnmatch import fnmatchcase
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+KNOWN_PALLETS: frozenset[str] = frozenset({
+    "System", "RandomnessCollectiveFlip", "Timestamp", "Aura", "Grandpa", "Balances",
+    "TransactionPayment", "SubtensorModule", "Utility", "Sudo", "Multisig", "Preimage", "Scheduler",
+    "Proxy", "Registry", "Commitments", "AdminUtils", "SafeMode", "Ethereum", "EVM", "EVMChainId",
+    "BaseFee", "Drand", "Crowdloan", "Swap", "Contracts",
+})
+"""Pallet names of finney's runtime (event/call rules naming any other pallet are rejected)."""
+
+SEVERITIES = ("info", "warning", "critical")
+KINDS = ("event", "call", "sudo_catchall", "hyperparam", "pattern", "anomaly", "stall")
+OPS = ("eq", "ne", "in", "gt", "ge", "lt", "le", "regex")
+
+_RULE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_FORMATTER = string.Formatter()
+
+# Fields every alert template may use.
+COMMON_FIELDS = frozenset({"rule", "severity", "block", "netuid", "extrinsic_index", "summary"})
+
+_ITEM_FIELDS = frozenset({
+    "pallet", "qualname", "signer", "extrinsic_hash", "success", "error",
+})
+CALL_FIELDS = COMMON_FIELDS | _ITEM_FIELDS | {"call", "args", "via", "via_sudo", "call_index"}
+EVENT_FIELDS = COMMON_FIELDS | _ITEM_FIELDS | {"event", "attributes", "event_index"}
+CATCHALL_FIELDS = COMMON_FIELDS | _ITEM_FIELDS | {"call", "args", "via", "calls", "count"}
+HYPERPARAM_FIELDS = COMMON_FIELDS | {
+    "name", "old", "new", "change", "signer", "call", "via_sudo", "known", "abs_change",
+    "rel_change", "extrinsic_hash",
+}
+PATTERN_FIELDS = COMMON_FIELDS | {
+    "metric", "value", "value_tao", "threshold", "window", "count", "group", "group_by",
+    "first_block", "address", "pallet", "qualname", "signer", "extrinsic_hash", "args",
+    "attributes", "call", "event", "error",
+}
+ANOMALY_FIELDS = COMMON_FIELDS | {
+    "metric", "method", "value", "mean", "std", "zscore", "baseline", "samples", "threshold",
+    "group", "direction",
+}
+STALL_FIELDS = COMMON_FIELDS | {"seconds", "last_block", "last_block_at", "after_seconds"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+def _as_list(v: Any) -> Any:
+    """Accept a single string where a list of strings is expected."""
+    return [v] if isinstance(v, str) else v
+
+
+def template_fields(template: str) -> list[str]:
+    """Root names a ``str.format`` template refers to; ValueError when it is not a valid template."""
+    names: list[str] = []
+    try:
+        for _lit, field, spec, _conv in _FORMATTER.parse(template):
+            if field is None:
+                continue
+            root = re.split(r"[.\[]", field, maxsplit=1)[0]
+            if root == "" or root.isdigit():
+                raise ValueError("positional fields like {} or {0} are not allowed; name a field")
+            names.append(root)
+            if spec and "{" in spec:
+                names.extend(template_fields(spec))
+    except ValueError as e:
+        raise ValueError(f"invalid template: {e}") from None
+    return names
+
+
+def check_template(template: str, allowed: frozenset[str] | None) -> None:
+    """Raise ValueError when ``template`` is malformed or (when ``allowed`` is given) names an
+    unknown field."""
+    for name in template_fields(template):
+        if allowed is not None and name not in allowed:
+            raise ValueError(
+                f"unknown field {{{name}}} in template (available: {', '.join(sorted(allowed))})")
+
+
+# -- conditions ----------------------------------------------------------------------------------
+
+
+class Condition(_Strict):
+    """Operators on one field; all given operators must hold."""
+
+    eq: Any = None
+    ne: Any = None
+    in_: list[Any] | None = Field(default=None, alias="in")
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    regex: str | None = None
+
+    @field_validator("regex")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as e:
+                raise ValueError(f"invalid regular expression: {e}") from None
+        return v
+
+    @field_validator("eq", "ne")
+    @classmethod
+    def _scalar(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            raise ValueError("must be a value, not a table")
+        return v
+
+    @model_validator(mode="after")
+    def _some(self) -> Condition:
+        if all(getattr(self, f) is None for f in ("eq", "ne", "in_", "gt", "ge", "lt", "le", "regex")):
+            raise ValueError(f"empty condition: use one of {', '.join(OPS)}")
+        return self
+
+
+def _coerce_where(v: Any) -> Any:
+    """``x = 3`` means eq, ``x = [..]`` means in, ``x = { op = .. }`` is an operator table."""
+    if not isinstance(v, dict):
+        return v
+    out: dict[Any, Any] = {}
+    for key, cond in v.items():
+        if isinstance(cond, dict):
+            out[key] = cond
+        elif isinstance(cond, list):
+            out[key] = {"in": cond}
+        else:
+            out[key] = {"eq": cond}
+    return out
+
+
+Where = Annotated[dict[str, Condition], Field(default_factory=dict)]
+
+
+def _check_pallets(patterns: list[str]) -> list[str]:
+    if not patterns:
+        raise ValueError("must name at least one pallet (or \"*\")")
+    for p in patterns:
+        if not isinstance(p, str) or not p:
+            raise ValueError("pallet names must be non-empty strings")
+        if any(c in p for c in "*?["):
+            if not any(fnmatchcase(k, p) for k in KNOWN_PALLETS):
+                raise ValueError(f'pattern "{p}" matches no known pallet')
+        elif p not in KNOWN_PALLETS:
+            import difflib
+
+            close = difflib.get_close_matches(p, sorted(KNOWN_PALLETS), n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise ValueError(f'unknown pallet "{p}"{hint}')
+    return patterns
+
+
+def _check_names(patterns: list[str], what: str) -> list[str]:
+    if not patterns:
+        raise ValueError(f"must name at least one {what} (wildcards allowed)")
+    for p in patterns:
+        if not p:
+            raise ValueError(f"{what} names must be non-empty")
+    return patterns
+
+
+def _netuids(v: Any) -> Any:
+    return [v] if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+
+class RuleBase(_Strict):
+    name: str
+    severity: Literal["info", "warning", "critical"] = "warning"
+    message: str | None = None
+    """``str.format`` template over the alert's fields; None = the kind's default message."""
+    cooldown_blocks: Annotated[int, Field(ge=0)] = 0
+    """After an alert, stay quiet for this many blocks (per rule, per group for pattern/anomaly)."""
+    dedup: str | None = None
+    """Template of the dedup key (prefixed with the rule name); None = one alert per happening."""
+    channels: list[str] = Field(default_factory=lambda: ["dashboard"])
+    enabled: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _RULE_NAME.match(v):
+            raise ValueError(
+                'must be letters, digits, "-", "_" or "." and start with a letter or digit '
+                '(e.g. "coldkey-swap")')
+        return v
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, v: list[str]) -> list[str]:
+        for c in v:
+            if not c:
+                raise ValueError("channel names must be non-empty")
+        return v
+
+    @classmethod
+    def allowed_fields(cls) -> frozenset[str] | None:
+        """Template fields this kind provides; None when extra (dynamic) fields may exist."""
+        return None
+
+    @field_validator("message", "dedup")
+    @classmethod
+    def _templates(cls, v: str | None) -> str | None:
+        if v is not None:
+            check_template(v, cls.allowed_fields())
+        return v
+
+
+class _ItemRule(RuleBase):
+    """Shared by event and call rules."""
+
+    pallet: Annotated[list[str], Field(default_factory=lambda: ["*"])]
+    where: Where
+    netuid: list[int] | None = None
+    """Shortcut for ``where = { netuid = { in = [...] } }``; an int or a list of ints."""
+
+    @field_validator("pallet", mode="before")
+    @classmethod
+    def coerce_pallet_(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def coerce_where_(cls, v: Any) -> Any:
+        return _coerce_where(v)
+
+    @field_validator("netuid", mode="before")
+    @classmethod
+    def coerce_netuid_(cls, v: Any) -> Any:
+        return _netuids(v)
+
+    @field_validator("pallet")
+    @classmethod
+    def _pallets(cls, v: list[str]) -> list[str]:
+        return _check_pallets(v)
+
+
+class EventRule(_ItemRule):
+    """An event, e.g. ``pallet = "System", event = "CodeUpdated"``."""
+
+    kind: Literal["event"]
+    event: list[str]
+    """Event name patterns (fnmatch wildcards: ``ColdkeySwap*``)."""
+
+    @field_validator("event", mode="before")
+    @classmethod
+    def coerce_event_(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @field_validator("event")
+    @classmethod
+    def _events(cls, v: list[str]) -> list[str]:
+        return _check_names(v, "event")
+
+
+class CallRule(_ItemRule):
+    """An effective call (after unwrapping Sudo / Utility.batch* / Proxy.proxy)."""
+
+    kind: Literal["call"]
+    call: list[str]
+    """Call name patterns (fnmatch wildcards: ``register_network*``)."""
+    success_only: bool = True
+    via_sudo: bool | None = None
+    """True: only calls made through Sudo; False: only calls not made through Sudo; unset: both."""
+
+    @field_validator("call", mode="before")
+    @classmethod
+    def coerce_call_(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @field_validator("call")
+    @classmethod
+    def _calls(cls, v: list[str]) -> list[str]:
+        return _check_names(v, "call")
+
+
+class SudoCatchallRule(RuleBase):
+    """Any call made through Sudo (or any Sudo.* extrinsic) that no other rule matched in that
+    extrinsic: one alert per extrinsic."""
+
+    kind: Literal["sudo_catchall"]
+    success_only: bool = True
+    ignore: list[str] = Field(default_factory=list)
+    """``Pallet.call`` patterns never reported (e.g. ``"AdminUtils.sudo_set_weights_version_key"``)."""
+
+    @classmethod
+    def allowed_fields(cls) -> frozenset[str] | None:
+        return CATCHALL_FIELDS
+
+
+class HyperparamRule(RuleBase):
+    """A subnet hyperparameter change; the message gets ``{change}`` ("tempo 360 -> 100")."""
+
+    kind: Literal["hyperparam"]
+    names: list[str] = Field(default_factory=list)
+    """Parameter names (wildcards allowed); empty = any parameter."""
+    netuids: list[int] = Field(default_factory=list)
+    """Subnets; empty = any subnet."""
+    netuid: list[int] | None = None
+    """Shortcut: same as ``netuids``."""
+    min_abs_change: Annotated[float, Field(ge=0)] | None = None
+    """Only changes with ``|new - old|`` at least this (raw chain units); non-numeric values pass."""
+    min_rel_change: Annotated[float, Field(ge=0)] | None = None
+    """Only changes with ``|new - old| / |old|`` at least this (0.5 = 50%); non-numeric values pass."""
+    via_sudo: bool | None = None
+
+    @field_validator("names", mode="before")
+    @classmethod
+    def coerce_names_(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @field_validator("netuid", "netuids", mode="before")
+    @classmethod
+    def coerce_netuid_(cls, v: Any) -> Any:
+        return _netuids(v)
+
+    @classmethod
+    def allowed_fields(cls) -> frozenset[str] | None:
+        return HYPERPARAM_FIELDS
+
+
+class MatchSpec(_Strict):
+    """What a pattern rule counts: a filter on events, calls or failed extrinsics."""
+
+    pallet: Annotated[list[str], Field(default_factory=lambda: ["*"])]
+    call: list[str] | None = None
+    event: list[str] | None = None
+    where: Where
+    netuid: list[int] | None = None
+    success_only: bool = True
+    """For calls: count only successful calls."""
+    via_sudo: bool | None = None
+    error: list[str] | None = None
+    """For failed extrinsics: ``Pallet.Error`` patterns (e.g. ``"SubtensorModule.SettingWeights*"``)."""
+
+    @field_validator("pallet", "call", "event", "error", mode="before")
+    @classmethod
+    def coerce_lists_(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def coerce_where_(cls, v: Any) -> Any:
+        return _coerce_where(v)
+
+    @field_validator("netuid", mode="before")
+    @classmethod
+    def coerce_netuid_(cls, v: Any) -> Any:
+        return _netuids(v)
+
+    @field_validator("pallet")
+    @classmethod
+    def _pallets(cls, v: list[str]) -> list[str]:
+        return _check_pallets(v)
+
+
+class PatternRule(RuleBase):
+    """A count or a sum over the last ``window`` blocks, per group; fires when it exceeds
+    ``threshold`` (once per episode: it re-arms when the value falls back to the threshold)."""
+
+    kind: Literal["pattern"]
+    metric: Literal["failed_extrinsics", "events", "calls"]
+    match: MatchSpec | None = None
+    window: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    threshold: float = 0
+    """Fires when the window's count (or sum) is strictly greater than this."""
+    sum_field: str | None = None
+    """Sum this arg/attribute (e.g. ``amount_unstaked``) instead of counting matches."""
+    group_by: str | None = None
+    """Keep one window per value of this field (``netuid``, ``signer``, an arg or attribute)."""
+    watchlist: list[str] = Field(default_factory=list)
+    """Only count matches where an address field is one of these (signer, or ``watch_fields``)."""
+    watch_fields: list[str] = Field(default_factory=list)
+    """Fields checked against ``watchlist``; empty = the signer and every string arg/attribute."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PatternRule:
+        m = self.match
+        if m is not None:
+            if self.metric == "events" and m.call is not None:
+                raise ValueError('match.call: not allowed with metric = "events" (use match.event)')
+            if self.metric in ("calls", "failed_extrinsics") and m.event is not None:
+                raise ValueError(f'match.event: not allowed with metric = "{self.metric}"')
+            if self.metric != "failed_extrinsics" and m.error is not None:
+                raise ValueError('match.error: only allowed with metric = "failed_extrinsics"')
+        if self.metric == "events" and (m is None or m.event is None):
+            raise ValueError('metric = "events" needs match.event (e.g. match = { pallet = "SubtensorModule", event = "StakeRemoved" })')
+        if self.metric == "calls" and (m is None or m.call is None):
+            raise ValueError('metric = "calls" needs match.call (e.g. match = { pallet = "SubtensorModule", call = "remove_stake" })')
+        if self.watch_fields and not self.watchlist:
+            raise ValueError("watch_fields: needs a watchlist")
+        return self
+
+    @model_validator(mode="after")
+    def _pattern_templates(self) -> PatternRule:
+        # Checked here rather than per field: the value of group_by is also a template field.
+        allowed = PATTERN_FIELDS | ({self.group_by} if self.group_by else frozenset())
+        for key in ("message", "dedup"):
+            value = getattr(self, key)
+            if value is not None:
+                try:
+                    check_template(value, allowed)
+                except ValueError as e:
+                    raise ValueError(f"{key}: {e}") from None
+        return self
+
+
+class AnomalyRule(RuleBase):
+    """A per-block metric against its own rolling baseline (per subnet for stake_flow)."""
+
+    kind: Literal["anomaly"]
+    metric: Literal["block_time", "extrinsic_count", "failure_ratio", "stake_flow"]
+    method: Literal["zscore", "percentile"] = "zscore"
+    threshold: float | None = None
+    """zscore: |z| above this (default 4); percentile: beyond this percentile (default 99.5)."""
+    direction: Literal["both", "up", "down"] = "both"
+    baseline_blocks: Annotated[int, Field(ge=2, le=100_000)] = 600
+    min_samples: Annotated[int, Field(ge=2)] = 30
+    netuids: list[int] = Field(default_factory=list)
+    """stake_flow only: subnets to watch; empty = all."""
+
+    @field_validator("netuids", mode="before")
+    @classmethod
+    def coerce_netuid_(cls, v: Any) -> Any:
+        return _netuids(v)
+
+    @field_validator("threshold")
+    @classmethod
+    def _threshold(cls, t: float | None, info: ValidationInfo) -> float | None:
+        if t is not None:
+            if not math.isfinite(t) or t <= 0:
+                raise ValueError("must be a positive number")
+            if info.data.get("method") == "percentile" and not (50 <= t < 100):
+                raise ValueError("a percentile must be >= 50 and < 100")
+        return t
+
+    @field_validator("min_samples")
+    @classmethod
+    def _min_samples(cls, v: int, info: ValidationInfo) -> int:
+        size = info.data.get("baseline_blocks")
+        if size is not None and v > size:
+            raise ValueError(f"must be <= baseline_blocks ({size})")
+        return v
+
+    @property
+    def effective_threshold(self) -> float:
+        if self.threshold is not None:
+            return self.threshold
+        return 4.0 if self.method == "zscore" else 99.5
+
+    @classmethod
+    def allowed_fields(cls) -> frozenset[str] | None:
+        return ANOMALY_FIELDS
+
+
+class StallRule(RuleBase):
+    """No new block for ``after_seconds``: fires once per stall, re-arms when a block arrives."""
+
+    kind: Literal["stall"]
+    after_seconds: Annotated[float, Field(gt=0)] = 60.0
+
+    @classmethod
+    def allowed_fields(cls) -> frozenset[str] | None:
+        return STALL_FIELDS
+
+
+RuleSpec = Annotated[
+    Union[EventRule, CallRule, SudoCatchallRule, HyperparamRule, PatternRule, AnomalyRule, StallRule],
+    Field(discriminator="kind"),
+]
+
+RULE_MODELS: dict[str, type[RuleBase]] = {
+    "event": EventRule, "call": CallRule, "sudo_catchall": SudoCatchallRule,
+    "hyperparam": HyperparamRule, "pattern": PatternRule, "anomaly": AnomalyRule, "stall": StallRule,
+}
+
+DEFAULT_MESSAGES: dict[str, str] = {
+    "event": "{summary}",
+    "call": "{summary}",
+    "sudo_catchall": "sudo: {summary}",
+    "hyperparam": "subnet {netuid}: {change}",
+    "pattern": "{summary}",
+    "anomaly": "{summary}",
+    "stall": "no new block for {seconds:.0f}s (last block {last_block})",
+}
+
+
+class _SafeFormatter(string.Formatter):
+    """``str.format`` that never raises: unknown names, keys and indexes render as ``?`` and a format
+    spec that does not fit the value (``{x:.2f}`` on a string) falls back to ``str(value)``."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        try:
+            return super().get_field(field_name, args, kwargs)
+        except (KeyError, IndexError, AttributeError, TypeError, ValueError):
+            return "?", field_name
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        try:
+            return format(value, format_spec)
+        except (TypeError, ValueError):
+            return str(value)
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        try:
+            return super().convert_field(value, conversion)
+        except ValueError:
+            return value
+
+
+_SAFE = _SafeFormatter()
+
+
+def render(template: str, fields: dict[str, Any]) -> str:
+    """Format ``template`` with ``fields``; never raises (unknown fields render as ``?``)."""
+    try:
+        return _SAFE.vformat(template, (), fields)
+    except Exception:  # a malformed template (rejected at load time; defensive)
+        return template
+
+
+__all__ = [
+    "KNOWN_PALLETS", "SEVERITIES", "KINDS", "OPS", "Condition", "RuleBase", "EventRule", "CallRule",
+    "SudoCatchallRule", "HyperparamRule", "MatchSpec", "PatternRule", "AnomalyRule", "StallRule",
+    "RuleSpec", "RULE_MODELS", "DEFAULT_MESSAGES", "render", "check_template", "template_fields",
+]

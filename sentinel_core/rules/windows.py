@@ -1,0 +1,86 @@
+"""Sliding windows over block numbers, for pattern rules.
+
+A ``SlidingWindow`` keeps the per-block, per-group values (e.g. per netuid) of the last ``size``
+blocks in one queue, and a running total per group. Adding a block first evicts what fell out of the
+window, so memory is bounded by ``size`` x (groups touched per block).
+
+Episodes: ``add_block`` reports a group as *crossing* the first time its total exceeds the threshold;
+the group re-arms once its total has fallen back to the threshold or below, so a sustained condition
+fires once, not once per block.
+
+Blocks are expected in roughly ascending order (live, backfill); the window is anchored at the newest
+block seen, so an older block added late counts until the window moves past it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Hashable
+
+# per-group state: [total, count, armed, last_fields]
+_TOTAL, _COUNT, _ARMED, _LAST = 0, 1, 2, 3
+
+
+class SlidingWindow:
+    """Per-group totals over the last ``size`` blocks (block numbers ``newest - size + 1 .. newest``)."""
+
+    __slots__ = ("size", "threshold", "groups", "entries", "newest")
+
+    def __init__(self, size: int, threshold: float) -> None:
+        self.size = size
+        self.threshold = threshold
+        self.groups: dict[Hashable, list] = {}
+        self.entries: deque[tuple[int, Hashable, float, int]] = deque()
+        self.newest = -1
+
+    def _evict(self, newest: int) -> None:
+        limit = newest - self.size
+        entries = self.entries
+        groups = self.groups
+        threshold = self.threshold
+        while entries and entries[0][0] <= limit:
+            _, key, value, count = entries.popleft()
+            g = groups[key]
+            g[_COUNT] -= count
+            if g[_COUNT] <= 0:
+                del groups[key]
+                continue
+            g[_TOTAL] -= value
+            if g[_TOTAL] <= threshold:
+                g[_ARMED] = True
+
+    def add_block(
+        self, block: int, values: dict[Hashable, list]
+    ) -> list[tuple[Hashable, float, int, int, Any]]:
+        """Add this block's ``{group: [value, count, fields]}``; return the groups that crossed the
+        threshold now: ``(group, total, count, first_block_in_window, fields)``."""
+        if block > self.newest:
+            self.newest = block
+        if self.entries and self.entries[0][0] <= self.newest - self.size:
+            self._evict(self.newest)
+        groups = self.groups
+        entries = self.entries
+        threshold = self.threshold
+        crossed = []
+        for key, (value, count, fields) in values.items():
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = [0, 0, True, None]
+            entries.append((block, key, value, count))
+            total = g[_TOTAL] + value
+            g[_TOTAL] = total
+            g[_COUNT] += count
+            if fields is not None:
+                g[_LAST] = fields
+            if g[_ARMED] and total > threshold:
+                g[_ARMED] = False
+                first = min(e[0] for e in entries if e[1] == key)
+                crossed.append((key, total, g[_COUNT], first, g[_LAST]))
+        return crossed
+
+    def total(self, group: Hashable = None) -> float:
+        g = self.groups.get(group)
+        return g[_TOTAL] if g else 0.0
+
+    def __len__(self) -> int:
+        return len(self.groups)

@@ -1,0 +1,150 @@
+"""Sentinel: the core objects wired together, shared by the dashboard, headless mode and the CLI.
+
+``Sentinel(settings)`` opens the store, starts the built-in devnet when the network is ``devnet``,
+builds the rules engine and the alert channels, and offers the long-running jobs (live watching,
+backfills) as coroutines that publish their progress on ``sentinel.bus``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .bus import Bus, LogLine, RulesReloaded
+from .chain.client import ChainClient, ChainError
+from .config import ConfigError, Settings, load_rules_only
+from .ingest.pipeline import ArtifactWriter, Pipeline
+from .rules.channels import Deliverer, build_channels
+from .rules.engine import RuleEngine
+from .store import AsyncStore
+
+log = logging.getLogger("sentinel")
+
+
+class Sentinel:
+    def __init__(self, settings: Settings, *, bus: Bus | None = None, clock: Callable[[], float] = time.time,
+                 console_sink: Callable[[str], Any] | None = None) -> None:
+        self.settings = settings
+        self.bus = bus or Bus()
+        self.clock = clock
+        self.console_sink = console_sink
+        self.store: AsyncStore | None = None
+        self.devnet: Any = None
+        self.url: str | None = settings.network.url
+        self.archive_url: str | None = settings.network.archive_url
+        self.engine = RuleEngine(settings.rules, clock=clock)
+        self.rules_error: str | None = None
+        self.pipeline: Pipeline | None = None
+        self.deliverer: Deliverer | None = None
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self._rules_mtime: float | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    async def start(self, *, deliver: bool = True, watch_rules: bool = True) -> Sentinel:
+        self.store = await AsyncStore.open(self.settings.storage.path)
+        if self.url is None:
+            await self._start_devnet()
+        artifact = ArtifactWriter(self.settings.storage.artifact) if self.settings.storage.artifact else None
+        channels = build_channels(self.settings, console_sink=self.console_sink)
+        self.deliverer = Deliverer(self.store, channels, clock=self.clock)
+        self.pipeline = Pipeline(self.store, self.bus, artifact=artifact,
+                                 on_new_alerts=lambda _: self.deliverer.wake() if self.deliverer else None,
+                                 clock=self.clock)
+        if deliver:
+            self._tasks.append(asyncio.create_task(self.deliverer.run_forever(self._stop), name="deliverer"))
+        if watch_rules and self.settings.source is not None:
+            self._rules_mtime = _mtime(self.settings.source)
+            self._tasks.append(asyncio.create_task(self._watch_rules(), name="rules-watch"))
+        return self
+
+    async def _start_devnet(self) -> None:
+        from .devnet.scenario import load_scenario
+        from .devnet.server import Devnet
+
+        d = self.settings.devnet
+        scenario = load_scenario(d.scenario) if d.scenario else None
+        self.devnet = await Devnet(block_time=d.block_time, history=d.history, seed=d.seed,
+                                   extrinsics_per_block=d.extrinsics_per_block, scenario=scenario).start()
+        self.url = self.devnet.url
+        if self.archive_url is None:
+            self.archive_url = self.url
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.devnet is not None:
+            await self.devnet.stop()
+            self.devnet = None
+        if self.store is not None:
+            await self.store.close()
+            self.store = None
+
+    async def __aenter__(self) -> Sentinel:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- chain -----------------------------------------------------------------------------------------
+    async def connect(self, *, archive: bool = False, timeout: float = 30.0) -> ChainClient:
+        url = self.archive_url if archive else self.url
+        if url is None:
+            raise ChainError("no network configured")
+        return await ChainClient(url, timeout=timeout).connect()
+
+    @property
+    def network_label(self) -> str:
+        name = self.settings.network.name
+        return f"devnet ({self.url})" if self.devnet is not None else name
+
+    # -- rules -----------------------------------------------------------------------------------------
+    def new_engine(self) -> RuleEngine:
+        return RuleEngine(self.engine.rules, clock=self.clock)
+
+    async def reload_rules(self) -> RulesReloaded:
+        """Re-read the rules from sentinel.toml; a broken file keeps the old rules running."""
+        source = self.settings.source
+        if source is None:
+            notice = RulesReloaded(count=len(self.engine.rules), error="no sentinel.toml to reload")
+        else:
+            try:
+                rules = await asyncio.to_thread(load_rules_only, source)
+            except ConfigError as exc:
+                self.rules_error = str(exc).splitlines()[0]
+                notice = RulesReloaded(count=len(self.engine.rules), error=self.rules_error)
+            else:
+                self.engine.replace_rules(rules)
+                self.rules_error = None
+                notice = RulesReloaded(count=len(rules))
+        self.bus.publish(notice)
+        if notice.error:
+            self.bus.publish(LogLine(level="error", text=f"rules not reloaded: {notice.error}"))
+        return notice
+
+    async def _watch_rules(self) -> None:
+        source = self.settings.source
+        assert source is not None
+        while True:
+            await asyncio.sleep(1.0)
+            mtime = _mtime(source)
+            if mtime is not None and mtime != self._rules_mtime:
+                self._rules_mtime = mtime
+                await self.reload_rules()
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None

@@ -1,0 +1,137 @@
+"""Headless mode: the same core as the dashboard, with console output for servers.
+
+On a terminal, backfills show rich progress bars (blocks, blocks/s, ETA, rate and back-offs); when
+output is piped, plain log lines. Alerts routed to the ``console`` channel are printed as they are
+raised. A backfill run exits 0 when its range is complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from sentinel_core.bus import (AlertRaised, BackfillProgress, BlockProcessed, ConnectionChanged, LogLine, Notice,
+                               RulesReloaded)
+from sentinel_core.chain.client import ChainError
+from sentinel_core.config import Settings
+from sentinel_core.ingest.backfill import Backfill, BackfillError
+from sentinel_core.ingest.live import LiveRunner
+from sentinel_core.service import Sentinel
+
+STATUS_EVERY = 10.0
+
+
+class HeadlessOutput:
+    """Turns core notices into console output."""
+
+    def __init__(self, console: Console, interactive: bool) -> None:
+        self.console = console
+        self.interactive = interactive
+        self.progress: Progress | None = None
+        self._task: Any = None
+        self._last_line = 0.0
+        self._blocks = 0
+        self._last_block: int | None = None
+        self._last_status = time.monotonic()
+
+    def log(self, text: str, style: str = "") -> None:
+        stamp = time.strftime("%H:%M:%S")
+        self.console.print(f"{stamp} {text}", style=style or None, markup=False, highlight=False)
+
+    def __call__(self, notice: Notice) -> None:
+        if isinstance(notice, ConnectionChanged):
+            extra = f" (attempt {notice.attempt})" if notice.attempt else ""
+            self.log(f"{notice.state} {notice.url}{extra}" + (f": {notice.error}" if notice.error else ""),
+                     "yellow" if notice.state != "connected" else "green")
+        elif isinstance(notice, BlockProcessed):
+            self._blocks += 1
+            self._last_block = notice.number
+            if notice.notable:
+                self.log(f"#{notice.number}: " + "; ".join(notice.notable))
+            now = time.monotonic()
+            if now - self._last_status >= STATUS_EVERY:
+                self._last_status = now
+                self.log(f"live: #{notice.number}, {self._blocks} blocks processed, {notice.extrinsics} extrinsics "
+                         f"({notice.failed} failed) in the last")
+        elif isinstance(notice, AlertRaised):
+            pass  # printed by the console channel when the rule routes to it
+        elif isinstance(notice, BackfillProgress):
+            self._backfill(notice)
+        elif isinstance(notice, RulesReloaded):
+            self.log(f"rules reloaded: {notice.count} rules" if not notice.error else
+                     f"rules NOT reloaded: {notice.error}", "red" if notice.error else "")
+        elif isinstance(notice, LogLine):
+            self.log(notice.text, {"warning": "yellow", "error": "red"}.get(notice.level, ""))
+
+    def _backfill(self, p: BackfillProgress) -> None:
+        detail = f"{p.rate:,.0f} blocks/s, {p.calls_per_second:,.0f} calls/s, concurrency {p.concurrency}, {p.backoffs} back-offs"
+        if self.interactive:
+            if self.progress is None:
+                self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                         TextColumn("{task.fields[detail]}"), TimeRemainingColumn(),
+                                         console=self.console, transient=False)
+                self.progress.start()
+                self._task = self.progress.add_task(f"{p.mode} {p.start}-{p.end}", total=p.total or 1, detail="")
+            self.progress.update(self._task, completed=p.done, total=p.total or 1, detail=detail)
+            if p.state in ("done", "failed", "cancelled"):
+                self.progress.stop()
+        else:
+            now = time.monotonic()
+            if p.state != "running" or now - self._last_line >= 5.0 or p.done == 0:
+                self._last_line = now
+                eta = f", ETA {p.eta_seconds:,.0f}s" if p.eta_seconds else ""
+                self.log(f"{p.mode} {p.start}-{p.end}: {p.done:,}/{p.total:,} blocks ({p.state}), {detail}{eta}"
+                         + (f": {p.error}" if p.error else ""))
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+async def _run(settings: Settings, output: HeadlessOutput, console: Console) -> int:
+    mode = settings.ingest.mode
+    sentinel = Sentinel(settings, console_sink=lambda line: console.print(line, markup=False, highlight=False))
+    sentinel.bus.subscribe(output)
+    await sentinel.start()
+    try:
+        output.log(f"sentinel {mode} on {sentinel.network_label}, database {settings.storage.path}, "
+                   f"{len(sentinel.engine.rules)} rules")
+        if mode == "live":
+            await LiveRunner(sentinel).run()
+            return 0
+        start, end = settings.ingest.block_start, settings.ingest.block_end
+        if start is None:
+            raise BackfillError(f"{mode} needs a first block: --start N (or BLOCK_START)")
+        if end is None:
+            client = await sentinel.connect(archive=True)
+            try:
+                end, _ = await client.head()
+            finally:
+                await client.close()
+        result = await Backfill(sentinel, start=start, end=end, mode=mode).run()
+        output.log(f"{mode} {start}-{end} complete: {result.done:,} blocks fetched "
+                   f"({(end - start) // settings.ingest.step + 1 - result.done:,} were stored already)")
+        if sentinel.deliverer is not None:
+            await sentinel.deliverer.run_once()
+        return 0
+    finally:
+        output.close()
+        await sentinel.stop()
+
+
+def run_headless(settings: Settings) -> int:
+    console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 200)
+    output = HeadlessOutput(console, interactive=sys.stdout.isatty())
+    try:
+        return asyncio.run(_run(settings, output, console))
+    except KeyboardInterrupt:
+        output.log("stopped")
+        return 130
+    except (ChainError, BackfillError) as exc:
+        Console(stderr=True).print(f"error: {exc}", markup=False)
+        return 2

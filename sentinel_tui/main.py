@@ -1,0 +1,53 @@
+"""sentinel-tui: the dashboard, or ``--headless`` for servers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sentinel_tui.cli import UserError, fails_cleanly, settings_for
+
+cli = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+@cli.command()
+@fails_cleanly
+def run(
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="sentinel.toml (default ./sentinel.toml).")] = None,
+    network: Annotated[Optional[str], typer.Option("--network", "-n", help="finney|test|archive|local|devnet or ws(s):// URL.")] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="SQLite database (default from sentinel.toml).")] = None,
+    headless: Annotated[bool, typer.Option("--headless", help="No dashboard: console output, for servers.")] = False,
+    mode: Annotated[Optional[str], typer.Option("--mode", help="live | backfill | fast_backfill (SENTINEL_MODE).")] = None,
+    start: Annotated[Optional[int], typer.Option("--start", help="First block to backfill (BLOCK_START).", min=0)] = None,
+    end: Annotated[Optional[int], typer.Option("--end", help="Last block to backfill (BLOCK_END; default head).", min=0)] = None,
+    workers: Annotated[Optional[int], typer.Option(help="fast_backfill: requests in flight.", min=1)] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="fast_backfill: blocks per batch (BACKFILL_BATCH_SIZE).", min=1)] = None,
+    batch_delay: Annotated[Optional[float], typer.Option(help="fast_backfill: seconds between spawns (BACKFILL_BATCH_DELAY).", min=0)] = None,
+    step: Annotated[Optional[int], typer.Option(help="Every step-th block (BACKFILL_STEP).", min=1)] = None,
+    netuid: Annotated[Optional[int], typer.Option(help="Only this subnet (NETUID).", min=0)] = None,
+    rate_limit: Annotated[Optional[float], typer.Option(help="backfill: seconds between blocks (BACKFILL_RATE_LIMIT).", min=0)] = None,
+    max_rps: Annotated[Optional[float], typer.Option(help="Cap on calls per second (default adaptive).", min=0.1)] = None,
+) -> None:
+    """Watch the chain: a live dashboard (default) or headless console output."""
+    if mode is not None and mode not in ("live", "backfill", "fast_backfill"):
+        raise UserError(f"--mode {mode!r}: must be one of live, backfill, fast_backfill")
+    settings = settings_for(config, network, db, mode=mode, block_start=start, block_end=end, workers=workers,
+                            batch_size=batch_size, batch_delay=batch_delay, step=step, netuid=netuid,
+                            rate_limit=rate_limit, max_rps=max_rps)
+    if headless:
+        from sentinel_tui.headless import run_headless
+
+        raise typer.Exit(run_headless(settings))
+    from sentinel_tui.app import SentinelApp
+
+    SentinelApp(settings).run()
+
+
+def main() -> None:  # pragma: no cover - console script
+    cli()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

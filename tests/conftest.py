@@ -1,0 +1,41 @@
+"""Shared test fixtures: a devnet per test session (real JSON-RPC over a real websocket)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sentinel_core.devnet.background import BackgroundDevnet  # noqa: E402
+from sentinel_core.devnet.scenario import Happening, Scenario  # noqa: E402
+
+HISTORY = 240
+
+# Scripted happenings at known blocks, on top of the seed's random governance.
+SCENARIO = Scenario(
+    governance_rate=0.06,
+    quiet=[(150, 199)],
+    at=[
+        Happening(block=40, action="set_hyperparam", netuid=1, name="tempo", value=111, via="sudo"),
+        Happening(block=41, action="set_hyperparam", netuid=2, name="kappa", value=16383, via="owner"),
+        Happening(block=42, action="set_hyperparam", netuid=3, name="immunity_period", value=100, via="batch"),
+        Happening(block=43, action="set_hyperparam", netuid=4, name="max_burn", value=200_000_000_000, via="proxy"),
+        Happening(block=44, action="set_hyperparam", netuid=5, name="tempo", value=720, via="sudo_failed"),
+        Happening(block=45, action="set_hyperparam", netuid=1, name="alpha_values", value=[40000, 62000], via="sudo"),
+        Happening(block=50, action="schedule_swap_coldkey"),
+        Happening(block=55, action="register_network", netuid=20),
+        Happening(block=60, action="dissolve_network", netuid=20),
+        Happening(block=65, action="sudo_call"),
+    ],
+)
+
+
+@pytest.fixture(scope="session")
+def devnet():
+    """A devnet that produces no blocks by itself (tests call ``produce``): fully deterministic."""
+    with BackgroundDevnet(history=HISTORY, seed=7, block_time=1.0, scenario=SCENARIO, produce=False) as node:
+        yield node
