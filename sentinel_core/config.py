@@ -558,6 +558,10 @@ def _model_at(root: type[BaseModel], loc: Path_) -> tuple[type[BaseModel] | None
     return None, tuple(clean)
 
 
+def _num_text(v: Any) -> Any:
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
 def _choices(expected: str) -> str:
     items = re.findall(r"'([^']*)'|(-?\d+)", expected)
     return ", ".join(a or b for a, b in items)
@@ -599,7 +603,7 @@ def _problem(err: dict[str, Any], parent: type[BaseModel] | None) -> str:
     bounds = {"greater_than": "must be > {gt}", "greater_than_equal": "must be >= {ge}",
               "less_than": "must be < {lt}", "less_than_equal": "must be <= {le}"}
     if typ in bounds:
-        return bounds[typ].format(**ctx)
+        return bounds[typ].format(**{k: _num_text(v) for k, v in ctx.items()})
     if typ in ("string_too_short",):
         return "must not be empty"
     if typ in ("too_short",):

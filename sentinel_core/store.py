@@ -680,6 +680,15 @@ class Store:
                     out.append(new)
         return out
 
+    def write_changes(self, changes: Iterable[HyperparamChange]) -> None:
+        """Store hyperparameter changes found outside a block write (e.g. by a snapshot diff).
+
+        They belong to their ``block`` and go when that block is written again."""
+        rows = [_change_row(c) for c in changes]
+        if rows:
+            with self._write() as conn:
+                conn.executemany(_SQL_CHANGE, rows)
+
     def mark_finalized(self, up_to: int) -> int:
         """Mark every stored block numbered <= ``up_to`` finalized; return how many changed."""
         with self._write() as conn:

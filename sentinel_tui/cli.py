@@ -127,6 +127,7 @@ def devnet(
     error_rate: Annotated[float, typer.Option(help="Fault: answer this share of requests with an error.", min=0.0, max=1.0)] = 0.0,
     stall: Annotated[Optional[float], typer.Option(help="Fault: produce no block for SECONDS after start.", min=0.0)] = None,
     rate_limit: Annotated[Optional[float], typer.Option(help="Fault: allow N calls per second in all, like a public node.", min=1)] = None,
+    upgrade_at: Annotated[Optional[int], typer.Option(help="Switch to the newer runtime (spec 400) from this block on.", min=1)] = None,
 ) -> None:
     """Run the built-in devnet: a local Bittensor-shaped node serving JSON-RPC over a websocket."""
     from sentinel_core.devnet.scenario import ScenarioError, load_scenario
@@ -138,7 +139,8 @@ def devnet(
         raise UserError(str(exc)) from None
     node = Devnet(host=host, port=port, block_time=block_time, history=history, seed=seed, scenario=scen,
                   extrinsics_per_block=extrinsics_per_block, ledger_path=ledger, latency_ms=latency,
-                  drop_every=drop_every, error_rate=error_rate, stall=stall, rate_limit=rate_limit)
+                  drop_every=drop_every, error_rate=error_rate, stall=stall, rate_limit=rate_limit,
+                  upgrade_at=upgrade_at)
 
     async def serve() -> None:
         err.print(f"devnet: producing {history} blocks of history (seed {seed})...")

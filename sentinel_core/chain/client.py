@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import weakref
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from async_substrate_interface import AsyncSubstrateInterface
 from scalecodec.base import ScaleBytes
 
+from ..devnet.types import compact, decode_compact
 from ..model import Block
 from .decode import build_block
 
@@ -29,6 +32,9 @@ RATE_LIMIT_CODES = {-32029, 429, -32098, -32005}
 # node: decoding metadata costs ~0.2 s and the codec compiles its decoders per runtime object, so
 # workers of a backfill must not each do it again.
 _RUNTIMES: dict[str, dict[int, Any]] = {}
+# One lock per event loop and node: asyncio locks belong to the loop that first waits on them.
+_CONNECT_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary())
 
 
 class ChainError(Exception):
@@ -58,15 +64,25 @@ class ChainClient:
         self._runtime_versions: dict[str, int] = {}
         self._error_names: dict[int, dict[tuple[int, int], str]] = {}
         self._events_types: dict[int, str] = {}
+        self._ext_decoders: dict[int, tuple | None] = {}
 
     # -- connection -----------------------------------------------------------------------------
     async def connect(self) -> ChainClient:
         sub = AsyncSubstrateInterface(self.url, ss58_format=42, max_retries=2, retry_timeout=self.timeout,
                                       ws_shutdown_timer=None)
-        for version, runtime in _RUNTIMES.get(self.url, {}).items():
-            sub.runtime_cache.add_item(runtime_version=version, runtime=runtime)
+        locks = _CONNECT_LOCKS.setdefault(asyncio.get_running_loop(), {})
+        lock = locks.setdefault(self.url, asyncio.Lock())
         try:
-            await asyncio.wait_for(sub.initialize(), self.timeout)
+            # The first connection to a node loads its runtime; the others wait and reuse it.
+            async with lock:
+                for version, runtime in _RUNTIMES.get(self.url, {}).items():
+                    sub.runtime_cache.add_item(runtime_version=version, runtime=runtime)
+                await asyncio.wait_for(sub.initialize(), self.timeout)
+                if sub.startup_runtime_task is not None:
+                    runtime = await asyncio.wait_for(sub.startup_runtime_task, self.timeout)
+                    sub.startup_runtime_task = None
+                    if runtime is not None and runtime.runtime_version is not None:
+                        _RUNTIMES.setdefault(self.url, {}).setdefault(runtime.runtime_version, runtime)
         except asyncio.TimeoutError:
             await _quiet_close(sub)
             raise ChainError(f"cannot reach {self.url}: no answer within {self.timeout:g} s") from None
@@ -192,7 +208,7 @@ class ChainClient:
         if any(b is None for b in bodies):
             raise ChainError("the node does not have one of the requested blocks (pruned or reorganised)")
         parents = [b["block"]["header"]["parentHash"] for b in bodies]
-        versions = await self._spec_versions(parents)
+        versions = await self._spec_versions(parents, [_number(b["block"]["header"]) for b in bodies])
         out = []
         for h, body, ev, parent, version in zip(hashes, bodies, events, parents, versions):
             out.append(await self._decode(h, body["block"], ev, parent, version))
@@ -210,29 +226,29 @@ class ChainClient:
         (block,) = await self.fetch_blocks([], hashes=[block_hash])
         return block
 
-    async def _spec_versions(self, parent_hashes: Sequence[str]) -> list[int]:
-        """Spec version in force for each block (the parent's runtime), asking only what is unknown."""
-        unknown = sorted({h for h in parent_hashes if h not in self._runtime_versions})
+    async def _spec_versions(self, parent_hashes: Sequence[str], numbers: Sequence[int]) -> list[int]:
+        """Spec version in force for each block (its parent's runtime), asking only what is unknown."""
+        by_number = sorted(zip(numbers, parent_hashes))
+        unknown = list(dict.fromkeys(h for _, h in by_number if h not in self._runtime_versions))
+        if len(unknown) > 2:
+            # Versions only grow with the block number: when the first and last parent agree, the
+            # parents between run the same runtime too.
+            ends = await self.batch([("state_getRuntimeVersion", [unknown[0]]),
+                                     ("state_getRuntimeVersion", [unknown[-1]])])
+            if not any(isinstance(e, RpcError) for e in ends) and ends[0]["specVersion"] == ends[1]["specVersion"]:
+                for h in unknown:
+                    self._runtime_versions[h] = ends[0]["specVersion"]
+                unknown = []
         if unknown:
-            if len(unknown) > 2:
-                # Versions only grow: when both ends of a run agree, everything between does too.
-                ends = await self.batch([("state_getRuntimeVersion", [unknown[0]]),
-                                         ("state_getRuntimeVersion", [unknown[-1]])])
-                if not any(isinstance(e, RpcError) for e in ends) and \
-                        ends[0]["specVersion"] == ends[1]["specVersion"] and \
-                        self._ordered(parent_hashes):
-                    for h in unknown:
-                        self._runtime_versions[h] = ends[0]["specVersion"]
-                    unknown = []
-            if unknown:
-                results = await self.batch([("state_getRuntimeVersion", [h]) for h in unknown])
-                for h, r in zip(unknown, results):
-                    if isinstance(r, RpcError):
-                        raise r
-                    self._runtime_versions[h] = r["specVersion"]
-            if len(self._runtime_versions) > 50_000:
-                self._runtime_versions.clear()
-        return [self._runtime_versions.get(h, 0) for h in parent_hashes]
+            results = await self.batch([("state_getRuntimeVersion", [h]) for h in unknown])
+            for h, r in zip(unknown, results):
+                if isinstance(r, RpcError):
+                    raise r
+                self._runtime_versions[h] = r["specVersion"]
+        if len(self._runtime_versions) > 50_000:
+            keep = {h: self._runtime_versions[h] for h in parent_hashes}
+            self._runtime_versions = keep
+        return [self._runtime_versions[h] for h in parent_hashes]
 
     async def runtime(self, spec_version: int, block_hash: str) -> Any:
         """The decoded runtime ``spec_version`` (loaded at ``block_hash`` the first time)."""
@@ -252,24 +268,47 @@ class ChainClient:
                       spec_version: int) -> Block:
         header = block["header"]
         number = _number(header)
-        runtime = await self.runtime(spec_version, parent if number > 0 else block_hash)
-        ext_cls = runtime.runtime_config.get_decoder_class("Extrinsic")
+        # The library loads a version's metadata at the parent of the hash it is given: the block's own
+        # hash yields the parent's runtime, the one that executed this block.
+        runtime = await self.runtime(spec_version, block_hash)
+        fast = self._extrinsic_decoders(runtime, spec_version)
         extrinsics: list[dict[str, Any] | None] = []
         for data in block.get("extrinsics", []):
-            try:
-                obj = ext_cls(data=ScaleBytes(data), metadata=runtime.metadata, runtime_config=runtime.runtime_config)
-                extrinsics.append(obj.decode(check_remaining=True))
-            except Exception as exc:  # noqa: BLE001 - a bad extrinsic must not stop the block
-                log.warning("block %s: extrinsic %d does not decode: %s", number, len(extrinsics), exc)
-                extrinsics.append(None)
+            value = _decode_extrinsic_fast(fast, data) if fast is not None else None
+            if value is None:
+                value = _decode_extrinsic_object(runtime, data, number, len(extrinsics))
+            extrinsics.append(value)
         raw_events: list[dict[str, Any]] = []
         if events_hex:
             (raw_events,) = runtime.runtime_config.batch_decode(
                 [self._events_type(runtime, spec_version)], [bytes.fromhex(events_hex[2:])])
+        for ev in raw_events:
+            if ev.get("module_id") == "System" and ev.get("event_id") == "CodeUpdated":
+                # CodeUpdated carries no fields; say which runtime replaced which.
+                new = await self.runtime_version(block_hash)
+                ev["attributes"] = {"old_spec_version": spec_version, "new_spec_version": new["specVersion"]}
         resolve = self._resolver(runtime, spec_version)
         return build_block(number=number, block_hash=block_hash, parent_hash=header["parentHash"],
                            extrinsics=extrinsics, events=raw_events, spec_version=spec_version,
                            resolve=resolve)
+
+    def _extrinsic_decoders(self, runtime: Any, spec_version: int) -> tuple | None:
+        """The codec's compiled value decoders for an extrinsic's parts (V15 metadata), or None."""
+        if spec_version in self._ext_decoders:
+            return self._ext_decoders[spec_version]
+        decoders = None
+        v15 = getattr(runtime, "metadata_v15", None)
+        if v15 is not None:
+            try:
+                ext = v15.value[1]["V15"]["extrinsic"]
+                rc = runtime.runtime_config
+                parts = tuple(rc.get_value_decoder(f"scale_info::{ext[k]}")
+                              for k in ("address_ty", "signature_ty", "extra_ty", "call_ty"))
+                decoders = None if any(d is None for d in parts) else parts
+            except Exception:  # noqa: BLE001 - unsupported shapes fall back to the object decoder
+                decoders = None
+        self._ext_decoders[spec_version] = decoders
+        return decoders
 
     def _events_type(self, runtime: Any, spec_version: int) -> str:
         found = self._events_types.get(spec_version)
@@ -315,12 +354,39 @@ class ChainClient:
                 yield number, _header_hash(header), header["parentHash"]
 
 
+def _decode_extrinsic_fast(decoders: tuple, data: str) -> dict[str, Any] | None:
+    """Decode a v4 extrinsic with the compiled value decoders; None when it is not that shape."""
+    address_dec, signature_dec, extra_dec, call_dec = decoders
+    try:
+        raw = bytes.fromhex(data[2:])
+        _, off = decode_compact(raw, 0)
+        version = raw[off]
+        off += 1
+        if version & 0x7F != 4:
+            return None
+        out: dict[str, Any] = {"extrinsic_hash": "0x" + hashlib.blake2b(raw, digest_size=32).hexdigest()}
+        if version & 0x80:
+            out["address"], off = address_dec.decode_at(raw, off)
+            out["signature"], off = signature_dec.decode_at(raw, off)
+            _, off = extra_dec.decode_at(raw, off)
+        out["call"], off = call_dec.decode_at(raw, off)
+        return out if off == len(raw) else None
+    except Exception:  # noqa: BLE001 - the object decoder gets a second try
+        return None
+
+
+def _decode_extrinsic_object(runtime: Any, data: str, number: int, index: int) -> dict[str, Any] | None:
+    try:
+        cls = runtime.runtime_config.get_decoder_class("Extrinsic")
+        obj = cls(data=ScaleBytes(data), metadata=runtime.metadata, runtime_config=runtime.runtime_config)
+        return obj.decode(check_remaining=True)
+    except Exception as exc:  # noqa: BLE001 - a bad extrinsic must not stop the block
+        log.warning("block %s: extrinsic %d does not decode: %s", number, index, exc)
+        return None
+
+
 def _header_hash(header: dict[str, Any]) -> str:
     """Block hash from a JSON header (blake2_256 of its SCALE encoding)."""
-    import hashlib
-
-    from ..devnet.types import compact
-
     number = _number(header)
     logs = header.get("digest", {}).get("logs", [])
     data = (bytes.fromhex(header["parentHash"][2:]) + compact(number) + bytes.fromhex(header["stateRoot"][2:])

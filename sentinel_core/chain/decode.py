@@ -125,8 +125,7 @@ def unwrap(call: dict[str, Any], events: list[Event], *, ok: bool, error: str | 
     """Effective calls of an extrinsic's call, with per-call success."""
     if (call["call_module"], call["call_function"]) not in _WRAPPERS:
         pallet, name, args = call_parts(call)
-        return [_new(Call, pallet=pallet, name=name, args={k: jsonable(v) for k, v in args.items()},
-                     via=[], success=ok, error=None if ok else error)]
+        return [_new(Call, pallet=pallet, name=name, args=args, via=[], success=ok, error=None if ok else error)]
     outcomes = _Outcomes(events)
     out: list[Call] = []
     _walk(call, [], ok, error, outcomes, resolve, out)
@@ -231,13 +230,16 @@ def build_block(*, number: int, block_hash: str, parent_hash: str, extrinsics: l
         if (pallet, name) == ("Timestamp", "set"):
             timestamp = int(args.get("now") or 0)
         ok, err = extrinsic_outcome(evs, resolve)
+        if (pallet, name) in _WRAPPERS:
+            calls = unwrap(call, evs, ok=ok, error=err, resolve=resolve)
+        else:  # the common case: the extrinsic's call is its only effective call
+            calls = [_new(Call, pallet=pallet, name=name, args=args, via=[], success=ok, error=err)]
         address = value.get("address")
         signer = address if isinstance(address, str) else (jsonable(address) if address else None)
         if isinstance(signer, dict):  # MultiAddress::Id
             signer = next(iter(signer.values()), None)
         exts.append(_new(
             Extrinsic, index=idx, hash=value.get("extrinsic_hash"), signer=signer, pallet=pallet, call=name,
-            args={k: jsonable(v) for k, v in args.items()}, success=ok, error=err,
-            calls=unwrap(call, evs, ok=ok, error=err, resolve=resolve), events=evs))
+            args=args, success=ok, error=err, calls=calls, events=evs))
     return Block(number=number, hash=block_hash, parent_hash=parent_hash, timestamp=timestamp,
                  spec_version=spec_version, extrinsics=exts, events=all_events, finalized=finalized)

@@ -20,6 +20,7 @@ from typing import Any
 from .metadata import DevRuntime, blake2_256
 from .scenario import Happening, Scenario
 from .types import Raw, compact, decode_compact
+from .upgrade import TODAY
 
 GENESIS_MS = 1_700_000_000_000
 FINALITY_LAG = 2
@@ -75,13 +76,22 @@ HYPERPARAMS: dict[str, tuple[str, str | None, str | None, str | None, Any]] = {
     "alpha_sigmoid_steepness": ("AlphaSigmoidSteepness", "sudo_set_alpha_sigmoid_steepness", "steepness",
                                 "AlphaSigmoidSteepnessSet", 1000),
     "transfers_enabled": ("TransferToggle", "sudo_set_toggle_transfer", "toggle", "TransferToggle", True),
-    "bonds_reset_enabled": ("BondsResetOn", "sudo_set_bonds_reset_enabled", "enabled", "BondsResetOnSet",
-                            False),
-    "yuma3_enabled": ("Yuma3On", "sudo_set_yuma3_enabled", "enabled", None, False),
+    "bonds_reset_enabled": ("BondsResetOn", "sudo_set_bonds_reset_enabled", "enabled",
+                            ("AdminUtils", "BondsResetToggled"), False),
+    "yuma3_enabled": ("Yuma3On", "sudo_set_yuma3_enabled", "enabled", ("AdminUtils", "Yuma3EnableToggled"), False),
 }
+# Parameters only the upgraded runtime has (see upgrade.py).
+NEW_HYPERPARAMS: dict[str, tuple[str, str, str, tuple[str, str], Any]] = {
+    "burn_half_life": ("BurnHalfLife", "sudo_set_burn_half_life", "burn_half_life",
+                       ("AdminUtils", "BurnHalfLifeSet"), 360),
+}
+# How get_subnet_hyperparams_v3 tags each value (HyperparamValue variants).
+_V3_TAGS = {"min_burn": "TaoBalance", "max_burn": "TaoBalance", "alpha_sigmoid_steepness": "I32F32"}
+_V3_U64 = {"min_difficulty", "max_difficulty", "weights_version", "weights_rate_limit", "bonds_moving_avg",
+           "serving_rate_limit", "adjustment_alpha", "difficulty", "commit_reveal_period"}
 # alpha_low / alpha_high live together in AlphaValues and are set by one call.
 ALPHA_DEFAULT = (45875, 58982)
-SETTERS = {spec[1]: name for name, spec in HYPERPARAMS.items() if spec[1]}
+SETTERS = {spec[1]: name for name, spec in {**HYPERPARAMS, **NEW_HYPERPARAMS}.items() if spec[1]}
 
 # Values the random governance picks from (plausible, and always different from the current value).
 _CHOICES: dict[str, list[Any]] = {
@@ -96,7 +106,7 @@ _CHOICES: dict[str, list[Any]] = {
     "commit_reveal_period": [1, 2, 3], "liquid_alpha_enabled": [True, False],
     "alpha_sigmoid_steepness": [-500, 1000, 2000], "weights_version": [0, 1, 2],
     "bonds_reset_enabled": [True, False], "yuma3_enabled": [True, False], "rho": [10, 30],
-    "transfers_enabled": [True, False],
+    "transfers_enabled": [True, False], "burn_half_life": [100, 360, 720],
 }
 
 ROUTINE_WEIGHTS = [("set_weights", 30), ("add_stake", 12), ("remove_stake", 10), ("transfer", 10),
@@ -151,14 +161,22 @@ class DevChain:
 
     def __init__(self, *, seed: int = 1, extrinsics_per_block: int = 20, block_time: float = 12.0,
                  governance_rate: float = 0.05, subnets: int = 8, scenario: Scenario | None = None,
-                 runtime: DevRuntime | None = None) -> None:
+                 runtime: DevRuntime | None = None, upgrade_at: int | None = None) -> None:
         self.seed = seed
         self.extrinsics_per_block = extrinsics_per_block
         self.block_time_ms = int(block_time * 1000)
         self.scenario = scenario or Scenario()
         self.governance_rate = (self.scenario.governance_rate if self.scenario.governance_rate is not None
                                 else governance_rate)
-        self.runtime = runtime or DevRuntime()
+        self.genesis_runtime = runtime or DevRuntime()
+        self.upgrade_at = upgrade_at if upgrade_at is not None else self.scenario.upgrade_at
+        if self.upgrade_at is not None and self.upgrade_at < 1:
+            raise ValueError("upgrade_at must be a block after genesis (>= 1)")
+        self.upgraded_runtime = DevRuntime(TODAY) if self.upgrade_at is not None else None
+        # The newest runtime declares every storage item: keys do not depend on the runtime.
+        self._storage_rt = self.upgraded_runtime or self.genesis_runtime
+        self.runtime = self.genesis_runtime
+        """The runtime encoding the block being built (its parent's runtime)."""
         self.blocks: list[ProducedBlock] = []
         self.by_hash: dict[str, ProducedBlock] = {}
         self.ledger: list[dict[str, Any]] = []
@@ -171,7 +189,8 @@ class DevChain:
         self.coldkeys = [account(seed, f"coldkey/{i}") for i in range(48)]
         self.hotkeys = [account(seed, f"hotkey/{i}") for i in range(192)]
         self._nonces: dict[bytes, int] = {}
-        self._events_key = self.runtime.storage_prefix("System", "Events")
+        self._events_key = self._storage_rt.storage_prefix("System", "Events")
+        self._announcements: dict[bytes, bytes] = {}
         self._genesis(subnets)
 
     # -- state --------------------------------------------------------------------------------------
@@ -195,7 +214,7 @@ class DevChain:
         return sorted(k for k in self._kv if k.startswith(prefix) and self.storage_at(k, block) is not None)
 
     def _store(self, block: int, pallet: str, item: str, keys: tuple, value: Any) -> None:
-        rt = self.runtime
+        rt = self._storage_rt
         key = rt.storage_key(pallet, item, *keys)
         self._set(key, block, None if value is None else rt.encode_storage_value(pallet, item, value))
 
@@ -219,7 +238,7 @@ class DevChain:
             if low is not None and high is not None:
                 self._store(block, "SubtensorModule", "AlphaValues", (netuid,), (low, high))
             return
-        item = HYPERPARAMS[name][0]
+        item = (HYPERPARAMS.get(name) or NEW_HYPERPARAMS[name])[0]
         self._store(block, "SubtensorModule", item, (netuid,), value)
 
     def subnet_exists(self, netuid: int, block: int) -> bool:
@@ -255,6 +274,24 @@ class DevChain:
             "bonds_reset_enabled": hp["bonds_reset_enabled"], "user_liquidity_enabled": False,
         }
 
+    def hyperparams_v3(self, netuid: int, block: int) -> list[dict[str, Any]] | None:
+        v2 = self.hyperparams_v2(netuid, block)
+        if v2 is None:
+            return None
+        values = {**v2, **{name: self.hyperparam_at(netuid, name, block) for name in NEW_HYPERPARAMS}}
+        out = []
+        for name, value in values.items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                tagged: Any = ("Bool", value)
+            elif name in _V3_TAGS:
+                tagged = (_V3_TAGS[name], value)
+            else:
+                tagged = ("U64" if name in _V3_U64 else "U16", value)
+            out.append({"name": name.encode(), "value": tagged})
+        return out
+
     def hyperparams_v1(self, netuid: int, block: int) -> dict[str, Any] | None:
         v2 = self.hyperparams_v2(netuid, block)
         if v2 is None:
@@ -279,6 +316,9 @@ class DevChain:
             self._set_hp(block, netuid, name, value)
         self._set_hp(block, netuid, "alpha_low", ALPHA_DEFAULT[0])
         self._set_hp(block, netuid, "alpha_high", ALPHA_DEFAULT[1])
+        if self.upgraded(block):
+            for name, spec in NEW_HYPERPARAMS.items():
+                self._set_hp(block, netuid, name, spec[4])
         self._store(block, "SubtensorModule", "NetworksAdded", (netuid,), True)
         self._store(block, "SubtensorModule", "SubnetOwner", (netuid,), owner)
         self._store(block, "SubtensorModule", "SubnetOwnerHotkey", (netuid,), owner_hotkey)
@@ -289,7 +329,7 @@ class DevChain:
         self.subnets.pop(netuid, None)
         start, _ = self._subnet_life[netuid][-1]
         self._subnet_life[netuid][-1] = (start, block)
-        for name, spec in HYPERPARAMS.items():
+        for name, spec in {**HYPERPARAMS, **(NEW_HYPERPARAMS if self.upgraded_runtime else {})}.items():
             self._store(block, "SubtensorModule", spec[0], (netuid,), None)
         for item in ("AlphaValues", "NetworksAdded", "SubnetOwner", "SubnetOwnerHotkey", "NetworkRegisteredAt"):
             self._store(block, "SubtensorModule", item, (netuid,), None)
@@ -365,12 +405,15 @@ class DevChain:
 
     def _build(self, number: int, parent_hash: str, salt: str) -> ProducedBlock:
         rng = random.Random(f"{self.seed}:{number}:{salt}")
+        self.runtime = self.runtime_at(number - 1)
         timestamp = GENESIS_MS + number * self.block_time_ms
         exts: list[_Ext] = []
         now_call = self.runtime.encode_call("Timestamp", "set", {"now": timestamp})
         inherent_info = {"weight": {"ref_time": 9_000_000, "proof_size": 1493}, "class": "Mandatory", "pays_fee": "Yes"}
         exts.append(_Ext(self.runtime.encode_unsigned_extrinsic(now_call),
                          [("System", "ExtrinsicSuccess", {"dispatch_info": inherent_info})]))
+        if number == self.upgrade_at:
+            exts.append(self._upgrade(number, len(exts), rng))
         scripted = self.scenario.at_block(number)
         quiet = self.scenario.is_quiet(number)
         for happening in scripted:
@@ -475,18 +518,22 @@ class DevChain:
         return _Ext(self._signed(coldkey, call), [self._ok(rng)])
 
     # -- governance ---------------------------------------------------------------------------------
-    def _random_happening(self, rng: random.Random) -> Happening:
-        action = rng.choices(
-            ["set_hyperparam", "schedule_swap_coldkey", "register_network", "dissolve_network", "sudo_call",
-             "swap_coldkey"], [60, 10, 8, 5, 10, 4])[0]
+    def _random_happening(self, rng: random.Random, number: int) -> Happening:
+        actions = {"set_hyperparam": 60, "schedule_swap_coldkey": 10, "register_network": 8, "dissolve_network": 5,
+                   "sudo_call": 10, "swap_coldkey": 4, "register_leased_network": 2}
+        if self.upgraded(number - 1):
+            actions.update({"schedule_swap_coldkey": 0, "announce_coldkey_swap": 8, "dispute_coldkey_swap": 3,
+                            "reset_coldkey_swap": 2, "clear_coldkey_swap": 2, "swap_coldkey_announced": 3})
+        action = rng.choices(list(actions), list(actions.values()))[0]
         if action == "dissolve_network" and len(self.subnets) <= 4:
             action = "register_network"
         via = rng.choices(["sudo", "owner", "batch", "proxy", "sudo_failed"], [50, 25, 8, 8, 4])[0]
-        name = rng.choice(sorted(_CHOICES) + ["alpha_values"])
+        names = sorted(n for n in _CHOICES if n not in NEW_HYPERPARAMS or self.upgraded(number - 1))
+        name = rng.choice(names + ["alpha_values"])
         return Happening(block=-1, action=action, via=via, name=name)
 
     def _governance(self, number: int, idx: int, rng: random.Random, h: Happening | None) -> _Ext:
-        h = h or self._random_happening(rng)
+        h = h or self._random_happening(rng, number)
         handler = getattr(self, f"_gov_{h.action}")
         return handler(number, idx, rng, h)
 
@@ -543,8 +590,10 @@ class DevChain:
             events: list[tuple[str, str, Any]] = []
             call_name = "sudo_set_alpha_values"
         else:
-            name = h.name if h.name in HYPERPARAMS else (SETTERS.get(h.name or "") or "tempo")
-            storage, setter, arg, event, _ = HYPERPARAMS[name]
+            name = h.name if h.name in HYPERPARAMS or h.name in NEW_HYPERPARAMS else (SETTERS.get(h.name or "") or "tempo")
+            if name in NEW_HYPERPARAMS and not self.upgraded(number - 1):
+                raise ValueError(f"block {number}: {name} needs the upgraded runtime (upgrade_at)")
+            storage, setter, arg, event, _ = HYPERPARAMS.get(name) or NEW_HYPERPARAMS[name]
             if setter is None:
                 raise ValueError(f"{name} has no setter on this runtime")
             old = self.hyperparam_at(netuid, name, number)
@@ -554,7 +603,10 @@ class DevChain:
                 new = rng.choice(options)
             inner = rt.encode_call("AdminUtils", setter, {"netuid": netuid, arg: new})
             changes = [(name, old, new)]
-            events = [("SubtensorModule", event, [netuid, new])] if event else []
+            if isinstance(event, tuple):  # AdminUtils events have named fields
+                events = [(event[0], event[1], {"netuid": netuid, arg: new})]
+            else:
+                events = [("SubtensorModule", event, [netuid, new])] if event else []
             call_name = setter
         ext = self._wrap(number, idx, rng, inner, signer, via, events)
         took_effect = via != "sudo_failed"
@@ -626,9 +678,16 @@ class DevChain:
     def events_key(self) -> bytes:
         return self._events_key
 
+    def upgraded(self, number: int) -> bool:
+        """Whether the state after block ``number`` runs the upgraded runtime."""
+        return self.upgrade_at is not None and number >= self.upgrade_at
+
     def runtime_at(self, number: int) -> DevRuntime:
         """The runtime in force after block ``number`` (what ``state_getRuntimeVersion`` reports)."""
-        return self.runtime
+        if self.upgraded(number):
+            assert self.upgraded_runtime is not None
+            return self.upgraded_runtime
+        return self.genesis_runtime
 
     def storage_value(self, key: bytes, block: ProducedBlock) -> bytes | None:
         """Storage at ``block``: per-block items from the block itself, the rest from versioned state."""
@@ -665,7 +724,101 @@ class DevChain:
         if method == "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2":
             netuid = int.from_bytes(data[:2], "little")
             return rt.encode_api_output(api, name, self.hyperparams_v2(netuid, number))
+        if method == "SubnetInfoRuntimeApi_get_subnet_hyperparams_v3":
+            netuid = int.from_bytes(data[:2], "little")
+            return rt.encode_api_output(api, name, self.hyperparams_v3(netuid, number))
         if method == "SubnetInfoRuntimeApi_get_subnet_hyperparams":
             netuid = int.from_bytes(data[:2], "little")
             return rt.encode_api_output(api, name, self.hyperparams_v1(netuid, number))
         return None
+
+    # -- the runtime upgrade and today's governance ---------------------------------------------------
+    def _upgrade(self, number: int, idx: int, rng: random.Random) -> _Ext:
+        """``Sudo.sudo_unchecked_weight(System.set_code(..))``: the new runtime is in force after this block."""
+        assert self.upgraded_runtime is not None
+        code = b"\x00asm" + blake2_256(f"node-subtensor-{TODAY.spec_version}".encode())
+        inner = self.runtime.encode_call("System", "set_code", {"code": code})
+        call = self.runtime.encode_call("Sudo", "sudo_unchecked_weight", {
+            "call": Raw(inner), "weight": {"ref_time": 0, "proof_size": 0}})
+        for netuid in self.subnets:
+            for name, spec in NEW_HYPERPARAMS.items():
+                self._set_hp(number, netuid, name, spec[4])
+        self._record(number, idx, "runtime_upgrade", call="System.set_code", via="sudo", success=True,
+                     old=self.genesis_runtime.spec_version, new=self.upgraded_runtime.spec_version)
+        return _Ext(self._signed(self.sudo_key, call), [("System", "CodeUpdated", None),
+                                                        ("Sudo", "Sudid", {"sudo_result": ("Ok", None)}),
+                                                        self._ok(rng)])
+
+    def _require_today(self, number: int, action: str) -> None:
+        if not self.upgraded(number - 1):
+            raise ValueError(f"block {number}: {action} needs the upgraded runtime (upgrade_at before it)")
+
+    def _gov_announce_coldkey_swap(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
+        self._require_today(number, "announce_coldkey_swap")
+        old, new = rng.sample(self.coldkeys, 2)
+        new_hash = blake2_256(new)
+        self._announcements[old] = new
+        call = self.runtime.encode_call("SubtensorModule", "announce_coldkey_swap", {"new_coldkey_hash": new_hash})
+        self._record(number, idx, "coldkey_swap_announced", old=old.hex(), new=new.hex(),
+                     call="SubtensorModule.announce_coldkey_swap", success=True)
+        return _Ext(self._signed(old, call), [
+            ("SubtensorModule", "ColdkeySwapAnnounced", {"who": old, "new_coldkey_hash": new_hash}), self._ok(rng)])
+
+    def _announced(self, rng: random.Random) -> tuple[bytes, bytes]:
+        """An announced swap to act on (one is announced on the spot when none is pending)."""
+        if self._announcements:
+            old = sorted(self._announcements)[0]
+            return old, self._announcements.pop(old)
+        old, new = rng.sample(self.coldkeys, 2)
+        return old, new
+
+    def _gov_swap_coldkey_announced(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
+        self._require_today(number, "swap_coldkey_announced")
+        old, new = self._announced(rng)
+        call = self.runtime.encode_call("SubtensorModule", "swap_coldkey_announced", {"new_coldkey": new})
+        self._record(number, idx, "coldkey_swapped", old=old.hex(), new=new.hex(),
+                     call="SubtensorModule.swap_coldkey_announced", success=True)
+        return _Ext(self._signed(old, call), [
+            ("SubtensorModule", "ColdkeySwapped", {"old_coldkey": old, "new_coldkey": new, "swap_cost": 100_000_000}),
+            self._ok(rng)])
+
+    def _gov_dispute_coldkey_swap(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
+        self._require_today(number, "dispute_coldkey_swap")
+        old, _ = self._announced(rng)
+        call = self.runtime.encode_call("SubtensorModule", "dispute_coldkey_swap", {})
+        self._record(number, idx, "coldkey_swap_disputed", old=old.hex(),
+                     call="SubtensorModule.dispute_coldkey_swap", success=True)
+        return _Ext(self._signed(old, call), [("SubtensorModule", "ColdkeySwapDisputed", {"coldkey": old}),
+                                              self._ok(rng)])
+
+    def _gov_reset_coldkey_swap(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
+        self._require_today(number, "reset_coldkey_swap")
+        old, _ = self._announced(rng)
+        inner = self.runtime.encode_call("SubtensorModule", "reset_coldkey_swap", {"coldkey": old})
+        self._record(number, idx, "coldkey_swap_reset", old=old.hex(), call="SubtensorModule.reset_coldkey_swap",
+                     via="sudo", success=True)
+        return self._wrap(number, idx, rng, inner, self.sudo_key, "sudo",
+                          [("SubtensorModule", "ColdkeySwapReset", {"who": old})])
+
+    def _gov_clear_coldkey_swap(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
+        self._require_today(number, "clear_coldkey_swap_announcement")
+        old, _ = self._announced(rng)
+        call = self.runtime.encode_call("SubtensorModule", "clear_coldkey_swap_announcement", {})
+        self._record(number, idx, "coldkey_swap_cleared", old=old.hex(),
+                     call="SubtensorModule.clear_coldkey_swap_announcement", success=True)
+        return _Ext(self._signed(old, call), [("SubtensorModule", "ColdkeySwapCleared", {"who": old}), self._ok(rng)])
+
+    def _gov_register_leased_network(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
+        netuid = h.netuid if h.netuid is not None else next(n for n in range(1, 1024) if n not in self.subnets)
+        beneficiary = rng.choice(self.coldkeys)
+        end_block = number + 100_000
+        call = self.runtime.encode_call("SubtensorModule", "register_leased_network",
+                                        {"emissions_share": 10, "end_block": end_block})
+        self._add_subnet(number, netuid, beneficiary, rng.choice(self.hotkeys), rng)
+        self._record(number, idx, "subnet_registered", netuid=netuid, owner=beneficiary.hex(),
+                     call="SubtensorModule.register_leased_network", success=True)
+        return _Ext(self._signed(beneficiary, call), [
+            ("SubtensorModule", "NetworkAdded", [netuid, 1]),
+            ("SubtensorModule", "SubnetLeaseCreated", {"beneficiary": beneficiary, "lease_id": netuid,
+                                                       "netuid": netuid, "end_block": end_block}),
+            self._ok(rng)])

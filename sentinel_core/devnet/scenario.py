@@ -8,7 +8,10 @@ upgrade_at = 300               # switch to the newer runtime from this block on
 [[at]]
 block = 120
 action = "set_hyperparam"      # set_hyperparam | schedule_swap_coldkey | swap_coldkey |
-                               # register_network | dissolve_network | sudo_call | failures
+                               # register_network | register_leased_network | dissolve_network |
+                               # sudo_call | failures; after upgrade_at also announce_coldkey_swap,
+                               # swap_coldkey_announced, dispute_coldkey_swap, reset_coldkey_swap,
+                               # clear_coldkey_swap
 netuid = 1
 name = "tempo"                 # a hyperparameter name or its setter (sudo_set_tempo)
 value = 100
@@ -30,7 +33,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 Action = Literal["set_hyperparam", "schedule_swap_coldkey", "swap_coldkey", "register_network",
-                 "dissolve_network", "sudo_call", "failures"]
+                 "register_leased_network", "dissolve_network", "sudo_call", "failures",
+                 # only after the runtime upgrade (upgrade_at):
+                 "announce_coldkey_swap", "swap_coldkey_announced", "dispute_coldkey_swap", "reset_coldkey_swap",
+                 "clear_coldkey_swap"]
 
 
 class Happening(BaseModel):

@@ -63,7 +63,7 @@ class Devnet:
                  latency_ms: float = 0.0, error_rate: float = 0.0, drop_every: float | None = None,
                  stall: float | None = None, rate_limit: float | None = None,
                  ledger_path: str | Path | None = None, produce: bool = True,
-                 runtime: DevRuntime | None = None) -> None:
+                 runtime: DevRuntime | None = None, upgrade_at: int | None = None) -> None:
         self.host = host
         self.port = port
         self.block_time = block_time
@@ -77,7 +77,7 @@ class Devnet:
         self.produce_blocks = produce
         self.chain = DevChain(seed=seed, extrinsics_per_block=extrinsics_per_block, block_time=block_time,
                               governance_rate=governance_rate, subnets=subnets, scenario=scenario,
-                              runtime=runtime)
+                              runtime=runtime, upgrade_at=upgrade_at)
         self._fault_rng = random.Random(f"{seed}:faults")
         self._server: Server | None = None
         self._tasks: list[asyncio.Task] = []
@@ -88,7 +88,7 @@ class Devnet:
         self._last_finalized: str | None = None
         self._window_start = 0.0
         self._window_calls = 0
-        self.stats = {"requests": 0, "rate_limited": 0, "errors_injected": 0, "dropped": 0}
+        self.stats = {"frames": 0, "requests": 0, "rate_limited": 0, "errors_injected": 0, "dropped": 0}
         self.chain.listeners.append(self._on_block)
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -103,7 +103,8 @@ class Devnet:
         self.chain.listeners.remove(self._on_block)
         await asyncio.to_thread(self.chain.produce, self.history)
         self.chain.listeners.append(self._on_block)
-        await asyncio.to_thread(lambda: (self.chain.runtime.metadata_v14, self.chain.runtime.metadata_v15))
+        for rt in filter(None, (self.chain.genesis_runtime, self.chain.upgraded_runtime)):
+            await asyncio.to_thread(lambda rt=rt: (rt.metadata_v14, rt.metadata_v15))
         self._server = await serve(self._handle, self.host, self.port, max_size=2**26,
                                    ping_interval=None, compression=None)
         self.port = self._server.sockets[0].getsockname()[1]
@@ -212,6 +213,7 @@ class Devnet:
                 del self._subs[sub_id]
 
     async def _answer(self, ws: ServerConnection, message: str | bytes) -> None:
+        self.stats["frames"] += 1
         try:
             payload = json.loads(message)
         except (ValueError, UnicodeDecodeError):

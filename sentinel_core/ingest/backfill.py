@@ -118,8 +118,9 @@ class Backfill:
         self._resume.set()
         self._rates: deque[tuple[float, int]] = deque(maxlen=64)
         self._worker_progress: dict[int, WorkerProgress] = {}
-        self.throttle = Throttle(limit=min(self.workers, 4) if not self.max_rps else self.workers,
-                                 max_limit=self.workers, max_rps=self.max_rps)
+        # Start at full concurrency: a rate-limited node answers the first batches with errors and the
+        # throttle halves from there; a node of our own answers and we keep going.
+        self.throttle = Throttle(limit=self.workers, max_limit=self.workers, max_rps=self.max_rps)
         self._last_publish = 0.0
 
     # -- control ---------------------------------------------------------------------------------------

@@ -243,7 +243,7 @@ class Deliverer:
 
     async def _drain_channel(self, rows: list[dict[str, Any]], now: float) -> int:
         done = 0
-        for i, row in enumerate(rows):
+        for row in rows:
             if await self._deliver_row(row, now):
                 done += 1
             elif row["channel"] in self.channels:

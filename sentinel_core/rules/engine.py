@@ -80,7 +80,7 @@ def _num(v: Any) -> float | None:
 
 
 def _short(v: Any, limit: int = 20) -> str:
-    s = v if isinstance(v, str) else str(v)
+    s = v if type(v) is str else str(v)
     if len(s) > limit:
         s = f"{s[:8]}…{s[-6:]}"
     return s
@@ -181,9 +181,11 @@ def _compile_condition(c: Condition) -> Callable[[Any], bool]:
     import re
 
     checks: list[Callable[[Any], bool]] = []
+    fast: tuple[str, Any] | None = None
     if c.eq is not None:
         t = c.eq
         checks.append(lambda v, t=t: v == t or _loose_eq(v, t))
+        fast = ("==", t)
     if c.ne is not None:
         t = c.ne
         checks.append(lambda v, t=t: v is not _MISSING and not _loose_eq(v, t))
@@ -208,6 +210,7 @@ def _compile_condition(c: Condition) -> Callable[[Any], bool]:
         bound = getattr(c, name)
         if bound is not None:
             checks.append(_COMPARATORS[name](bound))
+            fast = ({"gt": ">", "ge": ">=", "lt": "<", "le": "<="}[name], bound)
     if c.regex is not None:
         rx = re.compile(c.regex)
 
@@ -217,8 +220,11 @@ def _compile_condition(c: Condition) -> Callable[[Any], bool]:
             return v is not _MISSING and search(str(v)) is not None
 
         checks.append(_rx)
+        fast = ("regex", rx.search)
     if len(checks) == 1:
-        return checks[0]
+        only = checks[0]
+        only.fast = fast  # type: ignore[attr-defined]
+        return only
     checks_t = tuple(checks)
 
     def _all(v: Any) -> bool:
@@ -266,6 +272,57 @@ def _compile_where(where: dict[str, Condition], netuid: list[int] | None, *,
     return conds, allowed
 
 
+def _compile_check(conds: list[Cond], source: str) -> Callable[[Any, Any], bool] | None:
+    """All of a rule's conditions as one generated function ``check(ex, item) -> bool`` (item: the
+    call or the event), so matching costs one Python call, not one per condition. Numbers, plain
+    equality and regexes on strings are tested inline; anything else goes through the predicate."""
+    if not conds:
+        return None
+    env: dict[str, Any] = {"M": _MISSING, "walk": _walk, "cspecial": _call_special,
+                           "especial": _event_special}
+    lines = ["def check(ex, item):"]
+    if source == "call":
+        lines.append("    a = item.args")
+    else:
+        lines += ["    a = item.attributes", "    ta = type(a)"]
+    for i, (head, rest, pred, idx) in enumerate(conds):
+        env[f"p{i}"], env[f"h{i}"], env[f"r{i}"] = pred, head, rest
+        if source == "call":
+            lines.append(f"    v = a.get(h{i}, M)")
+            lines.append(f"    if v is M: v = cspecial(ex, item, h{i})")
+        else:
+            if idx is not None:
+                lines.append(f"    v = a.get(h{i}, M) if ta is dict else "
+                             f"(a[{idx}] if (ta is list or ta is tuple) and {idx} < len(a) else M)")
+            else:
+                lines.append(f"    v = a.get(h{i}, M) if ta is dict else M")
+            lines.append(f"    if v is M: v = especial(ex, item, h{i})")
+        if rest:
+            lines.append(f"    if v is not M: v = walk(v, r{i})")
+        fast = getattr(pred, "fast", None)
+        if fast is not None:
+            op, bound = fast
+            env[f"b{i}"] = bound
+            if op in (">", ">=", "<", "<="):
+                lines += [f"    t = type(v)",
+                          f"    if t is int or t is float:",
+                          f"        if not v {op} b{i}: return False",
+                          f"    elif not p{i}(v): return False"]
+                continue
+            if op == "==":
+                lines.append(f"    if v != b{i} and not p{i}(v): return False")
+                continue
+            if op == "regex":
+                lines += [f"    if type(v) is str:",
+                          f"        if b{i}(v) is None: return False",
+                          f"    elif not p{i}(v): return False"]
+                continue
+        lines.append(f"    if not p{i}(v): return False")
+    lines.append("    return True")
+    exec(compile("\n".join(lines), f"<rule conditions ({source})>", "exec"), env)  # noqa: S102
+    return env["check"]
+
+
 def _call_special(ex: Extrinsic, call: Call, head: str) -> Any:
     if head == "signer":
         v = ex.signer
@@ -282,38 +339,6 @@ def _call_special(ex: Extrinsic, call: Call, head: str) -> Any:
     else:
         return _MISSING
     return _MISSING if v is None else v
-
-
-def _call_ok(conds: list[Cond], ex: Extrinsic, call: Call) -> bool:
-    args = call.args
-    for head, rest, pred, _ in conds:
-        v = args.get(head, _MISSING)
-        if v is _MISSING:
-            v = _call_special(ex, call, head)
-        if rest and v is not _MISSING:
-            v = _walk(v, rest)
-        if not pred(v):
-            return False
-    return True
-
-
-def _event_ok(conds: list[Cond], ex: Extrinsic | None, ev: Event) -> bool:
-    attrs = ev.attributes
-    ta = type(attrs)
-    for head, rest, pred, idx in conds:
-        if ta is dict:
-            v = attrs.get(head, _MISSING)
-        elif idx is not None and (ta is list or ta is tuple):
-            v = attrs[idx] if idx < len(attrs) else _MISSING
-        else:
-            v = _MISSING
-        if v is _MISSING:
-            v = _event_special(ex, ev, head)
-        if rest and v is not _MISSING:
-            v = _walk(v, rest)
-        if not pred(v):
-            return False
-    return True
 
 
 def _event_special(ex: Extrinsic | None, ev: Event, head: str) -> Any:
@@ -354,6 +379,33 @@ def _call_value(ex: Extrinsic, call: Call, head: str, rest: tuple[str, ...] = ()
     v = call.args.get(head, _MISSING)
     if v is _MISSING:
         v = _call_special(ex, call, head)
+    if rest and v is not _MISSING:
+        v = _walk(v, rest)
+    return v
+
+
+def _call_get(ex: Extrinsic, call: Call, path: tuple) -> Any:
+    head, rest, _ = path
+    v = call.args.get(head, _MISSING)
+    if v is _MISSING:
+        v = _call_special(ex, call, head)
+    if rest and v is not _MISSING:
+        v = _walk(v, rest)
+    return v
+
+
+def _event_get(ex: Extrinsic | None, ev: Event, path: tuple) -> Any:
+    head, rest, idx = path
+    a = ev.attributes
+    ta = type(a)
+    if ta is dict:
+        v = a.get(head, _MISSING)
+    elif idx is not None and (ta is list or ta is tuple):
+        v = a[idx] if idx < len(a) else _MISSING
+    else:
+        v = _MISSING
+    if v is _MISSING:
+        v = _event_special(ex, ev, head)
     if rest and v is not _MISSING:
         v = _walk(v, rest)
     return v
@@ -491,18 +543,23 @@ class _CallRuleC(_Compiled):
         self.pallets = _NameSet(spec.pallet)
         self.calls = _NameSet(spec.call)
         self.conds, self.netuids = _compile_where(spec.where, spec.netuid, indexed=True)
+        self.check = _compile_check(self.conds, "call")
         self.success_only = spec.success_only
         self.via_sudo = spec.via_sudo
 
     def applies(self, pallet: str, name: str) -> bool:
         return pallet in self.pallets and name in self.calls
 
+    def applies_name(self, name: str) -> bool:
+        return name in self.calls
+
     def on_call(self, ctx: _BlockCtx, ex: Extrinsic, pos: int, call: Call) -> None:
         if self.success_only and not (ex.success and call.success):
             return
         if self.via_sudo is not None and call.via_sudo != self.via_sudo:
             return
-        if self.conds and not _call_ok(self.conds, ex, call):
+        check = self.check
+        if check is not None and not check(ex, call):
             return
         ctx.matched_ex.add(ex.index)
         fields = _call_fields(ex, pos, call)
@@ -518,14 +575,19 @@ class _EventRuleC(_Compiled):
         self.pallets = _NameSet(spec.pallet)
         self.events = _NameSet(spec.event)
         self.conds, self.netuids = _compile_where(spec.where, spec.netuid, indexed=True)
+        self.check = _compile_check(self.conds, "event")
         self.needs_ex = any(c[0] in ("signer", "extrinsic_hash") for c in self.conds)
 
     def applies(self, pallet: str, name: str) -> bool:
         return pallet in self.pallets and name in self.events
 
+    def applies_name(self, name: str) -> bool:
+        return name in self.events
+
     def on_event(self, ctx: _BlockCtx, ev: Event) -> None:
         ex = ctx.extrinsic(ev.extrinsic_index) if self.needs_ex else None
-        if self.conds and not _event_ok(self.conds, ex, ev):
+        check = self.check
+        if check is not None and not check(ex, ev):
             return
         if ex is None:
             ex = ctx.extrinsic(ev.extrinsic_index)
@@ -656,6 +718,7 @@ class _PatternC(_Compiled):
         # failed_extrinsics is not served by the (pallet, name, netuid) index: keep netuid a condition
         self.conds, self.netuids = _compile_where(m.where, m.netuid,
                                                   indexed=spec.metric != "failed_extrinsics")
+        self.check = _compile_check(self.conds, "event" if spec.metric == "events" else "call")
         self.success_only = m.success_only
         self.via_sudo = m.via_sudo
         self.sum_path = _path(spec.sum_field)
@@ -663,19 +726,21 @@ class _PatternC(_Compiled):
         self.watch = frozenset(spec.watchlist) if spec.watchlist else None
         self.watch_paths = [_path(f) for f in spec.watch_fields]
         self.window = SlidingWindow(spec.window, spec.threshold)
-        self.acc: dict[Any, list] = {}
+        self._ctx: _BlockCtx | None = None
+        self._ctx_block = -1
 
     # -- name filters
     def applies(self, pallet: str, name: str) -> bool:
-        if pallet not in self.pallets:
-            return False
+        return pallet in self.pallets and self.applies_name(name)
+
+    def applies_name(self, name: str) -> bool:
         names = self.calls if self.metric == "calls" else self.events
         return names is not None and name in names
 
     def _call_ok(self, ex: Extrinsic, call: Call) -> bool:
         if self.via_sudo is not None and call.via_sudo != self.via_sudo:
             return False
-        return not self.conds or _call_ok(self.conds, ex, call)
+        return self.check is None or self.check(ex, call)
 
     def _watched(self, get: Callable[..., Any], a: Any, b: Any, signer: str | None, data: Any) -> str | None:
         """The watchlisted address this match involves; "" without a watchlist; None: no match."""
@@ -696,31 +761,39 @@ class _PatternC(_Compiled):
                 return v
         return None
 
-    def _add(self, get: Callable[..., Any], a: Any, b: Any, src: tuple) -> None:
-        """Count (or sum) one match. ``src`` is turned into alert fields only when the window
-        fires: ``("call", ex, pos, call, addr)`` or ``("event", ex, ev, addr)``."""
-        if self.sum_path is not None:
-            raw = get(a, b, *self.sum_path)
-            tv = type(raw)
-            value = raw if (tv is int or tv is float) else _num(None if raw is _MISSING else raw)
-            if value is None:
-                return
-        else:
+    def _add(self, get: Callable[[Any, Any, tuple], Any], a: Any, b: Any, src: tuple, data: Any) -> None:
+        """Count (or sum) one match. ``data`` is the call's args / event's attributes (read
+        directly for plain names), ``get(a, b, path)`` the general accessor. ``src`` is turned into
+        alert fields only when the window fires: ``("call", ex, pos, call, addr)`` or
+        ``("event", ex, ev, addr)``."""
+        plain = type(data) is dict
+        sp = self.sum_path
+        if sp is None:
             value = 1
-        group = None
-        if self.group_path is not None:
-            group = get(a, b, *self.group_path)
-            if group is _MISSING:
-                return
-            if type(group) is not int and type(group) is not str:
-                group = _hashable(group)
-        slot = self.acc.get(group)
-        if slot is None:
-            self.acc[group] = [value, 1, src]
         else:
-            slot[0] += value
-            slot[1] += 1
-            slot[2] = src
+            value = data.get(sp[0], _MISSING) if plain and not sp[1] else _MISSING
+            if value is _MISSING:
+                value = get(a, b, sp)
+            tv = type(value)
+            if tv is not int and tv is not float:
+                value = None if value is _MISSING else _num(value)
+                if value is None:
+                    return
+        gp = self.group_path
+        if gp is None:
+            group = None
+        else:
+            group = data.get(gp[0], _MISSING) if plain and not gp[1] else _MISSING
+            if group is _MISSING:
+                group = get(a, b, gp)
+            tg = type(group)
+            if tg is not int and tg is not str:
+                if group is _MISSING:
+                    return
+                group = _hashable(group)
+        hit = self.window.add(self._ctx_block, group, value, src)
+        if hit is not None:
+            self._fire(self._ctx, group, hit[0], hit[1], hit[2], src)
 
     def on_call(self, ctx: _BlockCtx, ex: Extrinsic, pos: int, call: Call) -> None:
         if not ctx.stateful:
@@ -729,34 +802,37 @@ class _PatternC(_Compiled):
             return
         if self.via_sudo is not None and call.via_sudo != self.via_sudo:
             return
-        if self.conds and not _call_ok(self.conds, ex, call):
+        check = self.check
+        if check is not None and not check(ex, call):
             return
+        self._ctx = ctx
+        self._ctx_block = ctx.block.number
         if self.watch is None:
             addr = ""
         else:
             addr = self._watched(_call_value, ex, call, ex.signer, call.args)
             if addr is None:
                 return
-        if self.sum_path is None and self.group_path is None:
-            slot = self.acc.get(None)
-            if slot is None:
-                self.acc[None] = [1, 1, ("call", ex, pos, call, addr)]
-            else:
-                slot[0] += 1
-                slot[1] += 1
-                slot[2] = ("call", ex, pos, call, addr)
-            return
-        self._add(_call_value, ex, call, ("call", ex, pos, call, addr))
+        self._add(_call_get, ex, call, ("call", ex, pos, call, addr), call.args)
 
     def on_event(self, ctx: _BlockCtx, ev: Event) -> None:
         if not ctx.stateful:
             return
-        ex = ctx.extrinsic(ev.extrinsic_index)
-        if self.conds and not _event_ok(self.conds, ex, ev):
+        i = ev.extrinsic_index
+        exs = ctx.block.extrinsics
+        ex = exs[i] if i is not None and 0 <= i < len(exs) and exs[i].index == i else ctx.extrinsic(i)
+        check = self.check
+        if check is not None and not check(ex, ev):
             return
-        addr = self._watched(_event_value, ex, ev, ex.signer if ex is not None else None, ev.attributes)
-        if addr is not None:
-            self._add(_event_value, ex, ev, ("event", ex, ev, addr))
+        self._ctx = ctx
+        self._ctx_block = ctx.block.number
+        if self.watch is None:
+            addr = ""
+        else:
+            addr = self._watched(_event_value, ex, ev, ex.signer if ex is not None else None, ev.attributes)
+            if addr is None:
+                return
+        self._add(_event_get, ex, ev, ("event", ex, ev, addr), ev.attributes)
 
     def on_failed(self, ctx: _BlockCtx, ex: Extrinsic) -> None:
         if self.errors is not None and (ex.error is None or ex.error not in self.errors):
@@ -768,9 +844,15 @@ class _PatternC(_Compiled):
                 break
         else:
             return
-        addr = self._watched(_call_value, ex, call, ex.signer, call.args)
-        if addr is not None:
-            self._add(_call_value, ex, call, ("call", ex, pos, call, addr))
+        self._ctx = ctx
+        self._ctx_block = ctx.block.number
+        if self.watch is None:
+            addr = ""
+        else:
+            addr = self._watched(_call_value, ex, call, ex.signer, call.args)
+            if addr is None:
+                return
+        self._add(_call_get, ex, call, ("call", ex, pos, call, addr), call.args)
 
     @staticmethod
     def _source_fields(src: tuple | None) -> dict[str, Any]:
@@ -786,38 +868,34 @@ class _PatternC(_Compiled):
             fields["address"] = addr
         return fields
 
-    def finish(self, ctx: _BlockCtx) -> None:
-        if not self.acc:
-            return
-        acc, self.acc = self.acc, {}
+    def _fire(self, ctx: _BlockCtx, group: Any, total: float, count: int, first: int, src: tuple) -> None:
         number = ctx.block.number
         spec: PatternRule = self.spec  # type: ignore[assignment]
-        for group, total, count, first, src in self.window.add_block(number, acc):
-            last = self._source_fields(src)
-            value = int(total) if float(total).is_integer() else total
-            what = {"failed_extrinsics": "failed extrinsics"}.get(self.metric) or (
-                last.get("qualname") or self.metric)
-            amount = f"{spec.sum_field} total {value}" if spec.sum_field else f"{count} {what}"
-            if spec.sum_field and "amount" in spec.sum_field:
-                amount += f" (τ{value / RAO_PER_TAO:,.3f})"
-            where = f" for {spec.group_by} {group}" if spec.group_by else ""
-            fields = {
-                "metric": self.metric, "value": value, "value_tao": value / RAO_PER_TAO,
-                "threshold": spec.threshold, "window": spec.window, "count": count,
-                "group": group, "group_by": spec.group_by, "first_block": first,
-                "summary": f"{amount} in {spec.window} blocks{where} (threshold {spec.threshold:g})",
-            }
-            for k in ("address", "pallet", "qualname", "signer", "extrinsic_hash", "args",
-                      "attributes", "call", "event", "error"):
-                if k in last:
-                    fields[k] = last[k]
-            if spec.watchlist and "address" in last:
-                fields["summary"] = f"{last.get('summary', what)} (watchlist: {_short(last['address'])})"
-            extra = {spec.group_by: group} if spec.group_by else None
-            netuid = group if spec.group_by == "netuid" and isinstance(group, int) else None
-            gkey = "-" if group is None else group
-            self.emit(ctx, block=number, fields=fields, key=f"{self.name}:{number}:{gkey}",
-                      netuid=netuid, scope=group, extra=extra)
+        last = self._source_fields(src)
+        value = int(total) if float(total).is_integer() else total
+        what = {"failed_extrinsics": "failed extrinsics"}.get(self.metric) or (
+            last.get("qualname") or self.metric)
+        amount = f"{spec.sum_field} total {value}" if spec.sum_field else f"{count} {what}"
+        if spec.sum_field and "amount" in spec.sum_field:
+            amount += f" (τ{value / RAO_PER_TAO:,.3f})"
+        where = f" for {spec.group_by} {group}" if spec.group_by else ""
+        fields = {
+            "metric": self.metric, "value": value, "value_tao": value / RAO_PER_TAO,
+            "threshold": spec.threshold, "window": spec.window, "count": count,
+            "group": group, "group_by": spec.group_by, "first_block": first,
+            "summary": f"{amount} in {spec.window} blocks{where} (threshold {spec.threshold:g})",
+        }
+        for k in ("address", "pallet", "qualname", "signer", "extrinsic_hash", "args",
+                  "attributes", "call", "event", "error"):
+            if k in last:
+                fields[k] = last[k]
+        if spec.watchlist and "address" in last:
+            fields["summary"] = f"{last.get('summary', what)} (watchlist: {_short(last['address'])})"
+        extra = {spec.group_by: group} if spec.group_by else None
+        netuid = group if spec.group_by == "netuid" and isinstance(group, int) else None
+        gkey = "-" if group is None else group
+        self.emit(ctx, block=number, fields=fields, key=f"{self.name}:{number}:{gkey}",
+                  netuid=netuid, scope=group, extra=extra)
 
 
 class _AnomalyC(_Compiled):
@@ -825,6 +903,7 @@ class _AnomalyC(_Compiled):
         super().__init__(spec)
         self.metric = spec.metric
         self.method = spec.method
+        self.zscore = spec.method == "zscore"
         self.threshold = spec.effective_threshold
         self.direction = spec.direction
         self.size = spec.baseline_blocks
@@ -839,13 +918,12 @@ class _AnomalyC(_Compiled):
         anomalous = False
         z = baseline = None
         if len(b.samples) >= self.min_samples:
-            if self.method == "zscore":
+            if self.zscore:
                 z = b.zscore(x)
-                if z is not None and z == z:
+                if z is not None:
                     t = self.threshold
-                    anomalous = (abs(z) > t if self.direction == "both"
-                                 else z > t if self.direction == "up" else z < -t)
-                baseline = b.mean
+                    d = self.direction
+                    anomalous = abs(z) > t if d == "both" else z > t if d == "up" else z < -t
             else:
                 hi = b.percentile(self.threshold)
                 lo = b.percentile(100.0 - self.threshold)
@@ -853,10 +931,11 @@ class _AnomalyC(_Compiled):
                 down = lo is not None and x < lo
                 anomalous = (up or down) if self.direction == "both" else up if self.direction == "up" else down
                 baseline = hi if (up or self.direction == "up") else lo
-        if anomalous and b.armed:
-            b.armed = False
-            self._fire(ctx, group, x, b, z, baseline)
-        elif not anomalous:
+        if anomalous:
+            if b.armed:
+                b.armed = False
+                self._fire(ctx, group, x, b, z, b.mean if z is not None else baseline)
+        else:
             b.armed = True
         b.add(x)
 
@@ -917,6 +996,10 @@ class _StakeFlowTap:
     def applies(pallet: str, name: str) -> bool:
         return pallet == "SubtensorModule" and name in _STAKE_EVENTS
 
+    @staticmethod
+    def applies_name(name: str) -> bool:
+        return name in _STAKE_EVENTS
+
     def on_event(self, ctx: _BlockCtx, ev: Event) -> None:
         a = ev.attributes
         ta = type(a)
@@ -948,15 +1031,6 @@ def _stake_flow_from_calls(block: Block) -> dict[int, float]:
             continue
         flow[netuid] = flow.get(netuid, 0) + spec[1] * amount
     return flow
-
-
-def _stake_flow(block: Block) -> dict[int, float]:
-    """Net TAO staked (+) / unstaked (-) per subnet in a block, in rao (events, else calls)."""
-    tap = _StakeFlowTap()
-    for ev in block.events:
-        if tap.applies(ev.pallet, ev.name):
-            tap.on_event(None, ev)  # type: ignore[arg-type]
-    return tap.flow if tap.found else _stake_flow_from_calls(block)
 
 
 # -- the engine ----------------------------------------------------------------------------------
@@ -1020,7 +1094,7 @@ class RuleEngine:
         if self._tap is not None:
             self._event_consumers = self._event_consumers + [self._tap]
         self._stalls = [c for c in values if isinstance(c, _StallC)]
-        self._call_index: dict[str, dict[str, tuple] | None] = {}
+        self._call_index: dict[str, dict[str, tuple] | None] = {}  # name -> pallet -> consumers
         self._event_index: dict[str, dict[str, tuple] | None] = {}
         self._stall_fired &= {c.name for c in self._stalls}
 
@@ -1034,14 +1108,14 @@ class RuleEngine:
     @staticmethod
     def _consumers(index: dict, rules: list, pallet: str, name: str) -> tuple:
         """Rules interested in ``pallet.name``: ``(always, {netuid: rules} | None)``, or ``()`` when
-        none. Cached in ``index[pallet][name]``; ``index[pallet]`` is None when no rule can match
-        the pallet at all (its calls/events then cost one dict lookup)."""
-        names = index.get(pallet, _UNSET)
-        if names is _UNSET:
-            names = index[pallet] = {} if any(pallet in r.pallets for r in rules) else None
-        if names is None:
+        none. Cached in ``index[name][pallet]``; ``index[name]`` is None when no rule can match the
+        name in any pallet (most calls and events then cost a single dict lookup)."""
+        pallets = index.get(name, _UNSET)
+        if pallets is _UNSET:
+            pallets = index[name] = {} if any(r.applies_name(name) for r in rules) else None
+        if pallets is None:
             return ()
-        found = names.get(name)
+        found = pallets.get(pallet)
         if found is None:
             plain: list = []
             by_net: dict[int, list] = {}
@@ -1052,7 +1126,7 @@ class RuleEngine:
                     else:
                         for n in r.netuids:
                             by_net.setdefault(n, []).append(r)
-            found = names[name] = (
+            found = pallets[pallet] = (
                 (tuple(plain), {n: tuple(v) for n, v in by_net.items()} or None)
                 if plain or by_net else ())
         return found
@@ -1100,9 +1174,9 @@ class RuleEngine:
             ctx.counts = (signed, failures)
         for ex in block.extrinsics:
             for pos, call in enumerate(ex.calls):
-                names = call_index.get(call.pallet, _UNSET)
-                if names is not None:
-                    cons = names.get(call.name) if names is not _UNSET else None
+                pallets = call_index.get(call.name, _UNSET)
+                if pallets is not None:
+                    cons = pallets.get(call.pallet) if pallets is not _UNSET else None
                     if cons is None:
                         cons = self._consumers(call_index, call_rules, call.pallet, call.name)
                     if cons:
@@ -1127,10 +1201,10 @@ class RuleEngine:
         event_index, event_rules = self._event_index, self._event_consumers
         if event_rules:
             for ev in block.events:
-                names = event_index.get(ev.pallet, _UNSET)
-                if names is None:
+                pallets = event_index.get(ev.name, _UNSET)
+                if pallets is None:
                     continue
-                cons = names.get(ev.name) if names is not _UNSET else None
+                cons = pallets.get(ev.pallet) if pallets is not _UNSET else None
                 if cons is None:
                     cons = self._consumers(event_index, event_rules, ev.pallet, ev.name)
                 if not cons:
@@ -1149,8 +1223,6 @@ class RuleEngine:
             for r in catchalls:
                 r.finish(ctx, sudo_candidates)
         if stateful:
-            for r in self._patterns:
-                r.finish(ctx)
             if self._anomalies:
                 self._anomaly_pass(ctx)
         if block.timestamp is not None and stateful:

@@ -328,9 +328,10 @@ class HyperparamRule(RuleBase):
     netuid: list[int] | None = None
     """Shortcut: same as ``netuids``."""
     min_abs_change: Annotated[float, Field(ge=0)] | None = None
-    """Only changes with ``|new - old|`` at least this (raw chain units); non-numeric values pass."""
+    """Only changes with ``|new - old|`` at least this, in the displayed unit (TAO for rao amounts,
+    0..1 for fractions, blocks for block counts; raw when the unit is unknown); flags always pass."""
     min_rel_change: Annotated[float, Field(ge=0)] | None = None
-    """Only changes with ``|new - old| / |old|`` at least this (0.5 = 50%); non-numeric values pass."""
+    """Only changes with ``|new - old| / |old|`` at least this (0.5 = 50%); flags always pass."""
     via_sudo: bool | None = None
 
     @field_validator("names", mode="before")

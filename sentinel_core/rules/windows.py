@@ -15,7 +15,8 @@ block seen, so an older block added late counts until the window moves past it.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 # per-group state: [total, count, armed, last_fields]
 _TOTAL, _COUNT, _ARMED, _LAST = 0, 1, 2, 3
@@ -24,14 +25,15 @@ _TOTAL, _COUNT, _ARMED, _LAST = 0, 1, 2, 3
 class SlidingWindow:
     """Per-group totals over the last ``size`` blocks (block numbers ``newest - size + 1 .. newest``)."""
 
-    __slots__ = ("size", "threshold", "groups", "entries", "newest")
+    __slots__ = ("size", "threshold", "groups", "entries", "newest", "_current")
 
     def __init__(self, size: int, threshold: float) -> None:
         self.size = size
         self.threshold = threshold
         self.groups: dict[Hashable, list] = {}
-        self.entries: deque[tuple[int, Hashable, float, int]] = deque()
+        self.entries: deque[list] = deque()  # [block, group, value, count], oldest first
         self.newest = -1
+        self._current: dict[Hashable, list] = {}  # this block's entry per group
 
     def _evict(self, newest: int) -> None:
         limit = newest - self.size
@@ -49,11 +51,41 @@ class SlidingWindow:
             if g[_TOTAL] <= threshold:
                 g[_ARMED] = True
 
+    def add(self, block: int, key: Hashable, value: float, fields: Any = None) -> tuple[float, int, int] | None:
+        """Add one match of ``value`` to group ``key`` at ``block``. Returns ``(total, count,
+        first_block_in_window)`` when this makes the group cross the threshold, else None."""
+        entries = self.entries
+        if block != self.newest:
+            if block > self.newest:
+                self.newest = block
+                if entries and entries[0][0] <= block - self.size:
+                    self._evict(block)
+            self._current = {}
+        g = self.groups.get(key)
+        if g is None:
+            g = self.groups[key] = [0, 0, True, None]
+        entry = self._current.get(key)
+        if entry is None:  # one queue entry per (block, group): matches of a block are coalesced
+            entry = self._current[key] = [block, key, value, 1]
+            entries.append(entry)
+        else:
+            entry[2] += value
+            entry[3] += 1
+        total = g[_TOTAL] + value
+        g[_TOTAL] = total
+        g[_COUNT] += 1
+        g[_LAST] = fields
+        if g[_ARMED] and total > self.threshold:
+            g[_ARMED] = False
+            first = min(e[0] for e in entries if e[1] == key)
+            return total, g[_COUNT], first
+        return None
+
     def add_block(
         self, block: int, values: dict[Hashable, list]
     ) -> list[tuple[Hashable, float, int, int, Any]]:
-        """Add this block's ``{group: [value, count, fields]}``; return the groups that crossed the
-        threshold now: ``(group, total, count, first_block_in_window, fields)``."""
+        """Add a block's ``{group: [value, count, fields]}`` at once; return the groups that
+        crossed the threshold: ``(group, total, count, first_block_in_window, fields)``."""
         if block > self.newest:
             self.newest = block
         if self.entries and self.entries[0][0] <= self.newest - self.size:
@@ -66,7 +98,7 @@ class SlidingWindow:
             g = groups.get(key)
             if g is None:
                 g = groups[key] = [0, 0, True, None]
-            entries.append((block, key, value, count))
+            entries.append([block, key, value, count])
             total = g[_TOTAL] + value
             g[_TOTAL] = total
             g[_COUNT] += count

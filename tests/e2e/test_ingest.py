@@ -74,7 +74,7 @@ async def test_fast_backfill_stores_what_the_devnet_made(devnet, tmp_path):
 async def test_fast_backfill_interrupted_then_resumed(devnet, tmp_path):
     s = settings(tmp_path, devnet.url)
     async with Sentinel(s) as sentinel:
-        first = Backfill(sentinel, start=1, end=HISTORY, workers=2, batch_size=10)
+        first = Backfill(sentinel, start=1, end=HISTORY, workers=2, batch_size=10, max_rps=150)
         task = asyncio.create_task(first.run())
         await wait_for(lambda: first.done >= 60)
         task.cancel()
