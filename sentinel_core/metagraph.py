@@ -60,6 +60,10 @@ SORT_COLUMNS = ("uid", "stake", "alpha_stake", "trust", "consensus", "incentive"
                 "validator_permit", "last_update", "registered_at", "active", "hotkey", "coldkey")
 
 
+class MetagraphUnavailable(ChainError):
+    """The runtime at a block declares none of the metagraph calls (retrying will not help)."""
+
+
 # -------------------------------------------------------------------------------------------- models
 class NeuronRow(BaseModel):
     """One neuron at one block, normalised (u16 fractions as 0..1, amounts in TAO beside raw rao)."""
@@ -516,7 +520,7 @@ async def read_metagraphs(client: ChainClient, requests: Sequence[tuple[int, int
     for netuid, number, h in requests:
         codec = codecs[h]
         if codec.method is None:
-            raise ChainError(f"the runtime at block {number} (spec {versions[h]}) declares no metagraph call "
+            raise MetagraphUnavailable(f"the runtime at block {number} (spec {versions[h]}) declares no metagraph call "
                              "(SubnetInfoRuntimeApi.get_metagraph or NeuronInfoRuntimeApi.get_neurons_lite)")
         calls.append(("state_call", [f"{codec.api}_{codec.method}", "0x" + netuid.to_bytes(2, "little").hex(), h]))
     results = await client.batch(calls)

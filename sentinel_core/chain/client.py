@@ -24,6 +24,11 @@ from ..model import Block
 from .decode import build_block
 
 log = logging.getLogger("sentinel.chain")
+# The library logs every refused request at ERROR level to stderr (no handler configured), which would
+# scribble over the dashboard; Sentinel reports those failures itself, as one line where they matter.
+for _name in ("async_substrate_interface", "raw_websocket", "websockets"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+    logging.getLogger(_name).propagate = False
 
 EVENTS_KEY = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
 RATE_LIMIT_CODES = {-32029, 429, -32098, -32005}
@@ -50,8 +55,12 @@ class RpcError(ChainError):
 
     @property
     def rate_limited(self) -> bool:
-        text = self.message.lower()
-        return self.code in RATE_LIMIT_CODES or "too many" in text or "rate limit" in text
+        return self.code in RATE_LIMIT_CODES or is_rate_limit_text(self.message)
+
+
+def is_rate_limit_text(text: str) -> bool:
+    text = text.lower()
+    return "too many" in text or "rate limit" in text or "429" in text
 
 
 class ChainClient:
@@ -65,6 +74,9 @@ class ChainClient:
         self._error_names: dict[int, dict[tuple[int, int], str]] = {}
         self._events_types: dict[int, str] = {}
         self._ext_decoders: dict[int, tuple | None] = {}
+        self.pacer: Any = None
+        """Optional ``async () -> None`` awaited before every frame this client sends (rate limits)."""
+        self.frames = 0
 
     # -- connection -----------------------------------------------------------------------------
     async def connect(self) -> ChainClient:
@@ -118,6 +130,9 @@ class ChainClient:
         if not calls:
             return []
         ws = self.sub.ws
+        if self.pacer is not None:
+            await self.pacer()
+        self.frames += 1
         payloads = [{"jsonrpc": "2.0", "method": m, "params": p} for m, p in calls]
         try:
             async with ws as w:
@@ -188,29 +203,50 @@ class ChainClient:
 
     # -- blocks -----------------------------------------------------------------------------------
     async def fetch_blocks(self, numbers: Sequence[int], *, hashes: Sequence[str] | None = None) -> list[Block]:
-        """Fetch and decode blocks by number (or by the given hashes): three batch frames in all."""
+        """Fetch and decode blocks by number (or by the given hashes).
+
+        By number this takes two JSON-RPC batch frames: the hashes (with the parent of the first), then
+        bodies, events and the runtime versions at both ends of the run (a third frame only when a
+        runtime upgrade falls inside the run). Rate-limited nodes count frames, not calls.
+        """
+        ends: list[str] = []
         if hashes is None:
-            found = await self.block_hashes(numbers)
-            missing = [n for n, h in zip(numbers, found) if h is None]
+            lead = [numbers[0] - 1] if numbers and numbers[0] > 0 else []
+            found = await self.block_hashes([*lead, *numbers])
+            missing = [n for n, h in zip([*lead, *numbers], found) if h is None]
             if missing:
                 raise ChainError(f"block {missing[0]} is beyond the chain head")
-            hashes = [h for h in found if h is not None]
+            hashes = [h for h in found[len(lead):] if h is not None]
+            contiguous = list(numbers) == list(range(numbers[0], numbers[0] + len(numbers)))
+            if lead and contiguous:
+                # Parents of the run: hash(first - 1) .. hash(last - 1). Their versions come along.
+                ends = [h for h in dict.fromkeys((found[0], found[-2])) if h not in self._runtime_versions]
         calls: list[tuple[str, list[Any]]] = []
         for h in hashes:
             calls.append(("chain_getBlock", [h]))
             calls.append(("state_getStorageAt", [EVENTS_KEY, h]))
+        calls.extend(("state_getRuntimeVersion", [h]) for h in ends)
         results = await self.batch(calls)
         for r in results:
             if isinstance(r, RpcError):
                 raise r
-        bodies = results[0::2]
-        events = results[1::2]
+        n = 2 * len(hashes)
+        bodies, events = results[0:n:2], results[1:n:2]
         if any(b is None for b in bodies):
             raise ChainError("the node does not have one of the requested blocks (pruned or reorganised)")
         parents = [b["block"]["header"]["parentHash"] for b in bodies]
-        versions = await self._spec_versions(parents, [_number(b["block"]["header"]) for b in bodies])
+        numbers_ = [_number(b["block"]["header"]) for b in bodies]
+        if ends:
+            versions = {h: r["specVersion"] for h, r in zip(ends, results[n:])}
+            first, last = versions.get(parents[0]), versions.get(parents[-1])
+            if first is not None and first == last:
+                for h in parents:  # versions only grow: the run has one runtime
+                    self._runtime_versions[h] = first
+            else:
+                self._runtime_versions.update(versions)
+        spec_versions = await self._spec_versions(parents, numbers_)
         out = []
-        for h, body, ev, parent, version in zip(hashes, bodies, events, parents, versions):
+        for h, body, ev, parent, version in zip(hashes, bodies, events, parents, spec_versions):
             out.append(await self._decode(h, body["block"], ev, parent, version))
         return out
 

@@ -45,29 +45,56 @@ async def subnets_at(client: ChainClient, block_hash: str) -> list[int]:
     return sorted(out)
 
 
-async def read_hyperparams(client: ChainClient, netuids: Sequence[int], block_hash: str) -> dict[int, dict[str, Any] | None]:
+async def read_hyperparams(client: ChainClient, netuids: Sequence[int], block_hash: str, *,
+                           runtime: Any = None) -> dict[int, dict[str, Any] | None]:
     """Raw hyperparameters per netuid at ``block_hash`` (None for a subnet that does not exist)."""
+    (out,) = await read_hyperparams_at(client, netuids, [(block_hash, runtime)])
+    return out
+
+
+async def read_hyperparams_at(client: ChainClient, netuids: Sequence[int],
+                              points: Sequence[tuple[str, Any]]) -> list[dict[int, dict[str, Any] | None]]:
+    """Hyperparameters of ``netuids`` at several blocks ``(hash, runtime or None)``: one batch frame.
+
+    A known runtime (the one in force at that block) saves the round trips that finding it costs.
+    """
     if not netuids:
-        return {}
-    runtime = await _runtime(client, block_hash)
-    method = declared_method(runtime)
-    if method is not None:
-        try:
-            results = await client.sub.runtime_calls([(API, method, [n]) for n in netuids], block_hash=block_hash)
-        except (NotImplementedError, ValueError):
-            results = [await client.sub.runtime_call(API, method, [n], block_hash=block_hash) for n in netuids]
-        except Exception as exc:  # noqa: BLE001 - library errors become one line
-            raise ChainError(f"{API}.{method} at {block_hash[:10]}: {exc}") from None
-        out: dict[int, dict[str, Any] | None] = {}
-        for n, value in zip(netuids, results):
+        return [{} for _ in points]
+    resolved = []
+    for block_hash, runtime in points:
+        if runtime is None:
+            try:
+                runtime = await _runtime(client, block_hash)
+            except ChainError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - library errors become one line
+                raise ChainError(f"runtime at {block_hash[:10]}: {exc}") from None
+        resolved.append((block_hash, runtime, declared_method(runtime)))
+    if any(method is None for _, _, method in resolved):
+        return [await _read_storage(client, netuids, h) for h, _, _ in resolved]
+    calls, decoders = [], []
+    for block_hash, runtime, method in resolved:
+        definition = runtime.runtime_api_map[API][method]
+        encoder = runtime.runtime_config.create_scale_object(f"scale_info::{definition['inputs'][0]['ty']}")
+        for n in netuids:
+            calls.append(("state_call", [f"{API}_{method}", "0x" + bytes(encoder.encode(n).data).hex(), block_hash]))
+            decoders.append((runtime, f"scale_info::{definition['output']}", method))
+    results = await client.batch(calls)
+    out: list[dict[int, dict[str, Any] | None]] = []
+    for i in range(len(resolved)):
+        values: dict[int, dict[str, Any] | None] = {}
+        for j, n in enumerate(netuids):
+            k = i * len(netuids) + j
+            result, (runtime, type_string, method) = results[k], decoders[k]
+            if isinstance(result, RpcError):
+                raise result
+            (value,) = runtime.runtime_config.batch_decode([type_string], [bytes.fromhex(result[2:])])
             if value is None:
-                out[n] = None
-            elif method.endswith("_v3"):
-                out[n] = hp.from_v3(value)
+                values[n] = None
             else:
-                out[n] = hp.from_v2(value)
-        return out
-    return await _read_storage(client, netuids, block_hash)
+                values[n] = hp.from_v3(value) if method.endswith("_v3") else hp.from_v2(value)
+        out.append(values)
+    return out
 
 
 async def _read_storage(client: ChainClient, netuids: Sequence[int], block_hash: str) -> dict[int, dict[str, Any] | None]:

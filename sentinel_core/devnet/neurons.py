@@ -229,9 +229,10 @@ class NeuronState:
                     hotkey = _account(self.seed, f"neuron/{netuid}/{uid}")
                 coldkey = _account(self.seed, f"coldkey/{(uid * 7 + netuid) % 48}")
             self._put(block, netuid, uid, hotkey, coldkey)
-            # A few large validators, many small miners (TAO amounts, lognormal).
+            # A few large validators (~6M alpha in all on a subnet of 200, so validator APY comes out
+            # near finney's 15-30 %), many small miners (lognormal amounts).
             if uid == 0 or uid <= validators:
-                tao = min(rng.lognormvariate(9.0, 1.4), 900_000.0)
+                tao = min(rng.lognormvariate(11.5, 1.2), 3_000_000.0)
             else:
                 tao = min(rng.lognormvariate(1.5, 1.8), 5_000.0)
             self._add_stake(block, netuid, hotkey, int(tao * RAO))

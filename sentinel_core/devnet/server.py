@@ -7,8 +7,9 @@ events are assembled from JSON and hex prepared when the block was produced: not
 
 Faults for reliability tests: ``latency_ms`` delays every answer, ``error_rate`` answers that share of
 requests with a JSON-RPC error, ``drop_every`` closes every connection periodically, ``stall(s)``
-stops block production for a while, ``rate_limit`` answers calls beyond N per second (across all
-connections, like a public node's per-IP limit) with error -32029 "Too many requests".
+stops block production for a while, ``rate_limit`` refuses requests beyond N per second (across all
+connections, like a public node's per-IP limit; a batch frame counts as one request, as an HTTP request
+does) with error -32029 "Too many requests".
 """
 
 from __future__ import annotations
@@ -221,6 +222,14 @@ class Devnet:
             return
         if self.latency:
             await asyncio.sleep(self.latency)
+        if self._rate_limited():
+            # Like a public node's per-IP limit: the whole request (a batch frame counts once) is refused.
+            self.stats["rate_limited"] += 1
+            items = payload if isinstance(payload, list) else [payload]
+            errors = [_error(i.get("id") if isinstance(i, dict) else None, RATE_LIMITED,
+                             "Too many requests: rate limit exceeded, retry later") for i in items]
+            await self._send(ws, "[" + ",".join(errors) + "]" if isinstance(payload, list) else errors[0])
+            return
         if isinstance(payload, list):
             if not payload:
                 await self._send(ws, '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid request"}}')
@@ -262,9 +271,6 @@ class Devnet:
         method = req["method"]
         params = req.get("params") or []
         self.stats["requests"] += 1
-        if self._rate_limited():
-            self.stats["rate_limited"] += 1
-            return _error(rid, RATE_LIMITED, "Too many requests: rate limit exceeded, retry later")
         if self.error_rate and not method.startswith("chain_unsub") and self._fault_rng.random() < self.error_rate:
             self.stats["errors_injected"] += 1
             return _error(rid, -32603, "Internal error (devnet fault injection)")

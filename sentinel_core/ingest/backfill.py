@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ..bus import BackfillProgress, LogLine, WorkerProgress
-from ..chain.client import ChainClient, ChainError, RpcError
+from ..chain.client import ChainClient, ChainError, RpcError, is_rate_limit_text
 
 if TYPE_CHECKING:
     from ..service import Sentinel
 
 log = logging.getLogger("sentinel.backfill")
-CALLS_PER_BLOCK = 3  # block hash, body and events
 
 
 class BackfillError(Exception):
@@ -44,48 +43,74 @@ def plan(missing: Sequence[tuple[int, int]], step: int, start: int, batch_size: 
 
 @dataclass
 class Throttle:
-    """Adaptive concurrency (AIMD) and an optional hard cap on calls per second."""
+    """Paces requests (batch frames) and concurrency for nodes that limit how fast anyone may call them.
+
+    Until the node first refuses a request there is no cap beyond ``max_rps``. A rate-limit answer
+    sets the allowed rate to 90% of what was sent in the last second and pauses the senders briefly
+    (with jitter); each clean second raises the rate by 10%. So the rate settles just under the
+    node's limit instead of hammering it or crawling far below it.
+    """
 
     limit: int
     max_limit: int
     max_rps: float | None = None
+    rate: float | None = None
     backoffs: int = 0
-    _clean: int = 0
-    _calls: deque = field(default_factory=deque)
-    _paused_until: float = 0.0
     rng: random.Random = field(default_factory=random.Random)
+    _sent: deque = field(default_factory=deque)
+    _paused_until: float = 0.0
+    _last_raise: float = 0.0
+    _last_error: float = 0.0
+
+    def allowed(self) -> float | None:
+        caps = [c for c in (self.max_rps, self.rate) if c]
+        return min(caps) if caps else None
+
+    async def pace(self) -> None:
+        """Wait until one more request keeps within the allowed rate (a 1-second sliding window)."""
+        while True:
+            now = time.monotonic()
+            if self._paused_until > now:
+                await asyncio.sleep(self._paused_until - now)
+                continue
+            while self._sent and now - self._sent[0] > 1.0:
+                self._sent.popleft()
+            cap = self.allowed()
+            if cap is None or len(self._sent) < max(1.0, cap):
+                self._sent.append(now)
+                return
+            await asyncio.sleep(max(0.005, 1.0 - (now - self._sent[0])))
 
     def on_success(self) -> None:
-        self._clean += 1
-        if self._clean >= max(2, self.limit) and self.limit < self.max_limit:
+        now = time.monotonic()
+        if self.rate is not None and now - self._last_error > 1.0 and now - self._last_raise > 1.0:
+            self.rate *= 1.1
+            self._last_raise = now
+        if self.limit < self.max_limit:
             self.limit += 1
-            self._clean = 0
+
+    def on_rate_limited(self) -> float:
+        now = time.monotonic()
+        self.backoffs += 1
+        sent = sum(1 for t in self._sent if now - t <= 1.0)
+        if now - self._last_error > 0.5:  # one reduction per burst of refusals
+            self.rate = max(1.0, 0.9 * min(self.rate or sent or 1.0, sent or 1.0))
+        self._last_error = now
+        delay = (0.5 + self.rng.random()) * 0.5
+        self._paused_until = max(self._paused_until, now + delay)
+        return delay
 
     def on_overload(self) -> float:
+        """Errors that are not rate limits (timeouts, dropped connections): fewer in flight, back off."""
         self.backoffs += 1
-        self._clean = 0
         self.limit = max(1, self.limit // 2)
         delay = min(30.0, 0.5 * 2 ** min(self.backoffs, 6)) * (0.5 + self.rng.random())
         self._paused_until = max(self._paused_until, time.monotonic() + delay)
         return delay
 
-    async def before_calls(self, n: int) -> None:
+    def calls_per_second(self) -> float:
         now = time.monotonic()
-        if self._paused_until > now:
-            await asyncio.sleep(self._paused_until - now)
-        if self.max_rps:
-            while True:
-                now = time.monotonic()
-                while self._calls and now - self._calls[0] > 1.0:
-                    self._calls.popleft()
-                if len(self._calls) + n <= self.max_rps or not self._calls:
-                    break
-                await asyncio.sleep(max(0.01, 1.0 - (now - self._calls[0])))
-            self._calls.extend([time.monotonic()] * n)
-
-    def calls_per_second(self, window: float = 5.0) -> float:
-        now = time.monotonic()
-        return sum(1 for t in self._calls if now - t <= window) / window if self._calls else 0.0
+        return float(sum(1 for t in self._sent if now - t <= 1.0))
 
 
 class Backfill:
@@ -193,14 +218,15 @@ class Backfill:
         return final
 
     async def _sequential(self, batches: list[list[int]]) -> None:
-        client = await self.s.connect(archive=True)
+        client = await self._connect()
         engine = self.s.new_engine()
         self._worker_progress[0] = WorkerProgress(worker=0, total=self.total)
         try:
             for batch in batches:
                 await self._resume.wait()
-                blocks = await self._fetch(client, batch)
-                await self.s.pipeline.process(client, blocks, engine, source="backfill")
+                blocks = await self._retrying(client, lambda: client.fetch_blocks(batch), batch)
+                await self._retrying(client, lambda: self.s.pipeline.process(
+                    client, blocks, engine, source="backfill"), batch)
                 self._advance(len(blocks))
                 wp = self._worker_progress[0]
                 wp.done, wp.current = wp.done + len(blocks), batch[-1]
@@ -246,11 +272,12 @@ class Backfill:
                             slots.release()
                             return
                         if client is None:
-                            client = await self.s.connect(archive=True)
+                            client = await self._connect()
                         wp.total += len(batch)
                         wp.current = batch[0]
-                        blocks = await self._fetch(client, batch)
-                        await self.s.pipeline.process(client, blocks, engine, source="fast_backfill")
+                        blocks = await self._retrying(client, lambda: client.fetch_blocks(batch), batch)
+                        await self._retrying(client, lambda: self.s.pipeline.process(
+                            client, blocks, engine, source="fast_backfill"), batch)
                         wp.done += len(blocks)
                         self._advance(len(blocks))
                         if self.done % (self.batch_size * 10) < len(blocks):
@@ -283,31 +310,48 @@ class Backfill:
         if errors:
             raise errors[0]
 
-    async def _fetch(self, client: ChainClient, batch: list[int]) -> list:
-        """Fetch a batch, retrying through rate limits and transient errors; never skips a block."""
-        attempt = 0
+    async def _connect(self) -> ChainClient:
+        """Connect, waiting out rate limits (the handshake itself takes several requests)."""
+        failures = 0
         while True:
-            await self.throttle.before_calls(len(batch) * CALLS_PER_BLOCK)
+            await self.throttle.pace()
             try:
-                blocks = await client.fetch_blocks(batch)
+                client = await self.s.connect(archive=True)
+            except ChainError as exc:
+                if is_rate_limit_text(str(exc)):
+                    await asyncio.sleep(self.throttle.on_rate_limited())
+                    continue
+                failures += 1
+                if failures >= self.max_attempts:
+                    raise
+                await asyncio.sleep(self.throttle.on_overload())
+                continue
+            client.pacer = self.throttle.pace
+            return client
+
+    async def _retrying(self, client: ChainClient, action, batch: list[int]):
+        """Run ``action`` until it succeeds: rate limits slow the pace, other errors back off and
+        reconnect. Nothing is skipped; after ``max_attempts`` non-rate-limit failures it gives up."""
+        failures = 0
+        while True:
+            try:
+                result = await action()
                 self.throttle.on_success()
-                return blocks
-            except RpcError as exc:
-                attempt += 1
-                if exc.rate_limited or exc.code in (-32603, -32000):
-                    delay = self.throttle.on_overload()
+                return result
+            except ChainError as exc:
+                limited = (exc.rate_limited if isinstance(exc, RpcError) else False) or is_rate_limit_text(str(exc))
+                if limited:
+                    delay = self.throttle.on_rate_limited()
                     self._publish(force=True)
-                    if attempt >= self.max_attempts * 5:
-                        raise
                     await asyncio.sleep(delay)
                     continue
-                raise
-            except ChainError as exc:
-                attempt += 1
-                if attempt >= self.max_attempts:
+                failures += 1
+                if failures >= self.max_attempts:
                     raise
                 delay = self.throttle.on_overload()
-                self.s.bus.publish(LogLine(level="warning", text=f"batch {batch[0]}-{batch[-1]}: {exc}; retrying"))
+                self._publish(force=True)
+                self.s.bus.publish(LogLine(level="warning", text=f"blocks {batch[0]}-{batch[-1]}: {exc}; retrying"))
                 await asyncio.sleep(delay)
-                await client.close()
-                await client.connect()
+                if not isinstance(exc, RpcError):
+                    await client.close()
+                    await client.connect()

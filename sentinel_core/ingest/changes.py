@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import hyperparams as hp
 from ..chain.client import ChainClient
-from ..chain.queries import read_hyperparams
+from ..chain.queries import read_hyperparams_at
 from ..model import Block, HyperparamChange
 
 # Setter names whose state appears under another name in the runtime API answer.
@@ -50,8 +50,12 @@ async def hyperparam_changes(client: ChainClient, block: Block) -> list[Hyperpar
     before: dict[int, Any] = {}
     after: dict[int, Any] = {}
     if netuids:
-        before = await read_hyperparams(client, netuids, block.parent_hash)
-        after = await read_hyperparams(client, netuids, block.hash)
+        # The runtime in force at the parent executed this block; unless the block upgraded the runtime,
+        # it is also the one in force after it.
+        runtime = await client.runtime(block.spec_version, block.hash) if block.spec_version else None
+        upgraded = any(ev.pallet == "System" and ev.name == "CodeUpdated" for ev in block.events)
+        before, after = await read_hyperparams_at(
+            client, netuids, [(block.parent_hash, runtime), (block.hash, None if upgraded else runtime)])
     seen: dict[tuple[int | None, str], Any] = {}
     changes = []
     for ext_index, signer, call, (netuid, name, new_raw, known) in setters:

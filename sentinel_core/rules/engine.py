@@ -18,6 +18,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from fnmatch import fnmatchcase
+from itertools import compress, repeat
+from operator import attrgetter
 from typing import Any
 
 from sentinel_core.model import Alert, Block, Call, Event, Extrinsic, HyperparamChange, Severity
@@ -40,6 +42,7 @@ from sentinel_core.rules.windows import SlidingWindow
 
 _MISSING: Any = object()
 _UNSET: Any = object()
+_NAME = attrgetter("name")
 _SEEN_BLOCKS = 4096
 _RECENT_KEYS = 8192
 RAO_PER_TAO = 1_000_000_000
@@ -115,18 +118,28 @@ def _has_wildcard(p: str) -> bool:
 
 
 class _NameSet:
-    """fnmatch patterns, with a fast path for plain names."""
+    """fnmatch patterns; plain names are a set lookup, pattern results are memoized per name."""
 
-    __slots__ = ("exact", "patterns", "any")
+    __slots__ = ("exact", "patterns", "any", "_memo")
 
     def __init__(self, patterns: Iterable[str] | None) -> None:
         pats = list(patterns or ["*"])
         self.any = "*" in pats
         self.exact = frozenset(p for p in pats if not _has_wildcard(p))
         self.patterns = tuple(p for p in pats if _has_wildcard(p))
+        self._memo: dict[str, bool] = {}
 
     def __contains__(self, name: str) -> bool:
-        return self.any or name in self.exact or any(fnmatchcase(name, p) for p in self.patterns)
+        if self.any or name in self.exact:
+            return True
+        if not self.patterns:
+            return False
+        hit = self._memo.get(name)
+        if hit is None:
+            hit = any(fnmatchcase(name, p) for p in self.patterns)
+            if len(self._memo) < 4096:
+                self._memo[name] = hit
+        return hit
 
 
 def _loose_eq(v: Any, t: Any) -> bool:
@@ -304,8 +317,8 @@ def _compile_check(conds: list[Cond], source: str) -> Callable[[Any, Any], bool]
             op, bound = fast
             env[f"b{i}"] = bound
             if op in (">", ">=", "<", "<="):
-                lines += [f"    t = type(v)",
-                          f"    if t is int or t is float:",
+                lines += ["    t = type(v)",
+                          "    if t is int or t is float:",
                           f"        if not v {op} b{i}: return False",
                           f"    elif not p{i}(v): return False"]
                 continue
@@ -313,7 +326,7 @@ def _compile_check(conds: list[Cond], source: str) -> Callable[[Any, Any], bool]
                 lines.append(f"    if v != b{i} and not p{i}(v): return False")
                 continue
             if op == "regex":
-                lines += [f"    if type(v) is str:",
+                lines += ["    if type(v) is str:",
                           f"        if b{i}(v) is None: return False",
                           f"    elif not p{i}(v): return False"]
                 continue
@@ -456,11 +469,12 @@ def _event_fields(ex: Extrinsic | None, ev: Event) -> dict[str, Any]:
 class _BlockCtx:
     """Per-block scratch space shared by the matchers."""
 
-    __slots__ = ("block", "alerts", "matched_ex", "matched_setters", "stateful", "_ex_by_index", "now",
-                 "counts")
+    __slots__ = ("block", "number", "alerts", "matched_ex", "matched_setters", "stateful", "_ex_by_index",
+                 "now", "counts")
 
     def __init__(self, block: Block, stateful: bool, now: float) -> None:
         self.block = block
+        self.number = block.number
         self.alerts: list[Alert] = []
         self.matched_ex: set[int] = set()
         self.matched_setters: set[tuple[str, int | None]] = set()
@@ -726,8 +740,6 @@ class _PatternC(_Compiled):
         self.watch = frozenset(spec.watchlist) if spec.watchlist else None
         self.watch_paths = [_path(f) for f in spec.watch_fields]
         self.window = SlidingWindow(spec.window, spec.threshold)
-        self._ctx: _BlockCtx | None = None
-        self._ctx_block = -1
 
     # -- name filters
     def applies(self, pallet: str, name: str) -> bool:
@@ -761,7 +773,8 @@ class _PatternC(_Compiled):
                 return v
         return None
 
-    def _add(self, get: Callable[[Any, Any, tuple], Any], a: Any, b: Any, src: tuple, data: Any) -> None:
+    def _add(self, ctx: _BlockCtx, get: Callable[[Any, Any, tuple], Any], a: Any, b: Any, src: tuple,
+             data: Any) -> None:
         """Count (or sum) one match. ``data`` is the call's args / event's attributes (read
         directly for plain names), ``get(a, b, path)`` the general accessor. ``src`` is turned into
         alert fields only when the window fires: ``("call", ex, pos, call, addr)`` or
@@ -791,9 +804,9 @@ class _PatternC(_Compiled):
                 if group is _MISSING:
                     return
                 group = _hashable(group)
-        hit = self.window.add(self._ctx_block, group, value, src)
+        hit = self.window.add(ctx.number, group, value, src)
         if hit is not None:
-            self._fire(self._ctx, group, hit[0], hit[1], hit[2], src)
+            self._fire(ctx, group, hit[0], hit[1], hit[2], src)
 
     def on_call(self, ctx: _BlockCtx, ex: Extrinsic, pos: int, call: Call) -> None:
         if not ctx.stateful:
@@ -805,15 +818,13 @@ class _PatternC(_Compiled):
         check = self.check
         if check is not None and not check(ex, call):
             return
-        self._ctx = ctx
-        self._ctx_block = ctx.block.number
         if self.watch is None:
             addr = ""
         else:
             addr = self._watched(_call_value, ex, call, ex.signer, call.args)
             if addr is None:
                 return
-        self._add(_call_get, ex, call, ("call", ex, pos, call, addr), call.args)
+        self._add(ctx, _call_get, ex, call, ("call", ex, pos, call, addr), call.args)
 
     def on_event(self, ctx: _BlockCtx, ev: Event) -> None:
         if not ctx.stateful:
@@ -824,15 +835,13 @@ class _PatternC(_Compiled):
         check = self.check
         if check is not None and not check(ex, ev):
             return
-        self._ctx = ctx
-        self._ctx_block = ctx.block.number
         if self.watch is None:
             addr = ""
         else:
             addr = self._watched(_event_value, ex, ev, ex.signer if ex is not None else None, ev.attributes)
             if addr is None:
                 return
-        self._add(_event_get, ex, ev, ("event", ex, ev, addr), ev.attributes)
+        self._add(ctx, _event_get, ex, ev, ("event", ex, ev, addr), ev.attributes)
 
     def on_failed(self, ctx: _BlockCtx, ex: Extrinsic) -> None:
         if self.errors is not None and (ex.error is None or ex.error not in self.errors):
@@ -844,15 +853,13 @@ class _PatternC(_Compiled):
                 break
         else:
             return
-        self._ctx = ctx
-        self._ctx_block = ctx.block.number
         if self.watch is None:
             addr = ""
         else:
             addr = self._watched(_call_value, ex, call, ex.signer, call.args)
             if addr is None:
                 return
-        self._add(_call_get, ex, call, ("call", ex, pos, call, addr), call.args)
+        self._add(ctx, _call_get, ex, call, ("call", ex, pos, call, addr), call.args)
 
     @staticmethod
     def _source_fields(src: tuple | None) -> dict[str, Any]:
@@ -1096,6 +1103,8 @@ class RuleEngine:
         self._stalls = [c for c in values if isinstance(c, _StallC)]
         self._call_index: dict[str, dict[str, tuple] | None] = {}  # name -> pallet -> consumers
         self._event_index: dict[str, dict[str, tuple] | None] = {}
+        self._event_names: dict[str, bool] = {}  # event name -> can any rule match it
+        self._call_names: dict[str, bool] = {}
         self._stall_fired &= {c.name for c in self._stalls}
 
     def replace_rules(self, rules: Iterable[Any]) -> None:
@@ -1172,39 +1181,60 @@ class RuleEngine:
                     if not ex.success:
                         failures += 1
             ctx.counts = (signed, failures)
+        names = self._call_names
         for ex in block.extrinsics:
-            for pos, call in enumerate(ex.calls):
-                pallets = call_index.get(call.name, _UNSET)
-                if pallets is not None:
-                    cons = pallets.get(call.pallet) if pallets is not _UNSET else None
-                    if cons is None:
-                        cons = self._consumers(call_index, call_rules, call.pallet, call.name)
-                    if cons:
-                        plain, by_net = cons
-                        for r in plain:
-                            r.on_call(ctx, ex, pos, call)
-                        if by_net is not None:
-                            n = call.args.get("netuid")
-                            if type(n) is int:
-                                for r in by_net.get(n, ()):
-                                    r.on_call(ctx, ex, pos, call)
-                if catchalls and (call.pallet == "Sudo" or call.via):
-                    if call.pallet == "Sudo" or call.via_sudo:
-                        sudo_candidates.setdefault(ex.index, []).append((pos, call))
-            if catchalls and not ex.calls and ex.pallet == "Sudo":
-                sudo_candidates.setdefault(ex.index, []).append(
-                    (0, Call(pallet=ex.pallet, name=ex.call, args=ex.args, success=ex.success)))
+            calls = ex.calls
+            for pos, call in enumerate(calls):
+                name = call.name
+                if not names.get(name, True):
+                    continue
+                pallets = call_index.get(name, _UNSET)
+                if pallets is _UNSET:
+                    self._consumers(call_index, call_rules, call.pallet, name)
+                    pallets = call_index[name]
+                    names[name] = pallets is not None
+                    if pallets is None:
+                        continue
+                cons = pallets.get(call.pallet)
+                if cons is None:
+                    cons = self._consumers(call_index, call_rules, call.pallet, name)
+                if cons:
+                    plain, by_net = cons
+                    for r in plain:
+                        r.on_call(ctx, ex, pos, call)
+                    if by_net is not None:
+                        n = call.args.get("netuid")
+                        if type(n) is int:
+                            for r in by_net.get(n, ()):
+                                r.on_call(ctx, ex, pos, call)
+            if catchalls and (ex.pallet == "Sudo" or (calls and calls[0].via)):
+                # Only wrapped extrinsics (every effective call then has a non-empty ``via``) or
+                # Sudo.* ones can hold a call made through Sudo.
+                found = [(pos, c) for pos, c in enumerate(calls) if c.pallet == "Sudo" or c.via_sudo]
+                if not calls:
+                    found = [(0, Call(pallet=ex.pallet, name=ex.call, args=ex.args, success=ex.success))]
+                if found:
+                    sudo_candidates[ex.index] = found
             if failed and not ex.success:
                 for r in failed:
                     r.on_failed(ctx, ex)
 
         event_index, event_rules = self._event_index, self._event_consumers
         if event_rules:
-            for ev in block.events:
-                pallets = event_index.get(ev.name, _UNSET)
+            # Skip events whose name no rule can match without running Python code per event:
+            # ``_event_names`` maps name -> True/False (unknown names default to True, are looked at
+            # below and then remembered).
+            names = self._event_names
+            for ev in compress(block.events, map(names.get, map(_NAME, block.events), repeat(True))):
+                name = ev.name
+                pallets = event_index.get(name, _UNSET)
+                if pallets is _UNSET:
+                    self._consumers(event_index, event_rules, ev.pallet, name)
+                    pallets = event_index[name]
+                    names[name] = pallets is not None
                 if pallets is None:
                     continue
-                cons = pallets.get(ev.pallet) if pallets is not _UNSET else None
+                cons = pallets.get(ev.pallet)
                 if cons is None:
                     cons = self._consumers(event_index, event_rules, ev.pallet, ev.name)
                 if not cons:

@@ -541,9 +541,20 @@ class _SafeFormatter(string.Formatter):
 _SAFE = _SafeFormatter()
 
 
+class _Fields(dict):
+    """``format_map`` mapping: unknown names render as ``?``."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
 def render(template: str, fields: dict[str, Any]) -> str:
     """Format ``template`` with ``fields``; never raises (unknown fields render as ``?``)."""
     try:
+        return template.format_map(_Fields(fields))  # C fast path
+    except Exception:
+        pass
+    try:  # a bad index, attribute or format spec somewhere: the forgiving (slower) formatter
         return _SAFE.vformat(template, (), fields)
     except Exception:  # a malformed template (rejected at load time; defensive)
         return template

@@ -1,0 +1,223 @@
+"""Metagraph snapshots in Sentinel's SQLite file, and what is derived from consecutive ones.
+
+Two tables beside the store's own (created on first use through the store's connection):
+
+    subnet_snapshots    (block, netuid) PK, block_hash, method, exists_, tempo, owner_hotkey,
+                        owner_coldkey, registered_at, last_step, neurons, total_stake, point
+                        (0 = the epoch block itself; 1..3 the quarter points of the epoch), taken_at
+    neuron_snapshots    (block, netuid, uid) PK, hotkey, coldkey, stake, alpha_stake, trust, consensus,
+                        incentive, dividends, validator_trust, rank, emission, dividends_earned,
+                        validator_permit, last_update, registered_at, active, weights, bonds
+                        (raw on-chain values: u16 fractions as integers, amounts in rao; weights and
+                        bonds JSON lists of [uid, value], NULL unless asked for)
+
+A subnet that did not exist at a snapshot block still gets its ``subnet_snapshots`` row (``exists_``
+0), so a resumed backfill knows that block was done.
+
+Every function takes a :class:`~sentinel_core.store.Store` and runs on the thread that owns its
+connection; from async code use ``await arun(async_store, fn, ...)``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .metagraph import RAO, U16_MAX, ApyPoint, Change, Metagraph, NeuronRow, diff, validator_apy
+from .store import AsyncStore, Store, StoreError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS subnet_snapshots (
+    block INTEGER NOT NULL, netuid INTEGER NOT NULL, block_hash TEXT, method TEXT,
+    exists_ INTEGER NOT NULL DEFAULT 1, tempo INTEGER, owner_hotkey TEXT, owner_coldkey TEXT,
+    registered_at INTEGER, last_step INTEGER, neurons INTEGER NOT NULL DEFAULT 0,
+    total_stake INTEGER NOT NULL DEFAULT 0, point INTEGER NOT NULL DEFAULT 0, taken_at REAL,
+    PRIMARY KEY (block, netuid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS subnet_snapshots_netuid ON subnet_snapshots (netuid, block);
+CREATE TABLE IF NOT EXISTS neuron_snapshots (
+    block INTEGER NOT NULL, netuid INTEGER NOT NULL, uid INTEGER NOT NULL, hotkey TEXT NOT NULL,
+    coldkey TEXT, stake INTEGER NOT NULL, alpha_stake INTEGER, trust INTEGER, consensus INTEGER,
+    incentive INTEGER, dividends INTEGER, validator_trust INTEGER, rank INTEGER, emission INTEGER,
+    dividends_earned INTEGER, validator_permit INTEGER, last_update INTEGER, registered_at INTEGER,
+    active INTEGER, weights TEXT, bonds TEXT,
+    PRIMARY KEY (block, netuid, uid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS neuron_snapshots_hotkey ON neuron_snapshots (netuid, hotkey, block);
+"""
+
+_SQL_SUBNET = ("INSERT OR REPLACE INTO subnet_snapshots (block, netuid, block_hash, method, exists_, tempo,"
+               " owner_hotkey, owner_coldkey, registered_at, last_step, neurons, total_stake, point, taken_at)"
+               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+_SQL_NEURON = ("INSERT OR REPLACE INTO neuron_snapshots (block, netuid, uid, hotkey, coldkey, stake, alpha_stake,"
+               " trust, consensus, incentive, dividends, validator_trust, rank, emission, dividends_earned,"
+               " validator_permit, last_update, registered_at, active, weights, bonds)"
+               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+
+
+def _conn(store: Store) -> sqlite3.Connection:
+    return store._c()
+
+
+def _u16(fraction: float) -> int:
+    return int(round(fraction * U16_MAX))
+
+
+def ensure_schema(store: Store) -> None:
+    """Create the snapshot tables if they are missing (a no-op on a read-only store)."""
+    conn = _conn(store)
+    if store.readonly:
+        return
+    if getattr(store, "_snapshot_schema", False):
+        return
+    try:
+        conn.executescript(_SCHEMA)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot create the snapshot tables in {store.path}: {exc}") from None
+    store._snapshot_schema = True  # type: ignore[attr-defined]
+
+
+def _has_tables(store: Store) -> bool:
+    row = _conn(store).execute(
+        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('subnet_snapshots','neuron_snapshots')"
+    ).fetchone()
+    return row[0] == 2
+
+
+def write_snapshots(store: Store, snapshots: Sequence[Metagraph], points: Sequence[int] | int = 0) -> int:
+    """Store ``snapshots`` (replacing any at the same block and subnet) in one transaction; returns
+    the number of neuron rows written."""
+    ensure_schema(store)
+    if isinstance(points, int):
+        points = [points] * len(snapshots)
+    now = time.time()
+    conn = _conn(store)
+    count = 0
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for mg, point in zip(snapshots, points):
+                conn.execute(_SQL_SUBNET, (
+                    mg.block, mg.netuid, mg.block_hash, mg.method, int(mg.exists), mg.tempo, mg.owner_hotkey,
+                    mg.owner_coldkey, mg.registered_at, mg.last_step, len(mg.rows), mg.total_stake_rao, point, now))
+                conn.execute("DELETE FROM neuron_snapshots WHERE block = ? AND netuid = ?", (mg.block, mg.netuid))
+                conn.executemany(_SQL_NEURON, [
+                    (mg.block, mg.netuid, r.uid, r.hotkey, r.coldkey, r.stake_rao, r.alpha_stake_rao, _u16(r.trust),
+                     _u16(r.consensus), _u16(r.incentive), _u16(r.dividends), _u16(r.validator_trust), _u16(r.rank),
+                     r.emission_rao, r.dividends_rao, int(r.validator_permit), r.last_update, r.registered_at,
+                     int(r.active), None if r.weights is None else json.dumps(r.weights),
+                     None if r.bonds is None else json.dumps(r.bonds))
+                    for r in mg.rows])
+                count += len(mg.rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot write snapshots to {store.path}: {exc}") from None
+    return count
+
+
+def _row(r: sqlite3.Row) -> NeuronRow:
+    stake, alpha, emission = r["stake"], r["alpha_stake"] or 0, r["emission"] or 0
+    return NeuronRow(
+        uid=r["uid"], hotkey=r["hotkey"], coldkey=r["coldkey"] or "", stake_rao=stake, alpha_stake_rao=alpha,
+        stake_tao=stake / RAO, alpha_stake=alpha / RAO, trust=(r["trust"] or 0) / U16_MAX,
+        consensus=(r["consensus"] or 0) / U16_MAX, incentive=(r["incentive"] or 0) / U16_MAX,
+        dividends=(r["dividends"] or 0) / U16_MAX, validator_trust=(r["validator_trust"] or 0) / U16_MAX,
+        rank=(r["rank"] or 0) / U16_MAX, emission_rao=emission, emission=emission / RAO,
+        dividends_rao=r["dividends_earned"], validator_permit=bool(r["validator_permit"]),
+        last_update=r["last_update"] or 0, registered_at=r["registered_at"], active=bool(r["active"]),
+        weights=None if r["weights"] is None else [tuple(x) for x in json.loads(r["weights"])],
+        bonds=None if r["bonds"] is None else [tuple(x) for x in json.loads(r["bonds"])])
+
+
+def read_snapshot(store: Store, netuid: int, block: int) -> Metagraph | None:
+    """The snapshot of ``netuid`` taken at ``block`` (None when there is none)."""
+    if not _has_tables(store):
+        return None
+    conn = _conn(store)
+    s = conn.execute("SELECT * FROM subnet_snapshots WHERE netuid = ? AND block = ?", (netuid, block)).fetchone()
+    if s is None:
+        return None
+    rows = conn.execute("SELECT * FROM neuron_snapshots WHERE netuid = ? AND block = ? ORDER BY uid",
+                        (netuid, block)).fetchall()
+    return Metagraph(netuid=netuid, block=block, block_hash=s["block_hash"] or "", method=s["method"] or "",
+                     exists=bool(s["exists_"]), tempo=s["tempo"], owner_hotkey=s["owner_hotkey"],
+                     owner_coldkey=s["owner_coldkey"], registered_at=s["registered_at"], last_step=s["last_step"],
+                     rows=[_row(r) for r in rows])
+
+
+def snapshot_blocks(store: Store, netuid: int, start: int | None = None, end: int | None = None, *,
+                    point: int | None = None) -> list[int]:
+    """Blocks at which ``netuid`` has a snapshot, ascending (only epoch blocks with ``point=0``)."""
+    if not _has_tables(store):
+        return []
+    sql = "SELECT block FROM subnet_snapshots WHERE netuid = ? AND block >= ? AND block <= ?"
+    params: list[Any] = [netuid, -1 if start is None else start, 2**62 if end is None else end]
+    if point is not None:
+        sql += " AND point = ?"
+        params.append(point)
+    return [r[0] for r in _conn(store).execute(sql + " ORDER BY block", params)]
+
+
+def taken(store: Store, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which ``(block, netuid)`` pairs already have a snapshot."""
+    if not _has_tables(store):
+        return set()
+    pairs = list(pairs)
+    if not pairs:
+        return set()
+    lo, hi = min(b for b, _ in pairs), max(b for b, _ in pairs)
+    have = {(r[0], r[1]) for r in _conn(store).execute(
+        "SELECT block, netuid FROM subnet_snapshots WHERE block BETWEEN ? AND ?", (lo, hi))}
+    return {p for p in pairs if p in have}
+
+
+def latest_snapshot_block(store: Store, netuid: int, at_or_before: int | None = None) -> int | None:
+    blocks = snapshot_blocks(store, netuid, None, at_or_before)
+    return blocks[-1] if blocks else None
+
+
+def changes(store: Store, netuid: int, start: int | None = None, end: int | None = None, *,
+            point: int | None = None) -> list[dict[str, Any]]:
+    """Changes between consecutive snapshots of ``netuid`` in ``[start, end]``:
+    ``[{"block", "previous_block", "changes": [Change, ...]}, ...]`` (the first snapshot in the range
+    is compared with the one before it, when there is one)."""
+    blocks = snapshot_blocks(store, netuid, None, end, point=point)
+    out = []
+    prev: Metagraph | None = None
+    first = next((i for i, b in enumerate(blocks) if start is None or b >= start), len(blocks))
+    for i in range(max(0, first - 1), len(blocks)):
+        mg = read_snapshot(store, netuid, blocks[i])
+        if prev is not None and mg is not None and i >= first:
+            out.append({"block": mg.block, "previous_block": prev.block,
+                        "changes": diff(prev.rows if prev.exists else [], mg.rows if mg.exists else [],
+                                        previous_owner=prev.owner_coldkey, owner=mg.owner_coldkey)})
+        prev = mg
+    return out
+
+
+def apy_series(store: Store, netuid: int, start: int | None = None, end: int | None = None, *,
+               block_time: float = 12.0) -> list[ApyPoint]:
+    """Validator APY per epoch from the epoch-block snapshots of ``netuid`` in ``[start, end]``
+    (see :func:`sentinel_core.metagraph.validator_apy` for the formula)."""
+    out: list[ApyPoint] = []
+    for block in snapshot_blocks(store, netuid, start, end, point=0):
+        mg = read_snapshot(store, netuid, block)
+        if mg is None or not mg.exists:
+            continue
+        if mg.last_step is not None and mg.last_step != block:
+            continue  # not an epoch block for this subnet
+        out.extend(validator_apy(mg.rows, (mg.tempo or 0) + 1, block, block_time))
+    return out
+
+
+def change_list(items: Sequence[dict[str, Any]]) -> list[Change]:
+    return [c for item in items for c in item["changes"]]
+
+
+async def arun(store: AsyncStore, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run ``fn(store, ...)`` on an AsyncStore's own thread."""
+    return await store._run(fn, store._store, *args, **kwargs)
