@@ -38,7 +38,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from scalecodec.utils.ss58 import ss58_encode
 
 from .chain.client import ChainClient, ChainError, RpcError
@@ -56,6 +56,9 @@ METAGRAPH_METHODS: tuple[tuple[str, str], ...] = ((METAGRAPH_API, "get_metagraph
 # num_uids, total_stake (the Metagraph's field order).
 SUMMARY_INDEXES = (5, 6, 8, 30, 69)
 
+RAW_COLUMNS = ("uid", "hotkey", "coldkey", "stake", "alpha_stake", "trust", "consensus", "incentive", "dividends",
+               "validator_trust", "rank", "emission", "dividends_earned", "validator_permit", "last_update",
+               "registered_at", "active")
 SORT_COLUMNS = ("uid", "stake", "alpha_stake", "trust", "consensus", "incentive", "dividends", "emission",
                 "validator_permit", "last_update", "registered_at", "active", "hotkey", "coldkey")
 
@@ -130,10 +133,26 @@ class Metagraph(BaseModel):
     registered_at: int | None = None
     last_step: int | None = None
     rows: list[NeuronRow] = Field(default_factory=list)
+    _raw: list[tuple] | None = PrivateAttr(default=None)
+    """Per uid, the ``RAW_COLUMNS`` tuple (what snapshots store; rows need not be built for that)."""
+
+    @property
+    def size(self) -> int:
+        return len(self.rows) if self.rows or self._raw is None else len(self._raw)
 
     @property
     def total_stake_rao(self) -> int:
+        if not self.rows and self._raw is not None:
+            return sum(r[3] for r in self._raw)
         return sum(r.stake_rao for r in self.rows)
+
+    def raw_rows(self) -> list[tuple]:
+        """``RAW_COLUMNS`` tuples, one per neuron (u16 fractions as integers, amounts in rao)."""
+        if self._raw is not None and not any(r.weights is not None or r.bonds is not None for r in self.rows):
+            return self._raw
+        return [(r.uid, r.hotkey, r.coldkey, r.stake_rao, r.alpha_stake_rao, to_u16(r.trust), to_u16(r.consensus),
+                 to_u16(r.incentive), to_u16(r.dividends), to_u16(r.validator_trust), to_u16(r.rank), r.emission_rao,
+                 r.dividends_rao, r.validator_permit, r.last_update, r.registered_at, r.active) for r in self.rows]
 
     def by_uid(self) -> dict[int, NeuronRow]:
         return {r.uid: r for r in self.rows}
@@ -381,68 +400,91 @@ def _int(v: Any) -> int:
     return int(v or 0)
 
 
-def rows_from_metagraph(value: dict[str, Any]) -> list[NeuronRow]:
-    """NeuronRows from a decoded ``Metagraph`` value."""
-    hotkeys = [_account(h) for h in value.get("hotkeys") or []]
+def _ints(values: Sequence[Any]) -> list[int]:
+    return list(values) if not values or type(values[0]) is int else [_int(v) for v in values]
+
+
+def _accounts(values: Sequence[Any]) -> list[str]:
+    return list(values) if not values or (isinstance(values[0], str) and not values[0].startswith("0x")) \
+        else [_account(v) for v in values]
+
+
+def raw_from_metagraph(value: dict[str, Any]) -> list[tuple]:
+    """``RAW_COLUMNS`` tuples from a decoded ``Metagraph`` value (column by column, no per-field work
+    where the decoder already gave plain integers and SS58 strings)."""
+    hotkeys = _accounts(value.get("hotkeys") or [])
     n = len(hotkeys)
 
     def col(name: str, default: Any = 0) -> list[Any]:
         v = value.get(name)
-        return list(v) if v is not None else [default] * n
+        return _ints(v) if v is not None else [default] * n
 
-    coldkeys = [_account(c) for c in col("coldkeys", "")]
-    total = col("total_stake")
-    alpha = col("alpha_stake")
-    emission = col("emission")
-    dividends_by_hotkey = {_account(h): _int(a) for h, a in value.get("alpha_dividends_per_hotkey") or []}
-    has_dividends = value.get("alpha_dividends_per_hotkey") is not None
-    trust, consensus, incentives = col("trust"), col("consensus"), col("incentives")
-    dividends, rank, permit = col("dividends"), col("rank"), col("validator_permit", False)
-    last_update, registered, active = col("last_update"), col("block_at_registration", None), col("active", True)
-    rows = []
-    for uid in range(n):
-        stake = _int(total[uid])
-        a = _int(alpha[uid])
-        em = _int(emission[uid])
-        rows.append(NeuronRow(
-            uid=uid, hotkey=hotkeys[uid], coldkey=coldkeys[uid], stake_rao=stake, alpha_stake_rao=a,
-            stake_tao=stake / RAO, alpha_stake=a / RAO, trust=u16(trust[uid]), consensus=u16(consensus[uid]),
-            incentive=u16(incentives[uid]), dividends=u16(dividends[uid]), rank=u16(rank[uid]),
-            emission_rao=em, emission=em / RAO,
-            dividends_rao=dividends_by_hotkey.get(hotkeys[uid], 0) if has_dividends else None,
-            validator_permit=bool(permit[uid]), last_update=_int(last_update[uid]),
-            registered_at=None if registered[uid] is None else _int(registered[uid]), active=bool(active[uid])))
-    return rows
+    coldkeys = _accounts(value.get("coldkeys") or [""] * n)
+    pairs = value.get("alpha_dividends_per_hotkey")
+    if pairs is None:
+        earned: list[int | None] = [None] * n
+    else:
+        by_hotkey = {_account(h): _int(a) for h, a in pairs}
+        earned = [by_hotkey.get(h, 0) for h in hotkeys]
+    permit = [bool(x) for x in value.get("validator_permit") or [False] * n]
+    active = [bool(x) for x in value.get("active") or [True] * n]
+    registered = col("block_at_registration", None) if value.get("block_at_registration") is not None else [None] * n
+    return list(zip(range(n), hotkeys, coldkeys, col("total_stake"), col("alpha_stake"), col("trust"),
+                    col("consensus"), col("incentives"), col("dividends"), [0] * n, col("rank"), col("emission"),
+                    earned, permit, col("last_update"), registered, active))
+
+
+def raw_from_lite(values: Sequence[dict[str, Any]]) -> list[tuple]:
+    """``RAW_COLUMNS`` tuples from decoded ``NeuronInfoLite`` values, by uid."""
+    out = []
+    for v in values:
+        stake = sum(_int(amount) for _, amount in v.get("stake") or [])
+        out.append((_int(v["uid"]), _account(v["hotkey"]), _account(v["coldkey"]), stake, stake, _int(v.get("trust")),
+                    _int(v.get("consensus")), _int(v.get("incentive")), _int(v.get("dividends")),
+                    _int(v.get("validator_trust")), _int(v.get("rank")), _int(v.get("emission")), None,
+                    bool(v.get("validator_permit")), _int(v.get("last_update")), None, bool(v.get("active"))))
+    return sorted(out)
+
+
+def rows_from_raw(raw: Sequence[tuple]) -> list[NeuronRow]:
+    """NeuronRows from ``RAW_COLUMNS`` tuples (built without re-validation: the types are known)."""
+    make = NeuronRow.model_construct
+    return [make(uid=uid, hotkey=hk, coldkey=ck, stake_rao=stake, alpha_stake_rao=alpha, stake_tao=stake / RAO,
+                 alpha_stake=alpha / RAO, trust=trust / U16_MAX, consensus=cons / U16_MAX, incentive=inc / U16_MAX,
+                 dividends=div / U16_MAX, validator_trust=vt / U16_MAX, rank=rank / U16_MAX, emission_rao=em,
+                 emission=em / RAO, dividends_rao=earned, validator_permit=bool(permit), last_update=lu,
+                 registered_at=reg, active=bool(active), weights=None, bonds=None)
+            for (uid, hk, ck, stake, alpha, trust, cons, inc, div, vt, rank, em, earned, permit, lu, reg, active)
+            in raw]
+
+
+def rows_from_metagraph(value: dict[str, Any]) -> list[NeuronRow]:
+    """NeuronRows from a decoded ``Metagraph`` value."""
+    return rows_from_raw(raw_from_metagraph(value))
 
 
 def rows_from_lite(values: Sequence[dict[str, Any]]) -> list[NeuronRow]:
     """NeuronRows from decoded ``NeuronInfoLite`` values (sorted by uid)."""
-    rows = []
-    for v in values:
-        stake = sum(_int(amount) for _, amount in v.get("stake") or [])
-        em = _int(v.get("emission"))
-        rows.append(NeuronRow(
-            uid=_int(v["uid"]), hotkey=_account(v["hotkey"]), coldkey=_account(v["coldkey"]), stake_rao=stake,
-            alpha_stake_rao=stake, stake_tao=stake / RAO, alpha_stake=stake / RAO, trust=u16(v.get("trust")),
-            consensus=u16(v.get("consensus")), incentive=u16(v.get("incentive")),
-            dividends=u16(v.get("dividends")), validator_trust=u16(v.get("validator_trust")),
-            rank=u16(v.get("rank")), emission_rao=em, emission=em / RAO, dividends_rao=None,
-            validator_permit=bool(v.get("validator_permit")), last_update=_int(v.get("last_update")),
-            registered_at=None, active=bool(v.get("active"))))
-    return sorted(rows, key=lambda r: r.uid)
+    return rows_from_raw(raw_from_lite(values))
 
 
-def metagraph_from_value(method: str, value: Any, netuid: int, block: int, block_hash: str) -> Metagraph:
+def metagraph_from_value(method: str, value: Any, netuid: int, block: int, block_hash: str, *,
+                         build_rows: bool = True) -> Metagraph:
     if method == "get_metagraph":
         if value is None:
             return Metagraph(netuid=netuid, block=block, block_hash=block_hash, method=method, exists=False)
-        return Metagraph(
+        raw = raw_from_metagraph(value)
+        mg = Metagraph(
             netuid=netuid, block=block, block_hash=block_hash, method=method, tempo=_int(value.get("tempo")),
             owner_hotkey=_account(value.get("owner_hotkey")), owner_coldkey=_account(value.get("owner_coldkey")),
             registered_at=_int(value.get("network_registered_at")), last_step=_int(value.get("last_step")),
-            rows=rows_from_metagraph(value))
-    rows = rows_from_lite(value or [])
-    return Metagraph(netuid=netuid, block=block, block_hash=block_hash, method=method, exists=bool(rows), rows=rows)
+            rows=rows_from_raw(raw) if build_rows else [])
+    else:
+        raw = raw_from_lite(value or [])
+        mg = Metagraph(netuid=netuid, block=block, block_hash=block_hash, method=method, exists=bool(raw),
+                       rows=rows_from_raw(raw) if build_rows else [])
+    mg._raw = raw
+    return mg
 
 
 # ------------------------------------------------------------------------------------------- reading
@@ -504,7 +546,7 @@ async def _codec(client: ChainClient, spec_version: int, block_hash: str) -> _Co
 
 
 async def read_metagraphs(client: ChainClient, requests: Sequence[tuple[int, int, str]], *,
-                          lite: bool = True) -> list[Metagraph]:
+                          lite: bool = True, build_rows: bool = True) -> list[Metagraph]:
     """Metagraphs for ``(netuid, block_number, block_hash)`` requests: two batch frames in all (runtime
     versions, then every ``state_call``), decoded with each block's own runtime.
 
@@ -530,7 +572,7 @@ async def read_metagraphs(client: ChainClient, requests: Sequence[tuple[int, int
         if isinstance(result, RpcError):
             raise ChainError(f"{codec.api}.{codec.method}({netuid}) at block {number}: {result.message}")
         value = codec.decode(bytes.fromhex(result[2:])) if result and result != "0x" else None
-        out.append(metagraph_from_value(codec.method, value, netuid, number, h))
+        out.append(metagraph_from_value(codec.method, value, netuid, number, h, build_rows=build_rows or not lite))
     if not lite:
         await asyncio.gather(*(_add_weights(client, mg) for mg in out if mg.exists))
     return out

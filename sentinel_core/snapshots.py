@@ -9,7 +9,11 @@ Two tables beside the store's own (created on first use through the store's conn
                         incentive, dividends, validator_trust, rank, emission, dividends_earned,
                         validator_permit, last_update, registered_at, active, weights, bonds
                         (raw on-chain values: u16 fractions as integers, amounts in rao; weights and
-                        bonds JSON lists of [uid, value], NULL unless asked for)
+                        bonds JSON lists of [uid, value], NULL unless asked for; hotkey and coldkey
+                        are ids of snapshot_accounts)
+    snapshot_accounts   id PK, address UNIQUE (SS58): a snapshot row is ~60 bytes instead of ~160,
+                        which is most of the write cost at 256 neurons x 4 points x 128 subnets
+    neuron_snapshots_v  view: neuron_snapshots with the addresses in place of the ids
 
 A subnet that did not exist at a snapshot block still gets its ``subnet_snapshots`` row (``exists_``
 0), so a resumed backfill knows that block was done.
@@ -37,14 +41,20 @@ CREATE TABLE IF NOT EXISTS subnet_snapshots (
     total_stake INTEGER NOT NULL DEFAULT 0, point INTEGER NOT NULL DEFAULT 0, taken_at REAL,
     PRIMARY KEY (block, netuid)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS subnet_snapshots_netuid ON subnet_snapshots (netuid, block);
+CREATE TABLE IF NOT EXISTS snapshot_accounts (id INTEGER PRIMARY KEY, address TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS neuron_snapshots (
-    block INTEGER NOT NULL, netuid INTEGER NOT NULL, uid INTEGER NOT NULL, hotkey TEXT NOT NULL,
-    coldkey TEXT, stake INTEGER NOT NULL, alpha_stake INTEGER, trust INTEGER, consensus INTEGER,
+    block INTEGER NOT NULL, netuid INTEGER NOT NULL, uid INTEGER NOT NULL, hotkey INTEGER NOT NULL,
+    coldkey INTEGER, stake INTEGER NOT NULL, alpha_stake INTEGER, trust INTEGER, consensus INTEGER,
     incentive INTEGER, dividends INTEGER, validator_trust INTEGER, rank INTEGER, emission INTEGER,
     dividends_earned INTEGER, validator_permit INTEGER, last_update INTEGER, registered_at INTEGER,
     active INTEGER, weights TEXT, bonds TEXT,
     PRIMARY KEY (block, netuid, uid)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS neuron_snapshots_hotkey ON neuron_snapshots (netuid, hotkey, block);
+CREATE VIEW IF NOT EXISTS neuron_snapshots_v AS
+    SELECT n.block, n.netuid, n.uid, h.address AS hotkey, c.address AS coldkey, n.stake, n.alpha_stake, n.trust,
+           n.consensus, n.incentive, n.dividends, n.validator_trust, n.rank, n.emission, n.dividends_earned,
+           n.validator_permit, n.last_update, n.registered_at, n.active, n.weights, n.bonds
+    FROM neuron_snapshots n JOIN snapshot_accounts h ON h.id = n.hotkey
+    LEFT JOIN snapshot_accounts c ON c.id = n.coldkey;
 """
 
 _SQL_SUBNET = ("INSERT OR REPLACE INTO subnet_snapshots (block, netuid, block_hash, method, exists_, tempo,"
@@ -60,8 +70,16 @@ def _conn(store: Store) -> sqlite3.Connection:
     return store._c()
 
 
-def _u16(fraction: float) -> int:
-    return int(round(fraction * U16_MAX))
+def _account_ids(store: Store, conn: sqlite3.Connection, addresses: Iterable[str]) -> dict[str, int]:
+    """Ids of ``addresses`` in snapshot_accounts (new ones inserted), cached on the store."""
+    cache: dict[str, int] | None = getattr(store, "_snapshot_accounts", None)
+    if cache is None:
+        cache = {a: i for i, a in conn.execute("SELECT id, address FROM snapshot_accounts")}
+        store._snapshot_accounts = cache  # type: ignore[attr-defined]
+    for a in addresses:
+        if a not in cache:
+            cache[a] = conn.execute("INSERT INTO snapshot_accounts (address) VALUES (?)", (a,)).lastrowid
+    return cache
 
 
 def ensure_schema(store: Store) -> None:
@@ -97,22 +115,26 @@ def write_snapshots(store: Store, snapshots: Sequence[Metagraph], points: Sequen
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            cache: dict[str, int] | None = getattr(store, "_snapshot_accounts", None)
             for mg, point in zip(snapshots, points):
+                raw = mg.raw_rows()
+                if cache is None or any(r[1] not in cache or r[2] not in cache for r in raw):
+                    cache = _account_ids(store, conn, {a for r in raw for a in (r[1], r[2])})
                 conn.execute(_SQL_SUBNET, (
                     mg.block, mg.netuid, mg.block_hash, mg.method, int(mg.exists), mg.tempo, mg.owner_hotkey,
-                    mg.owner_coldkey, mg.registered_at, mg.last_step, len(mg.rows), mg.total_stake_rao, point, now))
+                    mg.owner_coldkey, mg.registered_at, mg.last_step, len(raw), sum(r[3] for r in raw), point, now))
                 conn.execute("DELETE FROM neuron_snapshots WHERE block = ? AND netuid = ?", (mg.block, mg.netuid))
-                conn.executemany(_SQL_NEURON, [
-                    (mg.block, mg.netuid, r.uid, r.hotkey, r.coldkey, r.stake_rao, r.alpha_stake_rao, _u16(r.trust),
-                     _u16(r.consensus), _u16(r.incentive), _u16(r.dividends), _u16(r.validator_trust), _u16(r.rank),
-                     r.emission_rao, r.dividends_rao, int(r.validator_permit), r.last_update, r.registered_at,
-                     int(r.active), None if r.weights is None else json.dumps(r.weights),
-                     None if r.bonds is None else json.dumps(r.bonds))
-                    for r in mg.rows])
-                count += len(mg.rows)
+                extra = {r.uid: (None if r.weights is None else json.dumps(r.weights),
+                                 None if r.bonds is None else json.dumps(r.bonds))
+                         for r in mg.rows if r.weights is not None or r.bonds is not None}
+                key = (mg.block, mg.netuid)
+                conn.executemany(_SQL_NEURON, [key + (r[0], cache[r[1]], cache[r[2]]) + r[3:]
+                                               + extra.get(r[0], (None, None)) for r in raw])
+                count += len(raw)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
+            store._snapshot_accounts = None  # type: ignore[attr-defined]  # ids inserted are gone too
             raise
     except sqlite3.Error as exc:
         raise StoreError(f"cannot write snapshots to {store.path}: {exc}") from None
@@ -141,7 +163,7 @@ def read_snapshot(store: Store, netuid: int, block: int) -> Metagraph | None:
     s = conn.execute("SELECT * FROM subnet_snapshots WHERE netuid = ? AND block = ?", (netuid, block)).fetchone()
     if s is None:
         return None
-    rows = conn.execute("SELECT * FROM neuron_snapshots WHERE netuid = ? AND block = ? ORDER BY uid",
+    rows = conn.execute("SELECT * FROM neuron_snapshots_v WHERE netuid = ? AND block = ? ORDER BY uid",
                         (netuid, block)).fetchall()
     return Metagraph(netuid=netuid, block=block, block_hash=s["block_hash"] or "", method=s["method"] or "",
                      exists=bool(s["exists_"]), tempo=s["tempo"], owner_hotkey=s["owner_hotkey"],

@@ -48,7 +48,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-import sqlite_utils
 
 from sentinel_core.model import Alert, Block, Call, Event, Extrinsic, HyperparamChange, Severity
 
@@ -317,6 +316,8 @@ class Store:
             self._acquire_lock()
         try:
             self.conn = self._connect()
+            import sqlite_utils  # imported here: one-shot CLI commands that never open a store stay quick
+
             self.db = sqlite_utils.Database(self.conn)
             if readonly:
                 self._check_schema_readonly()

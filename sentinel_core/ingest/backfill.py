@@ -189,6 +189,8 @@ class Backfill:
     async def run(self) -> BackfillProgress:
         store = self.s.store
         assert store is not None
+        # A node that cannot be reached at the start is an error now, not something to wait out.
+        await (await self.s.connect(archive=True)).close()
         missing = await store.missing_in(self.start, self.end)
         batches = plan(missing, self.step, self.start, 1 if self.mode == "backfill" else self.batch_size)
         self.total = sum(len(b) for b in batches)

@@ -294,7 +294,7 @@ class SnapshotBackfill:
         attempt = 0
         while True:
             try:
-                mgs = await read_metagraphs(client, requests, lite=not self.with_weights)
+                mgs = await read_metagraphs(client, requests, lite=not self.with_weights, build_rows=False)
                 break
             except MetagraphUnavailable:
                 raise
