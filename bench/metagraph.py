@@ -58,7 +58,7 @@ def neuron_chain_class(neurons: int | None):
 
         def _add_subnet(self, block, netuid, owner, owner_hotkey, rng=None):
             super()._add_subnet(block, netuid, owner, owner_hotkey, rng)
-            self.neurons.genesis_subnet(block, netuid, owner, owner_hotkey, neurons)
+            self.neurons.genesis_subnet(block, netuid, owner, owner_hotkey, neurons or None)
 
         def _remove_subnet(self, block, netuid):
             super()._remove_subnet(block, netuid)
@@ -221,6 +221,8 @@ def part_one(url: str, runs: int) -> bool:
     library, text = wall([sys.executable, "-c", LIBRARY_READ, url, str(netuid)], runs)
     print(f"   sentinel-cli subnet metagraph --json (fresh process, {rows} rows): {ours:6.3f} s wall (median of {runs})")
     print(f"   library alone, runtime_call(get_metagraph) (fresh process):      {library:6.3f} s wall")
+    imports, _ = wall([sys.executable, "-c", "import sentinel_tui.cli"], runs)
+    print(f"   of which importing sentinel_tui.cli (every sentinel-cli command pays it): {imports:6.3f} s")
     warm_ours, warm_library = asyncio.run(warm_reads(url, netuid))
     print(f"   warm, in process: read_metagraph {warm_ours * 1000:6.1f} ms   library runtime_call "
           f"{warm_library * 1000:6.1f} ms   ({warm_library / warm_ours:.1f}x)")
@@ -272,7 +274,7 @@ def main() -> None:
     ap.add_argument("--extrinsics", type=int, default=4, help="Extrinsics per devnet block.")
     ap.add_argument("--epochs", type=int, default=1000)
     ap.add_argument("--tempo", type=int, default=4)
-    ap.add_argument("--neurons", type=int, default=256)
+    ap.add_argument("--neurons", type=int, default=256, help="Neurons per subnet (0: 64-256, from the seed).")
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()

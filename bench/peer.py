@@ -58,20 +58,47 @@ def run(cmd: list[str], runs: int, *, env: dict[str, str] | None = None) -> tupl
     return statistics.median(times), proc
 
 
+def json_in(text: str) -> Any:
+    """The JSON document in ``text`` (the peer may log lines before it); None when there is none."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line[:1] in ("{", "["):
+            try:
+                return json.loads("\n".join(lines[i:]))
+            except ValueError:
+                continue
+    return None
+
+
 def peer_error(proc: subprocess.CompletedProcess) -> str | None:
     """The peer's own error, as one line (its JSON ``error``, else the exception it died with)."""
-    try:
-        data = json.loads(proc.stdout)
-        if isinstance(data, dict) and data.get("error"):
-            return str(data["error"])
-    except ValueError:
-        pass
+    data = json_in(proc.stdout)
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
     if proc.returncode == 0:
         return None
     text = proc.stdout + "\n" + proc.stderr
     found = re.findall(r"^([A-Za-z_.]*(?:Error|Exception|NotFound)[A-Za-z_]*: .+)$", text, re.M)
     found = [f for f in found if "Event loop is closed" not in f]
     return (found[-1] if found else (text.strip().splitlines() or ["exit code %d" % proc.returncode])[-1])[:200]
+
+
+SDK_PROBE = """
+import sys, bittensor
+try:
+    bittensor.Subtensor(network=sys.argv[1]).block_info(int(sys.argv[2]))
+    print("ok")
+except Exception as exc:
+    print(f"{type(exc).__name__}: {exc}")
+"""
+
+
+def sdk_cause(venv: Path, url: str, block: int) -> str:
+    """What the bittensor SDK under the peer says reading the block (the peer logs only a warning)."""
+    proc = subprocess.run([str(venv / "bin" / "python"), "-c", SDK_PROBE, url, str(block)], capture_output=True,
+                          text=True, timeout=120)
+    lines = proc.stdout.strip().splitlines()
+    return lines[0][:160] if lines else (proc.stderr.strip().splitlines() or ["?"])[-1][:160]
 
 
 def rows_of(data: Any) -> list[dict[str, Any]]:
@@ -154,8 +181,10 @@ def main() -> None:
                 result = f"OUR ERROR: {our_proc.stderr.strip()[-200:]}"
             elif (error := peer_error(peer_proc)) is not None:
                 result = f"peer cannot read the devnet: {error}"
+                if "not found for block" in error:
+                    result += f" (its SDK: {sdk_cause(args.venv, url, args.block)})"
             else:
-                result = compare(name.split()[-1], rows_of(json.loads(peer_proc.stdout)),
+                result = compare(name.split()[-1], rows_of(json_in(peer_proc.stdout)),
                                  rows_of(json.loads(our_proc.stdout)))
             faster = faster and our_time < peer_time
             print(f"{name:<18} {peer_time:>9.2f}s {our_time:>9.2f}s  {result}", flush=True)

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import json
 import sys
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from sentinel_core import hyperparams as hp
-from sentinel_core.chain.client import ChainClient, ChainError
-from sentinel_core.config import ConfigError, Settings, load_config, load_rules_only
-from sentinel_core.store import StoreError
+from sentinel_core.config import Settings
+
+from .cli_subnet import subnet_app
+from .common import (ConfigOpt, DbOpt, JsonOpt, NetworkOpt, UserError, _resolve_block, chain, dump, err,
+                     fails_cleanly, open_store, out, settings_for)
 
 app = typer.Typer(help="Sentinel: watch the Bittensor chain from the command line.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -34,80 +32,6 @@ app.add_typer(hp_app, name="hyperparameters")
 app.add_typer(rules_app, name="rules")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(runtime_app, name="runtime")
-
-# Piped output is not cut to 80 columns: tables keep one row per line for grep and friends.
-out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False)
-
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="sentinel.toml to read (default ./sentinel.toml).")]
-NetworkOpt = Annotated[Optional[str], typer.Option("--network", "-n", help="finney|test|archive|local|devnet or a ws(s):// URL.")]
-DbOpt = Annotated[Optional[Path], typer.Option("--db", help="SQLite database (default from sentinel.toml).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-
-
-class UserError(Exception):
-    """Bad input: printed as one line, exit code 2."""
-
-
-def fails_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every expected failure into one line on stderr and exit code 2."""
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ConfigError as exc:
-            for line in exc.lines:
-                err.print(f"error: {line}", markup=False)
-        except (ChainError, StoreError, UserError, OSError) as exc:
-            err.print(f"error: {exc}", markup=False)
-        except KeyboardInterrupt:
-            err.print("interrupted")
-            raise typer.Exit(130) from None
-        raise typer.Exit(2)
-    return wrapper
-
-
-def settings_for(config: Path | None, network: str | None = None, db: Path | None = None,
-                 **ingest: Any) -> Settings:
-    overrides: dict[str, Any] = {"network.name": network, "storage.path": str(db) if db else None}
-    overrides.update({f"ingest.{k}": v for k, v in ingest.items() if v is not None})
-    return load_config(config, overrides=overrides)
-
-
-@contextlib.asynccontextmanager
-async def chain(settings: Settings, *, timeout: float = 15.0) -> AsyncIterator[ChainClient]:
-    """A connected client; ``devnet`` starts the built-in devnet for the duration."""
-    devnet = None
-    url = settings.network.url
-    if url is None:
-        from sentinel_core.devnet.scenario import load_scenario
-        from sentinel_core.devnet.server import Devnet
-
-        d = settings.devnet
-        devnet = await Devnet(block_time=d.block_time, history=d.history, seed=d.seed,
-                              extrinsics_per_block=d.extrinsics_per_block, produce=False,
-                              scenario=load_scenario(d.scenario) if d.scenario else None).start()
-        url = devnet.url
-    client = await ChainClient(url, timeout=timeout).connect()
-    try:
-        yield client
-    finally:
-        await client.close()
-        if devnet is not None:
-            await devnet.stop()
-
-
-def open_store(settings: Settings) -> Any:
-    from sentinel_core.store import Store
-
-    path = Path(settings.storage.path)
-    if not path.exists():
-        raise UserError(f"{path}: no database here yet (run sentinel-tui or a backfill first)")
-    return Store(path, readonly=True)
-
-
-def dump(value: Any) -> None:
-    out.print(json.dumps(value, indent=1, default=str), markup=False, soft_wrap=True)
 
 
 # -- devnet -------------------------------------------------------------------------------------------
@@ -336,24 +260,6 @@ def runtime_version(block: Annotated[Optional[int], typer.Option("--block", "-b"
               f"transaction {v['transactionVersion']}")
 
 
-async def _resolve_block(client: ChainClient, block: int | None, block_hash: str | None) -> tuple[int, str]:
-    if block_hash is not None:
-        header = await client.header(block_hash)
-        if header is None:
-            raise UserError(f"no block with hash {block_hash}")
-        n = header["number"]
-        return (int(n, 16) if isinstance(n, str) else int(n)), block_hash
-    head, head_hash = await client.head()
-    if block is None:
-        return head, head_hash
-    if block > head:
-        raise UserError(f"block {block} is beyond the chain head (#{head})")
-    (found,) = await client.block_hashes([block])
-    if found is None:
-        raise UserError(f"block {block} is not known to the node")
-    return block, found
-
-
 # -- hyperparameters ------------------------------------------------------------------------------------
 @block_app.command("hyperparameters")
 @fails_cleanly
@@ -555,6 +461,9 @@ def alerts_list(
         where = f"#{a.block}" + (f"-{a.extrinsic_index}" if a.extrinsic_index is not None else "")
         out.print(f"[{_sev_style(a.severity.value)}]{a.severity.value:>8}[/] {where:<12} {a.rule}: {a.message}"
                   + ("  [dim](acked)[/]" if acked else ""))
+
+
+app.add_typer(subnet_app, name="subnet")
 
 
 def main() -> None:  # pragma: no cover - console script

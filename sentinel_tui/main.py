@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from sentinel_tui.cli import UserError, fails_cleanly, settings_for
+from sentinel_tui.common import UserError, fails_cleanly, settings_for
 
 cli = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

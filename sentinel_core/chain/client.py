@@ -57,6 +57,11 @@ class RpcError(ChainError):
     def rate_limited(self) -> bool:
         return self.code in RATE_LIMIT_CODES or is_rate_limit_text(self.message)
 
+    @property
+    def transient(self) -> bool:
+        """An error worth asking again for (the node failed, not the request)."""
+        return not self.rate_limited and self.code in (-32603, -32000, -32001)
+
 
 def is_rate_limit_text(text: str) -> bool:
     text = text.lower()
@@ -125,8 +130,24 @@ class ChainClient:
         return self.substrate
 
     # -- raw RPC -----------------------------------------------------------------------------------
-    async def batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
-        """Send ``calls`` as one JSON-RPC batch frame; results in order, RpcError objects for errors."""
+    async def batch(self, calls: Sequence[tuple[str, list[Any]]], *, retries: int = 3) -> list[Any]:
+        """Send ``calls`` as one JSON-RPC batch frame; results in order, RpcError objects for errors.
+
+        Requests the node failed with a transient error (internal error, busy) are sent again, alone,
+        up to ``retries`` times; rate-limit refusals are left to the caller's pacing.
+        """
+        results = await self._batch_once(calls)
+        for attempt in range(retries):
+            again = [i for i, r in enumerate(results) if isinstance(r, RpcError) and r.transient]
+            if not again:
+                break
+            await asyncio.sleep(0.05 * (attempt + 1))
+            redo = await self._batch_once([calls[i] for i in again])
+            for i, r in zip(again, redo):
+                results[i] = r
+        return results
+
+    async def _batch_once(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
         if not calls:
             return []
         ws = self.sub.ws
@@ -162,6 +183,8 @@ class ChainClient:
         except Exception as exc:  # noqa: BLE001 - websocket and protocol failures
             raise ChainError(f"{self.url}: {_reason(exc)}") from None
         out: list[Any] = []
+        if len(responses) != len(calls):
+            raise ChainError(f"{self.url}: the node answered {len(responses)} results for {len(calls)} requests")
         for (method, _), resp in zip(calls, responses):
             if not isinstance(resp, dict):
                 out.append(RpcError(method, None, f"malformed answer {str(resp)[:80]!r}"))
@@ -234,8 +257,13 @@ class ChainClient:
         bodies, events = results[0:n:2], results[1:n:2]
         if any(b is None for b in bodies):
             raise ChainError("the node does not have one of the requested blocks (pruned or reorganised)")
-        parents = [b["block"]["header"]["parentHash"] for b in bodies]
+        for body, ev in zip(bodies, events):
+            if not isinstance(body, dict) or not isinstance(body.get("block"), dict) or \
+                    not isinstance(body["block"].get("header"), dict) or not (ev is None or isinstance(ev, str)):
+                raise ChainError(f"{self.url}: the node answered a malformed block ({str(body)[:60]!r})")
         numbers_ = [_number(b["block"]["header"]) for b in bodies]
+        # Genesis has no parent (all zeros): its own state tells its runtime.
+        parents = [h if n == 0 else b["block"]["header"]["parentHash"] for h, b, n in zip(hashes, bodies, numbers_)]
         if ends:
             versions = {h: r["specVersion"] for h, r in zip(ends, results[n:])}
             first, last = versions.get(parents[0]), versions.get(parents[-1])
@@ -246,8 +274,16 @@ class ChainClient:
                 self._runtime_versions.update(versions)
         spec_versions = await self._spec_versions(parents, numbers_)
         out = []
-        for h, body, ev, parent, version in zip(hashes, bodies, events, parents, spec_versions):
-            out.append(await self._decode(h, body["block"], ev, parent, version))
+        for h, body, ev, parent, version, number in zip(hashes, bodies, events, parents, spec_versions, numbers_):
+            try:
+                out.append(await self._decode(h, body["block"], ev, parent, version))
+            except ChainError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one bad block is recorded, ingestion goes on
+                reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"[:300]
+                log.warning("block %s does not decode: %s", number, reason)
+                out.append(Block(number=number, hash=h, parent_hash=parent, spec_version=version,
+                                 decode_error=reason))
         return out
 
     async def fetch_block(self, number: int | None = None, block_hash: str | None = None) -> Block:
@@ -312,7 +348,7 @@ class ChainClient:
         for data in block.get("extrinsics", []):
             value = _decode_extrinsic_fast(fast, data) if fast is not None else None
             if value is None:
-                value = _decode_extrinsic_object(runtime, data, number, len(extrinsics))
+                value = _decode_extrinsic_object(runtime, data, len(extrinsics))
             extrinsics.append(value)
         raw_events: list[dict[str, Any]] = []
         if events_hex:
@@ -371,23 +407,28 @@ class ChainClient:
         ws = self.sub.ws
         async with ws as w:
             item_id = await w.send({"jsonrpc": "2.0", "method": method, "params": []})
-            sub_id = None
-            while sub_id is None:
-                resp = await w.retrieve(item_id)
-                if resp is None:
-                    await asyncio.sleep(0.005)
-                    continue
-                if "error" in resp:
-                    raise RpcError(method, resp["error"].get("code"), resp["error"].get("message", ""))
-                sub_id = resp["result"]
+            future = w._received.get(item_id)
+            if future is not None:
+                await asyncio.wait_for(asyncio.shield(future), self.timeout)
+            resp = await w.retrieve(item_id)
+            if resp is None:
+                raise ChainError(f"{self.url}: no answer to {method}")
+            if "error" in resp:
+                raise RpcError(method, resp["error"].get("code"), resp["error"].get("message", ""))
+            sub_id = resp["result"]
+            # Notifications land in this queue (the library creates it on the first one otherwise):
+            # wait on it instead of polling, checking the connection every second.
+            queue = w._received_subscriptions.setdefault(sub_id, asyncio.Queue())
             while True:
-                msg = await w.retrieve(sub_id)
-                if msg is None:
-                    await asyncio.sleep(0.005)
+                try:
+                    msg = await asyncio.wait_for(queue.get(), 1.0)
+                except asyncio.TimeoutError:
+                    task = w._send_recv_task
+                    if task is not None and task.done():
+                        raise ChainError(f"{self.url}: connection lost") from None
                     continue
                 header = msg["params"]["result"]
-                number = _number(header)
-                yield number, _header_hash(header), header["parentHash"]
+                yield _number(header), _header_hash(header), header["parentHash"]
 
 
 def _decode_extrinsic_fast(decoders: tuple, data: str) -> dict[str, Any] | None:
@@ -411,14 +452,13 @@ def _decode_extrinsic_fast(decoders: tuple, data: str) -> dict[str, Any] | None:
         return None
 
 
-def _decode_extrinsic_object(runtime: Any, data: str, number: int, index: int) -> dict[str, Any] | None:
+def _decode_extrinsic_object(runtime: Any, data: str, index: int) -> dict[str, Any]:
     try:
         cls = runtime.runtime_config.get_decoder_class("Extrinsic")
         obj = cls(data=ScaleBytes(data), metadata=runtime.metadata, runtime_config=runtime.runtime_config)
         return obj.decode(check_remaining=True)
-    except Exception as exc:  # noqa: BLE001 - a bad extrinsic must not stop the block
-        log.warning("block %s: extrinsic %d does not decode: %s", number, index, exc)
-        return None
+    except Exception as exc:  # noqa: BLE001 - the block is recorded as undecodable, with this reason
+        raise ValueError(f"extrinsic {index} does not decode ({type(exc).__name__}: {exc})") from None
 
 
 def _header_hash(header: dict[str, Any]) -> str:

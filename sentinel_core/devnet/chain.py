@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .metadata import DevRuntime, blake2_256
+from .neurons import NeuronState
 from .scenario import Happening, Scenario
 from .types import Raw, compact, decode_compact
 from .upgrade import TODAY
@@ -161,7 +162,8 @@ class DevChain:
 
     def __init__(self, *, seed: int = 1, extrinsics_per_block: int = 20, block_time: float = 12.0,
                  governance_rate: float = 0.05, subnets: int = 8, scenario: Scenario | None = None,
-                 runtime: DevRuntime | None = None, upgrade_at: int | None = None) -> None:
+                 runtime: DevRuntime | None = None, upgrade_at: int | None = None,
+                 neuron_max_uids: int | None = None) -> None:
         self.seed = seed
         self.extrinsics_per_block = extrinsics_per_block
         self.block_time_ms = int(block_time * 1000)
@@ -177,6 +179,8 @@ class DevChain:
         self._storage_rt = self.upgraded_runtime or self.genesis_runtime
         self.runtime = self.genesis_runtime
         """The runtime encoding the block being built (its parent's runtime)."""
+        self.neurons = (NeuronState(seed, self.genesis_runtime, max_uids=neuron_max_uids) if neuron_max_uids
+                        else NeuronState(seed, self.genesis_runtime))
         self.blocks: list[ProducedBlock] = []
         self.by_hash: dict[str, ProducedBlock] = {}
         self.ledger: list[dict[str, Any]] = []
@@ -324,6 +328,7 @@ class DevChain:
         self._store(block, "SubtensorModule", "SubnetOwnerHotkey", (netuid,), owner_hotkey)
         self._store(block, "SubtensorModule", "NetworkRegisteredAt", (netuid,), block)
         self._store(block, "SubtensorModule", "TotalNetworks", (), len(self.subnets))
+        self.neurons.genesis_subnet(block, netuid, owner, owner_hotkey, None if block == 0 else 1)
 
     def _remove_subnet(self, block: int, netuid: int) -> None:
         self.subnets.pop(netuid, None)
@@ -334,6 +339,7 @@ class DevChain:
         for item in ("AlphaValues", "NetworksAdded", "SubnetOwner", "SubnetOwnerHotkey", "NetworkRegisteredAt"):
             self._store(block, "SubtensorModule", item, (netuid,), None)
         self._store(block, "SubtensorModule", "TotalNetworks", (), len(self.subnets))
+        self.neurons.remove_subnet(block, netuid)
 
     def _genesis(self, subnets: int) -> None:
         rng = random.Random(f"{self.seed}:genesis")
@@ -381,6 +387,7 @@ class DevChain:
                 del self._subnet_life[netuid]
         self.subnets = {n: self.subnets.get(n) or Subnet(n, self.sudo_key, self.hotkeys[0], 0)
                         for n in self._subnet_life if self.subnet_exists(n, number - 1)}
+        self.neurons.rollback(number)
 
     def _append(self, block: ProducedBlock) -> ProducedBlock:
         self.blocks.append(block)
@@ -404,6 +411,7 @@ class DevChain:
                              ["0x" + x.hex() for x in extrinsics], events, timestamp)
 
     def _build(self, number: int, parent_hash: str, salt: str) -> ProducedBlock:
+        self.neurons.on_block(number, lambda n: self.hyperparam_at(n, "tempo", number - 1))
         rng = random.Random(f"{self.seed}:{number}:{salt}")
         self.runtime = self.runtime_at(number - 1)
         timestamp = GENESIS_MS + number * self.block_time_ms
@@ -475,22 +483,27 @@ class DevChain:
         if kind == "add_stake":
             call = rt.encode_call("SubtensorModule", "add_stake",
                                   {"hotkey": hotkey, "netuid": netuid, "amount_staked": tao})
+            self.neurons.on_stake(number, netuid, hotkey, coldkey, tao)
             return _Ext(self._signed(coldkey, call), [
-                ("SubtensorModule", "StakeAdded", [coldkey, hotkey, tao, tao // 2, netuid, 0]), self._ok(rng)])
+                ("SubtensorModule", "StakeAdded", [coldkey, hotkey, tao, tao, netuid, 0]), self._ok(rng)])
         if kind == "remove_stake":
             call = rt.encode_call("SubtensorModule", "remove_stake",
                                   {"hotkey": hotkey, "netuid": netuid, "amount_unstaked": tao})
             if rng.random() < 0.01:
                 return _Ext(self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "NotEnoughStakeToWithdraw")])
+            self.neurons.on_stake(number, netuid, hotkey, coldkey, -tao)
             return _Ext(self._signed(coldkey, call), [
-                ("SubtensorModule", "StakeRemoved", [coldkey, hotkey, tao, tao * 2, netuid, 0]), self._ok(rng)])
+                ("SubtensorModule", "StakeRemoved", [coldkey, hotkey, tao, tao, netuid, 0]), self._ok(rng)])
         if kind == "move_stake":
             dest = rng.choice(netuids)
+            dest_hotkey = rng.choice(self.hotkeys)
             call = rt.encode_call("SubtensorModule", "move_stake", {
-                "origin_hotkey": hotkey, "destination_hotkey": rng.choice(self.hotkeys),
+                "origin_hotkey": hotkey, "destination_hotkey": dest_hotkey,
                 "origin_netuid": netuid, "destination_netuid": dest, "alpha_amount": tao})
+            moved = -self.neurons.on_stake(number, netuid, hotkey, coldkey, -tao)
+            self.neurons.on_stake(number, dest, dest_hotkey, coldkey, moved)
             return _Ext(self._signed(coldkey, call), [
-                ("SubtensorModule", "StakeMoved", [coldkey, hotkey, netuid, rng.choice(self.hotkeys), dest, tao]),
+                ("SubtensorModule", "StakeMoved", [coldkey, hotkey, netuid, dest_hotkey, dest, tao]),
                 self._ok(rng)])
         if kind == "transfer":
             dest = rng.choice(self.coldkeys)
@@ -512,8 +525,12 @@ class DevChain:
             call = rt.encode_call("SubtensorModule", "burned_register", {"netuid": netuid, "hotkey": hotkey})
             if rng.random() < 0.1:
                 return _Ext(self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "TooManyRegistrationsThisBlock")])
+            uid = self.neurons.on_register(number, netuid, hotkey, coldkey,
+                                           immunity_period=self.hyperparam_at(netuid, "immunity_period", number))
+            if uid is None:
+                return _Ext(self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "NoNeuronIdAvailable")])
             return _Ext(self._signed(coldkey, call), [
-                ("SubtensorModule", "NeuronRegistered", [netuid, rng.randint(0, 255), hotkey]), self._ok(rng)])
+                ("SubtensorModule", "NeuronRegistered", [netuid, uid, hotkey]), self._ok(rng)])
         call = rt.encode_call("System", "remark", {"remark": rng.randbytes(16)})
         return _Ext(self._signed(coldkey, call), [self._ok(rng)])
 
@@ -708,6 +725,10 @@ class DevChain:
         api, _, name = method.partition("_")
         if rt.api_method(api, name) is None:
             return None
+        out = self.neurons.answer(method, data, number, lambda n: self.hyperparam_at(n, "tempo", number),
+                                  lambda n: self.hyperparams_v2(n, number), rt)
+        if out is not None:
+            return out
         if method == "Metadata_metadata_at_version":
             return rt.metadata_at_version(int.from_bytes(data[:4], "little"))
         if method == "Metadata_metadata_versions":

@@ -52,6 +52,8 @@ ALPHA_PER_BLOCK = RAO
 MINER_SHARE = 0.41
 VALIDATOR_SHARE = 0.41
 ACTIVITY_CUTOFF = 5000
+VALIDATOR_STAKE = 6_000_000.0
+"""Alpha (in units of 1e9 rao) held by a subnet's validators at genesis."""
 IMMUNITY_PERIOD = 4096
 SYMBOLS = "ταβγδεζηθικλμνξοπρστυφχψω"
 
@@ -221,6 +223,10 @@ class NeuronState:
         self._epochs.setdefault(netuid, ([], []))
         offset = rng.randrange(192)
         validators = max(1, n // 6)
+        # Validators share ~6M alpha (lognormal weights), whatever their number, so that validator APY
+        # comes out near finney's 15-30 % a year; miners hold little (lognormal amounts).
+        weights = [rng.lognormvariate(0.0, 1.2) for _ in range(validators + 1)]
+        pool = VALIDATOR_STAKE * (0.8 + 0.4 * rng.random()) / sum(weights)
         for uid in range(n):
             if uid == 0:
                 hotkey, coldkey = bytes(owner_hotkey), bytes(owner_coldkey)
@@ -231,10 +237,8 @@ class NeuronState:
                     hotkey = _account(self.seed, f"neuron/{netuid}/{uid}")
                 coldkey = _account(self.seed, f"coldkey/{(uid * 7 + netuid) % 48}")
             self._put(block, netuid, uid, hotkey, coldkey)
-            # A few large validators (~6M alpha in all on a subnet of 200, so validator APY comes out
-            # near finney's 15-30 %), many small miners (lognormal amounts).
-            if uid == 0 or uid <= validators:
-                tao = min(rng.lognormvariate(11.5, 1.2), 3_000_000.0)
+            if uid <= validators:
+                tao = weights[uid] * pool
             else:
                 tao = min(rng.lognormvariate(1.5, 1.8), 5_000.0)
             self._add_stake(block, netuid, hotkey, int(tao * RAO))
@@ -261,7 +265,8 @@ class NeuronState:
 
     def on_register(self, block: int, netuid: int, hotkey: bytes, coldkey: bytes, *,
                     immunity_period: int | None = None) -> int | None:
-        """Register ``hotkey`` in ``netuid``; returns its uid (None when the subnet does not exist).
+        """Register ``hotkey`` in ``netuid``; returns its uid (None when the subnet does not exist, or
+        when it is full with only the owner's uid).
 
         An already registered hotkey keeps its uid. A subnet below ``max_uids`` grows by one uid;
         a full one replaces the non-immune neuron with the lowest pruning score (ties: the oldest
@@ -279,6 +284,8 @@ class NeuronState:
             self._put(block, netuid, n, hotkey, coldkey)
             self._count.set(netuid, block, n + 1)
             return n
+        if n < 2:
+            return None  # only the owner's uid, which is never pruned
         immunity = IMMUNITY_PERIOD if immunity_period is None else immunity_period
         epoch = self._latest_epoch(netuid)
         regs = self._reg[netuid]
@@ -453,6 +460,11 @@ class NeuronState:
     def stake_of(self, netuid: int, hotkey: bytes, block: int) -> int:
         return self._stake.at((netuid, bytes(hotkey)), block, 0)
 
+    def registered(self, netuid: int, hotkey: bytes) -> int | None:
+        """The uid of ``hotkey`` in ``netuid`` now (latest block), or None (O(1): for the chain's
+        extrinsics, e.g. to fail a registration with HotKeyAlreadyRegisteredInSubNet)."""
+        return self._uid_of.get(netuid, {}).get(bytes(hotkey))
+
     def uid_of(self, netuid: int, hotkey: bytes, block: int) -> int | None:
         for uid in range(self._count.at(netuid, block, 0)):
             if self._fields.at((netuid, uid, "hotkey"), block) == hotkey:
@@ -468,7 +480,7 @@ class NeuronState:
         fields, stakes, br = self._fields.data, self._stake.data, bisect.bisect_right
 
         def at(hist: tuple[list[int], list[Any]] | None, default: Any = None) -> Any:
-            if hist is None:
+            if hist is None or not hist[0]:
                 return default
             blocks = hist[0]
             if blocks[-1] <= block:

@@ -86,6 +86,7 @@ class Devnet:
         self._subs: dict[str, tuple[ServerConnection, str]] = {}
         self._next_sub = 0
         self._stalled_until = 0.0
+        self._garbage = 0
         self._last_finalized: str | None = None
         self._window_start = 0.0
         self._window_calls = 0
@@ -147,6 +148,18 @@ class Devnet:
     def produce(self, count: int = 1) -> list[ProducedBlock]:
         """Produce ``count`` blocks now (subscribers are notified)."""
         return self.chain.produce(count)
+
+    def corrupt(self, number: int) -> None:
+        """Serve block ``number`` with an extrinsic that does not decode (for fault tests)."""
+        block = self.chain.block(number)
+        if block is None:
+            raise ValueError(f"no block {number}")
+        block.extrinsics[-1] = "0x" + "ff" * 40
+        block.__post_init__()  # rebuild the prepared JSON
+
+    def answer_garbage(self, count: int = 1) -> None:
+        """Answer the next ``count`` requests with text that is not JSON (for fault tests)."""
+        self._garbage += count
 
     def stall(self, seconds: float) -> None:
         self._stalled_until = time.monotonic() + seconds
@@ -222,6 +235,10 @@ class Devnet:
             return
         if self.latency:
             await asyncio.sleep(self.latency)
+        if self._garbage > 0:
+            self._garbage -= 1
+            await self._send(ws, '{"jsonrpc":"2.0","id":')
+            return
         if self._rate_limited():
             # Like a public node's per-IP limit: the whole request (a batch frame counts once) is refused.
             self.stats["rate_limited"] += 1

@@ -356,4 +356,7 @@ class Backfill:
                 await asyncio.sleep(delay)
                 if not isinstance(exc, RpcError):
                     await client.close()
-                    await client.connect()
+                    try:
+                        await client.connect()
+                    except ChainError as again:  # the next attempt fails fast and counts
+                        self.s.bus.publish(LogLine(level="warning", text=f"reconnecting: {again}"))

@@ -33,10 +33,12 @@ MAX_REORG_DEPTH = 64
 
 class LiveRunner:
     def __init__(self, sentinel: Sentinel, *, engine: RuleEngine | None = None, max_gap_fill: int = 10_000,
-                 quiet_after: float | None = None, rng: random.Random | None = None) -> None:
+                 quiet_after: float | None = None, rng: random.Random | None = None,
+                 warm_blocks: int = 100) -> None:
         self.s = sentinel
         self.engine = engine or sentinel.engine
         self.max_gap_fill = max_gap_fill
+        self.warm_blocks = warm_blocks
         self.quiet_after = quiet_after
         self.rng = rng or random.Random()
         self.last_number: int | None = None
@@ -56,6 +58,7 @@ class LiveRunner:
         self.last_number = await store.latest_block()
         if self.last_number is not None:
             self.last_hash = await store.block_hash(self.last_number)
+            await self._warm()
         self.last_block_at = time.monotonic()
         watchdog = asyncio.create_task(self._stall_watch(), name="stall-watch")
         try:
@@ -82,6 +85,20 @@ class LiveRunner:
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
+
+    async def _warm(self) -> None:
+        """Refill the rules' sliding windows from stored history, so a restart does not blind them."""
+        store = self.s.store
+        depth = min(self.warm_blocks, self.last_number or 0)
+        first = self.last_number - depth + 1
+        changes: dict[int, list] = {}
+        for c in await store.hyperparam_history(limit=1000):
+            if c.block >= first:
+                changes.setdefault(c.block, []).append(c)
+        for n in range(first, self.last_number + 1):
+            block = await store.get_block(n)
+            if block is not None and not block.decode_error:
+                self.engine.warm(block, changes.get(n, []))
 
     async def _backoff(self, reason: str) -> None:
         self.attempt += 1

@@ -1,7 +1,7 @@
 """Metagraph snapshots: one now (live mode, at each epoch boundary) or across a past range.
 
 :func:`take_snapshots` reads the metagraphs of some subnets at one block (one batch frame) and
-stores them. :class:`SnapshotBackfill` takes them over ``[start, end]`` at every ``step_epochs``-th
+stores them; :class:`LiveSnapshots` decides, block by block in live mode, which are due. :class:`SnapshotBackfill` takes them over ``[start, end]`` at every ``step_epochs``-th
 epoch boundary of each subnet (optionally also at the quarter points of each epoch, as the original
 Sentinel did), with the boundaries computed from each subnet's tempo at that block:
 
@@ -26,12 +26,13 @@ import random
 import time
 from collections import deque
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..bus import BackfillProgress, LogLine, WorkerProgress
 from ..chain.client import ChainClient, ChainError, RpcError
 from ..chain.queries import subnets_at
-from ..metagraph import Metagraph, MetagraphUnavailable, epoch_boundaries, read_metagraphs, read_tempos
+from ..metagraph import (Metagraph, MetagraphUnavailable, epoch_boundaries, epoch_runs_at, read_metagraphs,
+                         read_tempos)
 from ..snapshots import arun, ensure_schema, taken, write_snapshots
 
 if TYPE_CHECKING:
@@ -48,6 +49,56 @@ async def take_snapshots(sentinel: Sentinel, client: ChainClient, netuids: Seque
     mgs = await read_metagraphs(client, [(n, block_number, block_hash) for n in netuids], lite=not with_weights)
     await arun(sentinel.store, write_snapshots, mgs, point)
     return mgs
+
+
+class LiveSnapshots:
+    """Live mode: a snapshot of each watched subnet at each of its epoch blocks (and, with
+    ``points_per_epoch=4``, at the quarter points after it), decided per block from the tempo in
+    force when the block started (read at its parent, in the same batch for every subnet).
+
+    ``await live.on_blocks(client, blocks)`` after the pipeline stored them; ``netuids`` None means
+    every subnet that exists at the block."""
+
+    def __init__(self, sentinel: Sentinel, netuids: Sequence[int] | None = None, *,
+                 points_per_epoch: Literal[1, 4] = 1, with_weights: bool = False) -> None:
+        self.s = sentinel
+        self.netuids = list(netuids) if netuids is not None else None
+        self.points_per_epoch = points_per_epoch
+        self.with_weights = with_weights
+        self.taken = 0
+
+    def due(self, number: int, tempos: dict[int, int | None]) -> list[tuple[int, int]]:
+        """``(netuid, point)`` of the snapshots due at block ``number`` under ``tempos``."""
+        out = []
+        for netuid, tempo in tempos.items():
+            if not tempo:
+                continue
+            if epoch_runs_at(number, netuid, tempo):
+                out.append((netuid, 0))
+                continue
+            for k in range(1, self.points_per_epoch):
+                back = round(k * (tempo + 1) / self.points_per_epoch)
+                if epoch_runs_at(number - back, netuid, tempo):
+                    out.append((netuid, k))
+        return out
+
+    async def on_blocks(self, client: ChainClient, blocks: Sequence[Any]) -> int:
+        """Take the snapshots due at ``blocks`` (objects with ``number``, ``hash``, ``parent_hash``)."""
+        count = 0
+        for block in blocks:
+            netuids = self.netuids if self.netuids is not None else await subnets_at(client, block.parent_hash)
+            if not netuids:
+                continue
+            (tempos,) = await read_tempos(client, netuids, [block.parent_hash])
+            due = self.due(block.number, tempos)
+            if not due:
+                continue
+            mgs = await read_metagraphs(client, [(n, block.number, block.hash) for n, _ in due],
+                                        lite=not self.with_weights, build_rows=self.with_weights)
+            await arun(self.s.store, write_snapshots, mgs, [p for _, p in due])
+            count += len(mgs)
+        self.taken += count
+        return count
 
 
 async def _hashes(client: ChainClient, numbers: Sequence[int]) -> dict[int, str]:

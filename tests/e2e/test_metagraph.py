@@ -21,8 +21,6 @@ from sentinel_core.config import load_config
 from sentinel_core.devnet import server
 from sentinel_core.devnet.background import BackgroundDevnet
 from sentinel_core.devnet.chain import DevChain
-from sentinel_core.devnet.metadata import DevRuntime
-from sentinel_core.devnet.neurons import NeuronState
 from sentinel_core.devnet.scenario import Happening, Scenario
 from sentinel_core.ingest.snapshots import SnapshotBackfill
 from sentinel_core.metagraph import RAO, SECONDS_PER_YEAR, read_all_summaries, read_metagraph
@@ -42,62 +40,47 @@ SCENARIO = Scenario(governance_rate=0.0, at=[
 
 
 class NeuronChain(DevChain):
-    """DevChain + the NeuronState hooks, and a ledger of what its extrinsics did to neurons."""
+    """The devnet's chain with full subnets (so registrations replace neurons), and a ledger of what
+    its extrinsics did to neurons, recorded by watching the chain's own NeuronState hooks."""
 
-    def __init__(self, *args, runtime=None, **kwargs):
-        runtime = runtime or DevRuntime()
-        self.neurons = NeuronState(kwargs.get("seed", 1), runtime, max_uids=MAX_UIDS)
+    def __init__(self, *args, **kwargs):
         self.neuron_ledger: list[dict] = []
-        super().__init__(*args, runtime=runtime, **kwargs)
+        self._effects: list[tuple] = []
+        super().__init__(*args, neuron_max_uids=MAX_UIDS, **kwargs)
+        ns = self.neurons
+        stake, register = ns.on_stake, ns.on_register
 
-    def _add_subnet(self, block, netuid, owner, owner_hotkey, rng=None):
-        super()._add_subnet(block, netuid, owner, owner_hotkey, rng)
-        self.neurons.genesis_subnet(block, netuid, owner, owner_hotkey)
+        def on_stake(block, netuid, hotkey, coldkey, delta):
+            done = stake(block, netuid, hotkey, coldkey, delta)
+            self._effects.append(("stake", netuid, hotkey, done))
+            return done
 
-    def _remove_subnet(self, block, netuid):
-        super()._remove_subnet(block, netuid)
-        self.neurons.remove_subnet(block, netuid)
+        def on_register(block, netuid, hotkey, coldkey, **kw):
+            before = ns.neurons(netuid, block) or []
+            uid = register(block, netuid, hotkey, coldkey, **kw)
+            replaced = before[uid].hotkey if uid is not None and uid < len(before) else None
+            self._effects.append(("register", netuid, hotkey, uid, replaced))
+            return uid
 
-    def _rollback(self, number):
-        super()._rollback(number)
-        self.neurons.rollback(number)
-
-    def _build(self, number, parent_hash, salt):
-        self.neurons.on_block(number, lambda n: self.hyperparam_at(n, "tempo", number - 1))
-        return super()._build(number, parent_hash, salt)
+        ns.on_stake, ns.on_register = on_stake, on_register
 
     def _routine(self, number, idx, rng, force_fail=False):
+        self._effects.clear()
         ext = super()._routine(number, idx, rng, force_fail)
-        ns, log = self.neurons, self.neuron_ledger
-        for _, name, f in ext.events:
-            if name == "StakeAdded":
-                done = ns.on_stake(number, f[4], f[1], f[0], f[2])
-                log.append({"block": number, "kind": "stake", "netuid": f[4], "hotkey": f[1], "delta": done})
-            elif name == "StakeRemoved":
-                done = ns.on_stake(number, f[4], f[1], f[0], -f[2])
-                log.append({"block": number, "kind": "stake", "netuid": f[4], "hotkey": f[1], "delta": done})
-            elif name == "StakeMoved":
-                moved = -ns.on_stake(number, f[2], f[1], f[0], -f[5])
-                ns.on_stake(number, f[4], f[3], f[0], moved)
-                log.append({"block": number, "kind": "move", "netuid": f[2], "hotkey": f[1], "delta": -moved,
-                            "dest_netuid": f[4], "dest_hotkey": f[3]})
-            elif name == "NeuronRegistered":
-                before = ns.neurons(f[0], number) or []
-                uid = ns.on_register(number, f[0], f[2], self.coldkeys[f[2][0] % len(self.coldkeys)],
-                                     immunity_period=self.hyperparam_at(f[0], "immunity_period", number))
-                replaced = before[uid].hotkey if uid is not None and uid < len(before) else None
-                log.append({"block": number, "kind": "register", "netuid": f[0], "hotkey": f[2], "uid": uid,
-                            "replaced": replaced if replaced != f[2] else None})
+        effects, log = list(self._effects), self.neuron_ledger
+        names = [name for _, name, _ in ext.events]
+        if "StakeMoved" in names and len(effects) == 2:
+            (_, netuid, hotkey, out), (_, dest, dest_hotkey, _) = effects
+            log.append({"block": number, "kind": "move", "netuid": netuid, "hotkey": hotkey, "delta": out,
+                        "dest_netuid": dest, "dest_hotkey": dest_hotkey})
+        elif ("StakeAdded" in names or "StakeRemoved" in names) and effects:
+            _, netuid, hotkey, done = effects[0]
+            log.append({"block": number, "kind": "stake", "netuid": netuid, "hotkey": hotkey, "delta": done})
+        elif "NeuronRegistered" in names and effects:
+            _, netuid, hotkey, uid, replaced = effects[0]
+            log.append({"block": number, "kind": "register", "netuid": netuid, "hotkey": hotkey, "uid": uid,
+                        "replaced": replaced if replaced != hotkey else None})
         return ext
-
-    def runtime_call(self, method, data, number):
-        api, _, name = method.partition("_")
-        if self.runtime_at(number).api_method(api, name) is not None:
-            out = self.neurons.answer(method, data, number, lambda n: self.hyperparam_at(n, "tempo", number),
-                                      lambda n: self.hyperparams_v2(n, number))
-            if out is not None:
-                return out
-        return super().runtime_call(method, data, number)
 
 
 @pytest.fixture(scope="module")
@@ -329,3 +312,25 @@ def test_apy_equals_a_hand_computation(node, snapshots_db):
                 "--offline")
     assert table.returncode == 0, table.stderr
     assert "APY" in table.stdout and "%" in table.stdout
+
+
+def test_live_snapshots_fall_on_the_epoch_blocks(node, tmp_path):
+    import asyncio
+
+    from sentinel_core.ingest.snapshots import LiveSnapshots
+
+    async def go():
+        async with Sentinel(settings(node, tmp_path / "live.db")) as sentinel:
+            live = LiveSnapshots(sentinel, [1, 2], points_per_epoch=4)
+            client = await sentinel.connect()
+            try:
+                blocks = await client.fetch_blocks(list(range(140, 181)))
+                await live.on_blocks(client, blocks)
+            finally:
+                await client.close()
+            return await snap.arun(sentinel.store, snap.snapshot_blocks, 1, point=0), \
+                await snap.arun(sentinel.store, snap.snapshot_blocks, 1)
+
+    epochs, every = asyncio.run(go())
+    assert epochs == node.call(lambda n: n.chain.neurons.epoch_blocks(1, 140, 180))
+    assert len(every) > len(epochs) * 2  # the quarter points too

@@ -75,3 +75,9 @@ def quick_pilot_idle(monkeypatch):
 
     monkeypatch.setattr(textual.app, "wait_for_idle", _short_idle_wait)
     monkeypatch.setattr(textual.pilot, "wait_for_idle", _short_idle_wait)
+
+
+@pytest.fixture(scope="session")
+def tui_helpers():
+    """The helper functions, for module-scoped fixtures and snapshot callbacks."""
+    return make_settings, wait_for

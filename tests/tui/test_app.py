@@ -125,8 +125,8 @@ async def test_hyperparams_values_and_change_history(settings_for, wait):
                    what="tempo 100 after the change at #40")
         assert hp.value_text("kappa") is not None  # every parameter listed, with unit
         table = hp.table
-        assert table.get_cell("tempo", "unit").plain == "blocks"
         assert table.get_cell("min_burn", "value").plain.startswith("τ")
+        assert table.get_cell("kappa", "value").plain.endswith(" u16 fraction")  # unit from the table
         assert hp._is_recent("tempo")
         assert "●" in table.get_cell("tempo", "changed").plain  # highlighted as recently changed
         table.focus()
@@ -207,7 +207,7 @@ async def test_backfill_from_the_form_completes_while_live_continues(settings_fo
         await pilot.press("b")
         pane = app.backfill_pane
         await wait(pilot, lambda: app.focused is pane.query_one("#bf-start"), what="form focused")
-        for selector, value in (("#bf-start", "1"), ("#bf-end", "60"), ("#bf-workers", "4"), ("#bf-batch", "10")):
+        for selector, value in (("#bf-start", "1"), ("#bf-end", "40"), ("#bf-workers", "4"), ("#bf-batch", "10")):
             pane.query_one(selector).value = value
         live_before = max(app.flow.rows)
         await pilot.press("enter")
@@ -218,10 +218,23 @@ async def test_backfill_from_the_form_completes_while_live_continues(settings_fo
         assert "✓ done" in str(pane.query_one("#bf-status").render())
         workers = pane.query(".bf-worker")
         assert len(workers) >= 1
-        assert (await app.sentinel.store.missing_in(1, 60)) == []
+        assert (await app.sentinel.store.missing_in(1, 40)) == []
         await wait(pilot, lambda: max(app.flow.rows) > live_before, what="live kept going")
         await wait(pilot, lambda: pane.query_one("#bf-runs", DataTable).row_count == 1, what="run listed")
         assert not app.backfill_running
+
+        # a sequential backfill (a pause between blocks): pause, resume and cancel from the keyboard
+        assert app.start_backfill(start=41, end=60, mode="backfill", workers=1, batch_size=1) is None
+        pane.focus_main()
+        await wait(pilot, lambda: pane.last.run_id == 2 and pane.last.state == "running", what="second run")
+        await pilot.press("p")
+        await wait(pilot, lambda: pane.last.state == "paused", what="paused")
+        assert "⏸ paused" in str(pane.query_one("#bf-status").render())
+        await pilot.press("p")
+        await wait(pilot, lambda: pane.last.state == "running", what="resumed")
+        await pilot.press("c")
+        await wait(pilot, lambda: pane.last.state == "cancelled" and not app.backfill_running, what="cancelled")
+        await wait(pilot, lambda: pane.query_one("#bf-runs", DataTable).row_count == 2, what="both runs listed")
 
 
 async def test_reload_rules_and_a_broken_file_shows_its_line(settings_for, wait):

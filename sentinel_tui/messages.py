@@ -1,0 +1,137 @@
+"""Textual messages: the core's bus notices, wrapped, plus the few requests widgets send the app.
+
+The bus listener in :class:`~sentinel_tui.app.SentinelApp` turns every notice into one of the
+``*Notice`` messages below (``to_message``) and posts it to the app; the app routes it to the
+widgets that show it. Notice messages do not bubble, so a routed copy never comes back up.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.message import Message
+
+from sentinel_core import bus
+
+
+class SentinelNotice(Message, bubble=False):
+    """A core notice (``notice`` is the pydantic model from ``sentinel_core.bus``)."""
+
+    notice_type: ClassVar[type] = object
+
+    def __init__(self, notice: Any) -> None:
+        super().__init__()
+        self.notice = notice
+
+    def copy(self) -> SentinelNotice:
+        """A fresh message with the same notice (a message is delivered to one target only)."""
+        return type(self)(self.notice)
+
+
+class ConnectionNotice(SentinelNotice, bubble=False):
+    notice_type = bus.ConnectionChanged
+    notice: bus.ConnectionChanged
+
+
+class HeadNotice(SentinelNotice, bubble=False):
+    notice_type = bus.HeadUpdated
+    notice: bus.HeadUpdated
+
+
+class BlockNotice(SentinelNotice, bubble=False):
+    notice_type = bus.BlockProcessed
+    notice: bus.BlockProcessed
+
+
+class AlertNotice(SentinelNotice, bubble=False):
+    notice_type = bus.AlertRaised
+    notice: bus.AlertRaised
+
+
+class HyperparamNotice(SentinelNotice, bubble=False):
+    notice_type = bus.HyperparamChanged
+    notice: bus.HyperparamChanged
+
+
+class BackfillNotice(SentinelNotice, bubble=False):
+    notice_type = bus.BackfillProgress
+    notice: bus.BackfillProgress
+
+
+class RulesNotice(SentinelNotice, bubble=False):
+    notice_type = bus.RulesReloaded
+    notice: bus.RulesReloaded
+
+
+class RuntimeNotice(SentinelNotice, bubble=False):
+    notice_type = bus.RuntimeUpgraded
+    notice: bus.RuntimeUpgraded
+
+
+class LogNotice(SentinelNotice, bubble=False):
+    notice_type = bus.LogLine
+    notice: bus.LogLine
+
+
+NOTICE_MESSAGES: dict[type, type[SentinelNotice]] = {
+    cls.notice_type: cls
+    for cls in (ConnectionNotice, HeadNotice, BlockNotice, AlertNotice, HyperparamNotice,
+                BackfillNotice, RulesNotice, RuntimeNotice, LogNotice)
+}
+
+
+def to_message(notice: Any) -> SentinelNotice | None:
+    """The message for a bus notice (None for a notice type this UI does not know)."""
+    cls = NOTICE_MESSAGES.get(type(notice))
+    return None if cls is None else cls(notice)
+
+
+# -- app lifecycle --------------------------------------------------------------------------------
+
+
+class CoreStarted(Message, bubble=False):
+    """The Sentinel core is up (store open, network known): widgets load their history."""
+
+
+class CoreFailed(Message, bubble=False):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class SubnetsKnown(Message, bubble=False):
+    """The netuids that exist at the head (for the hyperparameter pane and the command palette)."""
+
+    def __init__(self, netuids: list[int]) -> None:
+        super().__init__()
+        self.netuids = netuids
+
+
+# -- requests from widgets (bubble up to the app) ------------------------------------------------
+
+
+class OpenBlock(Message):
+    """Show one block's extrinsics and events."""
+
+    def __init__(self, number: int, extrinsic: int | None = None) -> None:
+        super().__init__()
+        self.number = number
+        self.extrinsic = extrinsic
+
+
+class OpenAlert(Message):
+    """Show one alert's detail (``alert_id`` is the store's id)."""
+
+    def __init__(self, alert_id: int, alert: Any, acknowledged: bool) -> None:
+        super().__init__()
+        self.alert_id = alert_id
+        self.alert = alert
+        self.acknowledged = acknowledged
+
+
+class AlertAcknowledged(Message, bubble=False):
+    """An alert was acknowledged (routed to the alert list so it can dim the row)."""
+
+    def __init__(self, alert_id: int) -> None:
+        super().__init__()
+        self.alert_id = alert_id

@@ -1,0 +1,276 @@
+"""Backfill pane: a form to start a ``backfill`` / ``fast_backfill`` that runs in a worker while live
+watching continues, then progress overall and per worker (blocks/s, ETA, backoffs), pause/resume
+(``p``) and cancel (``c``); the runs stored in SQLite are listed below.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
+
+from sentinel_core.bus import BackfillProgress
+
+from ..format import duration
+from ..messages import BackfillNotice, CoreStarted, HeadNotice
+
+if TYPE_CHECKING:
+    from ..app import SentinelApp
+
+STATE_TEXT = {
+    "running": ("● running", "bold green"),
+    "paused": ("⏸ paused", "bold yellow"),
+    "done": ("✓ done", "bold green"),
+    "cancelled": ("✖ cancelled", "bold yellow"),
+    "failed": ("✖ failed", "bold red"),
+}
+
+
+class BackfillPane(Vertical):
+    """Backfill pane."""
+
+    BINDINGS = [
+        Binding("p", "pause", "Pause/resume"),
+        Binding("c", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.last: BackfillProgress | None = None
+        self._defaults_set = False
+        self._first_stored: int | None = None
+        self._best: int | None = None
+        self.runs_loaded = False
+
+    @property
+    def sentinel_app(self) -> SentinelApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Grid(id="bf-form"):
+            for label, widget in (
+                ("Start block", Input(id="bf-start", type="integer", compact=True, placeholder="first")),
+                ("End block", Input(id="bf-end", type="integer", compact=True, placeholder="last")),
+                ("Mode", Select([("fast_backfill", "fast_backfill"), ("backfill", "backfill")],
+                                value="fast_backfill", allow_blank=False, compact=True, id="bf-mode")),
+                ("Workers", Input(id="bf-workers", type="integer", compact=True)),
+                ("Batch size", Input(id="bf-batch", type="integer", compact=True)),
+            ):
+                with Vertical(classes="bf-field"):
+                    yield Label(label, classes="bf-label")
+                    yield widget
+            with Vertical(classes="bf-field"):
+                yield Label(" ", classes="bf-label")
+                yield Button("▶ Start", id="bf-go", compact=True, variant="primary")
+        yield Label(Text("No backfill running. Fill the range and press Start (Enter).", style="dim"),
+                    id="bf-status")
+        yield Static(Text(
+            "fast_backfill fetches batches in parallel (workers × batch size, adapting to rate limits); "
+            "backfill goes block by block with the configured pause. Blocks already stored are skipped, "
+            "so a run can be repeated after an interruption. Live watching continues meanwhile; "
+            "p pauses, c cancels.", style="dim italic"), id="bf-help")
+        with Horizontal(id="bf-overall-row"):
+            yield Label("overall", classes="bf-worker-label")
+            yield ProgressBar(id="bf-overall", total=100, show_eta=False)
+        yield Label("", id="bf-stats")
+        yield VerticalScroll(id="bf-worker-bars")
+        yield Label("Runs", classes="section-title")
+        yield DataTable(id="bf-runs", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self._show_progress(False)
+        runs = self.query_one("#bf-runs", DataTable)
+        for label, key in (("Run", "id"), ("Mode", "mode"), ("Range", "range"), ("Status", "status"),
+                           ("Blocks", "done")):
+            runs.add_column(label, key=key)
+
+    def focus_main(self) -> None:
+        self.query_one("#bf-runs", DataTable).focus()
+
+    def focus_form(self) -> None:
+        self.query_one("#bf-start", Input).focus()
+
+    # -- defaults -------------------------------------------------------------------------------------
+    def on_core_started(self, _: CoreStarted) -> None:
+        ing = self.sentinel_app.sentinel.settings.ingest
+        self.query_one("#bf-workers", Input).value = str(ing.workers)
+        self.query_one("#bf-batch", Input).value = str(ing.batch_size)
+        if ing.mode in ("backfill", "fast_backfill"):
+            self.query_one("#bf-mode", Select).value = ing.mode
+        if ing.block_start is not None and ing.block_end is not None:
+            self.query_one("#bf-start", Input).value = str(ing.block_start)
+            self.query_one("#bf-end", Input).value = str(ing.block_end)
+            self._defaults_set = True
+        self.load_runs()
+
+    def on_head_notice(self, message: HeadNotice) -> None:
+        if message.notice.best is not None:
+            self._best = message.notice.best
+            self._fill_defaults()
+
+    def _fill_defaults(self) -> None:
+        """Once the head and the stored range are known: the 1,000 blocks before the first stored
+        block (or before the head when the store starts at genesis)."""
+        if self._defaults_set or self._best is None or not self.runs_loaded:
+            return
+        self._defaults_set = True
+        start_in, end_in = self.query_one("#bf-start", Input), self.query_one("#bf-end", Input)
+        if start_in.value or end_in.value:
+            return
+        end = self._best
+        if self._first_stored is not None and self._first_stored > 1:
+            end = self._first_stored - 1
+        end_in.value = str(end)
+        start_in.value = str(max(1, end - 999))  # genesis (#0) has no parent state to read
+
+    @work(group="bf-runs", exclusive=True, exit_on_error=False)
+    async def load_runs(self) -> None:
+        store = self.sentinel_app.sentinel.store
+        if store is None:
+            return
+        stats = await store.stats()
+        self._first_stored = stats.get("first_block")
+        runs = await store.list_runs(10)
+        if not self.is_attached:
+            return
+        table = self.query_one("#bf-runs", DataTable)
+        table.clear()
+        for r in runs:
+            style = {"done": "green", "running": "yellow", "failed": "red", "cancelled": "yellow"}.get(r["status"], "")
+            table.add_row(str(r["id"]), r["mode"], f"#{r['start']:,} – #{r['end']:,}",
+                          Text(r["status"], style=style), f"{r['blocks_done']:,}", key=str(r["id"]))
+        self.runs_loaded = True
+        self._fill_defaults()
+
+    # -- start ------------------------------------------------------------------------------------------
+    def _int(self, widget_id: str, name: str, minimum: int = 0) -> int:
+        text = self.query_one(widget_id, Input).value.strip().replace("_", "").replace(",", "")
+        if not text:
+            raise ValueError(f"{name}: required")
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"{name}: must be a whole number") from None
+        if value < minimum:
+            raise ValueError(f"{name}: must be >= {minimum}")
+        return value
+
+    @on(Button.Pressed, "#bf-go")
+    def _go(self) -> None:
+        self.start()
+
+    @on(Input.Submitted, "#bf-form Input")
+    def _submitted(self) -> None:
+        self.start()
+
+    def start(self) -> bool:
+        """Validate the form and start the backfill; problems are shown in the status line."""
+        try:
+            start = self._int("#bf-start", "start")
+            end = self._int("#bf-end", "end")
+            workers = self._int("#bf-workers", "workers", 1)
+            batch = self._int("#bf-batch", "batch size", 1)
+            if start > end:
+                raise ValueError(f"start {start} > end {end}")
+            if workers > 1024:
+                raise ValueError("workers: at most 1024")
+        except ValueError as exc:
+            self._status(Text(f"✖ {exc}", style="bold red"))
+            return False
+        mode = str(self.query_one("#bf-mode", Select).value)
+        error = self.sentinel_app.start_backfill(start=start, end=end, mode=mode, workers=workers, batch_size=batch)
+        if error:
+            self._status(Text(f"✖ {error}", style="bold red"))
+            return False
+        self._status(Text(f"◌ starting {mode} #{start:,} – #{end:,}…", style="yellow"))
+        self.query_one("#bf-worker-bars", VerticalScroll).remove_children()
+        self.query_one("#bf-runs", DataTable).focus()
+        return True
+
+    def _show_progress(self, show: bool) -> None:
+        for selector in ("#bf-overall-row", "#bf-stats"):
+            self.query_one(selector).display = show
+        self.query_one("#bf-help").display = not show
+
+    def _status(self, text: Text) -> None:
+        self.query_one("#bf-status", Label).update(text)
+
+    # -- progress -------------------------------------------------------------------------------------
+    def on_backfill_notice(self, message: BackfillNotice) -> None:
+        n = message.notice
+        self.last = n
+        self._show_progress(True)
+        overall = self.query_one("#bf-overall", ProgressBar)
+        if n.total == 0:
+            overall.update(total=1, progress=1 if n.state == "done" else 0)
+        else:
+            overall.update(total=n.total, progress=n.done)
+        label, style = STATE_TEXT.get(n.state, (n.state, ""))
+        status = Text.assemble((label, style), "  ", (n.mode, "bold"),
+                               f"  #{n.start:,} – #{n.end:,}", (f"  run {n.run_id}", "dim"))
+        if n.total == 0 and n.state == "done":
+            status.append("  nothing to fetch: every block is stored", style="dim")
+        if n.error:
+            status.append(f"  {n.error}", style="red")
+        self._status(status)
+        pct = 100.0 if n.total == 0 else 100.0 * n.done / n.total
+        stats = Text.assemble(
+            (f"{pct:.0f}%", "bold"), "  ", f"{n.done:,}/{n.total:,} blocks", ("  ·  ", "dim"),
+            f"{n.rate:.1f} blk/s", ("  ·  ETA ", "dim"),
+            "—" if n.state != "running" else duration(n.eta_seconds),
+            ("  ·  backoffs ", "dim"), (str(n.backoffs), "yellow" if n.backoffs else ""),
+            ("  ·  in flight ", "dim"), str(n.concurrency),
+            ("  ·  ", "dim"), f"{n.calls_per_second:.0f} calls/s")
+        self.query_one("#bf-stats", Label).update(stats)
+        self._update_workers(n)
+        if n.state in ("done", "cancelled", "failed"):
+            self.load_runs()
+
+    def _update_workers(self, n: BackfillProgress) -> None:
+        box = self.query_one("#bf-worker-bars", VerticalScroll)
+        share = math.ceil(n.total / max(1, len(n.workers))) if n.workers else 0
+        for w in n.workers:
+            row_id = f"bf-w-{w.worker}"
+            rows = box.query(f"#{row_id}")
+            if rows:
+                row = rows.first()
+            else:
+                row = Horizontal(Label("", classes="bf-worker-label"),
+                                 ProgressBar(total=100, show_eta=False), id=row_id, classes="bf-worker")
+                box.mount(row)
+            total = max(w.total, share, 1)
+            label = f"w{w.worker:<2} " + ("" if w.current is None else f"#{w.current:,}")
+            if row.is_mounted and row.children:
+                row.query_one(Label).update(Text(label, style="dim"))
+                row.query_one(ProgressBar).update(total=total, progress=w.done)
+            else:
+                self.call_after_refresh(self._fill_worker_row, row_id, label, total, w.done)
+
+    def _fill_worker_row(self, row_id: str, label: str, total: int, done: int) -> None:
+        rows = self.query(f"#{row_id}")
+        if rows:
+            row = rows.first()
+            row.query_one(Label).update(Text(label, style="dim"))
+            row.query_one(ProgressBar).update(total=total, progress=done)
+
+    # -- control ----------------------------------------------------------------------------------------
+    def action_pause(self) -> None:
+        state = self.sentinel_app.toggle_backfill_pause()
+        if state is None:
+            self.app.notify("no backfill running", timeout=2)
+
+    def action_cancel(self) -> None:
+        if not self.sentinel_app.cancel_backfill():
+            self.app.notify("no backfill running", timeout=2)
+
+    @property
+    def stats_text(self) -> str:
+        """The progress line as plain text (tests)."""
+        content = self.query_one("#bf-stats", Label).content
+        return content.plain if isinstance(content, Text) else str(content)
