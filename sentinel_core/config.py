@@ -119,6 +119,8 @@ class StorageSettings(_Section):
 
 class WatchSettings(_Section):
     subnets: list[int] | Literal["all"] = "all"
+    snapshots: bool = True
+    """Live mode: take a metagraph snapshot of each watched subnet at each of its epoch boundaries."""
     snapshot_every: Annotated[int, Field(ge=1)] = 100
     """Read every watched subnet's hyperparameters every this many blocks (catches changes that no
     extrinsic announced, e.g. made by a runtime upgrade)."""

@@ -56,9 +56,11 @@ class Sentinel:
         artifact = ArtifactWriter(self.settings.storage.artifact) if self.settings.storage.artifact else None
         channels = build_channels(self.settings.channels, console_sink=self.console_sink)
         self.deliverer = Deliverer(self.store, channels, clock=self.clock)
+        loop = asyncio.get_running_loop()
+        # Pipelines may run on other threads' loops (the dashboard's backfill): wake the deliverer in its own.
         self.pipeline = Pipeline(self.store, self.bus, artifact=artifact,
-                                 on_new_alerts=lambda _: self.deliverer.wake() if self.deliverer else None,
-                                 clock=self.clock)
+                                 on_new_alerts=lambda _: loop.call_soon_threadsafe(self.deliverer.wake)
+                                 if self.deliverer else None, clock=self.clock)
         if deliver:
             self._deliver_task = asyncio.create_task(self.deliverer.run_forever(self._stop), name="deliverer")
             self._tasks.append(self._deliver_task)

@@ -389,7 +389,7 @@ class Store:
                     conn.execute("PRAGMA journal_mode = WAL").fetchone()
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("PRAGMA foreign_keys = OFF")
-                conn.execute("PRAGMA cache_size = -65536")
+                conn.execute("PRAGMA cache_size = -16384")  # 16 MiB: bounded memory in long runs
                 conn.execute("PRAGMA temp_store = MEMORY")
         except sqlite3.Error as exc:
             action = "open" if self.readonly or os.path.exists(self.path) else "create database at"

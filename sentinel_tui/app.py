@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
 from collections.abc import Callable
 from datetime import tzinfo
@@ -159,6 +160,9 @@ class SentinelApp(App):
                  max_blocks: int = 500) -> None:
         super().__init__()
         self.animation_level = "none"  # a monitor redraws often enough; animations only cost frames
+        # A backfill decodes on its own thread: hand the interpreter back to the UI thread every 2 ms
+        # (default 5 ms) so key presses are not held up behind it.
+        sys.setswitchinterval(0.002)
         self.settings = settings
         self.live = live
         self.sentinel = sentinel if sentinel is not None else Sentinel(settings)
@@ -176,6 +180,7 @@ class SentinelApp(App):
         self._live_worker: Worker | None = None
         self._backfill: Backfill | None = None
         self._backfill_worker: Worker | None = None
+        self._backfill_loop: asyncio.AbstractEventLoop | None = None
         self._last_toast = -1e9
         self._focus_form = False
         self._focus_done_for: str | None = None
@@ -483,22 +488,47 @@ class SentinelApp(App):
         return None
 
     async def _run_backfill(self, job: Backfill) -> None:
+        """The backfill runs on a thread with its own event loop: decoding blocks is CPU work that
+        would otherwise hold up key presses in this loop (the GIL's switch interval bounds the wait)."""
+        loop = asyncio.new_event_loop()
+        self._backfill_loop = loop
+        task_box: list[asyncio.Task] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                task = loop.create_task(job.run())
+                task_box.append(task)
+                loop.run_until_complete(task)
+            except BaseException:  # noqa: BLE001 - the failure arrives as a BackfillProgress notice too
+                pass
+            finally:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.close()
+
+        thread = asyncio.create_task(asyncio.to_thread(run))
         try:
-            await job.run()
+            await asyncio.shield(thread)
         except asyncio.CancelledError:
+            if task_box and not loop.is_closed():
+                loop.call_soon_threadsafe(task_box[0].cancel)
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(asyncio.shield(thread), 10)
             raise
-        except Exception:  # noqa: BLE001 - the failure arrives as a BackfillProgress notice too
-            pass
+        finally:
+            self._backfill_loop = None
 
     def toggle_backfill_pause(self) -> str | None:
         """Pause or resume the running backfill; the new state, or None when none runs."""
         job = self._backfill
         if job is None or not self.backfill_running:
             return None
-        if job.state == "paused":
-            job.resume()
-        else:
-            job.pause()
+        target = job.resume if job.state == "paused" else job.pause
+        loop = self._backfill_loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(target)  # the job's events belong to the backfill's own loop
+            return "running" if job.state == "paused" else "paused"
+        target()
         return job.state
 
     def cancel_backfill(self) -> bool:
@@ -506,7 +536,11 @@ class SentinelApp(App):
             return False
         job = self._backfill
         if job is not None and job.state == "paused":
-            job.resume()  # let the workers see the cancellation
+            loop = self._backfill_loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(job.resume)  # let the workers see the cancellation
+            else:
+                job.resume()
         self._backfill_worker.cancel()
         return True
 

@@ -401,8 +401,11 @@ class ChainClient:
         return lambda p, e: names.get((p, e))
 
     # -- subscriptions -------------------------------------------------------------------------------
-    async def heads(self, *, finalized: bool = False) -> AsyncIterator[tuple[int, str, str]]:
-        """Yield ``(number, hash, parent_hash)`` of new (or finalized) heads until the connection ends."""
+    async def heads(self, *, finalized: bool = False, newest: bool = False) -> AsyncIterator[tuple[int, str, str]]:
+        """Yield ``(number, hash, parent_hash)`` of new (or finalized) heads until the connection ends.
+
+        ``newest``: when several notifications are waiting, yield only the latest (a consumer that
+        fell behind catches up by number, in batches, instead of one head at a time)."""
         method = "chain_subscribeFinalizedHeads" if finalized else "chain_subscribeNewHeads"
         ws = self.sub.ws
         async with ws as w:
@@ -419,6 +422,7 @@ class ChainClient:
             # Notifications land in this queue (the library creates it on the first one otherwise):
             # wait on it instead of polling, checking the connection every second.
             queue = w._received_subscriptions.setdefault(sub_id, asyncio.Queue())
+            connection = w.ws
             while True:
                 try:
                     msg = await asyncio.wait_for(queue.get(), 1.0)
@@ -426,7 +430,12 @@ class ChainClient:
                     task = w._send_recv_task
                     if task is not None and task.done():
                         raise ChainError(f"{self.url}: connection lost") from None
+                    if w.ws is not connection:
+                        # The library reopened a dropped socket by itself; the node forgot our subscription.
+                        raise ChainError(f"{self.url}: connection was reopened; subscribing again") from None
                     continue
+                while newest and not queue.empty():
+                    msg = queue.get_nowait()
                 header = msg["params"]["result"]
                 yield _number(header), _header_hash(header), header["parentHash"]
 

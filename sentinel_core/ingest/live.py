@@ -21,6 +21,7 @@ from ..chain.client import ChainClient, ChainError
 from ..chain.queries import read_hyperparams, subnets_at
 from ..model import HyperparamChange
 from ..rules.engine import RuleEngine
+from .snapshots import LiveSnapshots
 
 if TYPE_CHECKING:
     from ..service import Sentinel
@@ -39,6 +40,9 @@ class LiveRunner:
         self.engine = engine or sentinel.engine
         self.max_gap_fill = max_gap_fill
         self.warm_blocks = warm_blocks
+        watch = sentinel.settings.watch
+        self.snapshots = (LiveSnapshots(sentinel, None if watch.subnets == "all" else list(watch.subnets))
+                          if watch.snapshots else None)
         self.quiet_after = quiet_after
         self.rng = rng or random.Random()
         self.last_number: int | None = None
@@ -49,6 +53,9 @@ class LiveRunner:
         self.attempt = 0
         self.blocks_processed = 0
         self._recent: dict[int, str] = {}
+        self._interval: float | None = None
+        """Seconds between heads, smoothed (sets how long a silent subscription is trusted)."""
+        self._head_at: float | None = None
 
     # -- the loop --------------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -113,7 +120,7 @@ class LiveRunner:
         await self._catch_up(client, head_number)
         finals = asyncio.create_task(self._follow_finalized(client), name="finalized")
         try:
-            heads = client.heads()
+            heads = client.heads(newest=True)
             while True:
                 timeout = self._quiet_timeout()
                 try:
@@ -131,11 +138,20 @@ class LiveRunner:
                 await finals
 
     def _quiet_timeout(self) -> float:
+        """How long without a new head before the subscription is presumed dead: six typical block
+        intervals (as observed), at least 5 s and at most 60 s."""
         if self.quiet_after is not None:
             return self.quiet_after
-        return 60.0
+        if self._interval is None:
+            return 60.0
+        return min(60.0, max(5.0, 6 * self._interval))
 
     async def _on_head(self, client: ChainClient, number: int, block_hash: str, parent: str, received: float) -> None:
+        if self._head_at is not None and self.best is not None and number > self.best:
+            gap = (received - self._head_at) / (number - self.best)
+            self._interval = gap if self._interval is None else 0.9 * self._interval + 0.1 * gap
+        if self.best is None or number > self.best:
+            self._head_at = received
         self.best = number if self.best is None else max(self.best, number)
         self.s.bus.publish(HeadUpdated(best=self.best, finalized=self.finalized))
         if self._recent.get(number) == block_hash:
@@ -183,6 +199,13 @@ class LiveRunner:
         for a in range(start, upto + 1, FETCH_BATCH):
             numbers = list(range(a, min(upto, a + FETCH_BATCH - 1) + 1))
             blocks = await client.fetch_blocks(numbers)
+            first = blocks[0]
+            known = self._recent.get(first.number - 1)
+            if known is None and self.last_number == first.number - 1:
+                known = self.last_hash
+            if known is not None and first.number > 0 and known != first.parent_hash:
+                # What we stored below this run was replaced on chain (we skipped the replacing head).
+                await self._reorg(client, first.number - 1, first.parent_hash)
             await self._process(client, blocks, None)
 
     async def _process(self, client: ChainClient, blocks: list, received: float | None) -> None:
@@ -199,9 +222,14 @@ class LiveRunner:
         for block in blocks:
             if block.number % every == 0:
                 await self._snapshot(client, block.number, block.hash)
+        if self.snapshots is not None:
+            try:
+                await self.snapshots.on_blocks(client, blocks)
+            except ChainError as exc:  # a missed snapshot is reported, never fatal to ingestion
+                self.s.bus.publish(LogLine(level="warning", text=f"metagraph snapshot skipped: {exc}"))
 
     async def _follow_finalized(self, client: ChainClient) -> None:
-        async for number, _, _ in client.heads(finalized=True):
+        async for number, _, _ in client.heads(finalized=True, newest=True):
             self.finalized = number
             await self.s.store.mark_finalized(number)
             self.s.bus.publish(HeadUpdated(best=self.best, finalized=number))

@@ -32,6 +32,10 @@ STATE_TEXT = {
 }
 
 
+
+DASHBOARD_BATCH = 10
+"""Default blocks per batch for backfills started from the dashboard."""
+
 class BackfillPane(Vertical):
     """Backfill pane."""
 
@@ -100,7 +104,9 @@ class BackfillPane(Vertical):
     def on_core_started(self, _: CoreStarted) -> None:
         ing = self.sentinel_app.sentinel.settings.ingest
         self.query_one("#bf-workers", Input).value = str(ing.workers)
-        self.query_one("#bf-batch", Input).value = str(ing.batch_size)
+        # Small batches keep the dashboard responsive: decoding a big batch answer holds the
+        # interpreter for tens of milliseconds at a time (headless keeps ingest.batch_size).
+        self.query_one("#bf-batch", Input).value = str(min(ing.batch_size, DASHBOARD_BATCH))
         if ing.mode in ("backfill", "fast_backfill"):
             self.query_one("#bf-mode", Select).value = ing.mode
         if ing.block_start is not None and ing.block_end is not None:
