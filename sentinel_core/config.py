@@ -154,6 +154,9 @@ class IngestSettings(_Section):
     """fast_backfill: requests in flight."""
     max_rps: Annotated[float, Field(gt=0)] | None = None
     """Cap on requests per second (public nodes allow about 100 a minute); None = adaptive."""
+    processes: Annotated[int, Field(ge=1, le=64)] | None = None
+    """fast_backfill: decoding processes (``BACKFILL_PROCESSES``); None = one per core (at most 4)
+    for ranges of 1,000 blocks or more."""
 
 
 class DevnetSettings(_Section):
@@ -237,6 +240,7 @@ ENV_VARS: dict[str, tuple[tuple[str, ...], type]] = {
     "BACKFILL_STEP": (("ingest", "step"), int),
     "BACKFILL_BATCH_SIZE": (("ingest", "batch_size"), int),
     "BACKFILL_BATCH_DELAY": (("ingest", "batch_delay"), float),
+    "BACKFILL_PROCESSES": (("ingest", "processes"), int),
     "STORE_ARTIFACT": (("storage", "artifact"), str),
 }
 """Environment variables, named as the original Sentinel named them -> (settings path, type)."""

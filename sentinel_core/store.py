@@ -46,15 +46,12 @@ import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
-
+from typing import Any, NamedTuple
 
 from sentinel_core.model import Alert, Block, Call, Event, Extrinsic, HyperparamChange, Severity
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
-BATCH_BLOCKS = 500
-"""``write_blocks`` flushes rows to sqlite every this many blocks (all inside one transaction)."""
 
 NOTABLE_PALLETS = frozenset({"AdminUtils", "Sudo"})
 NOTABLE_WORDS = ("coldkey", "network", "dissolve")
@@ -268,6 +265,36 @@ def _block_row(block: Block) -> tuple[tuple, list[tuple], list[tuple]]:
 def _change_row(c: HyperparamChange) -> tuple:
     return (c.block, c.netuid, c.name, _dump(c.old), _dump(c.new), c.extrinsic_index, c.signer,
             c.call, int(c.via_sudo), int(c.known))
+
+
+class BlockRows(NamedTuple):
+    """The rows of a run of blocks, ready for one transaction (plain tuples: cheap to send between
+    processes)."""
+
+    numbers: list[int]
+    blocks: list[tuple]
+    extrinsics: list[tuple]
+    events: list[tuple]
+    changes: list[tuple]
+    alerts: list[Alert]
+
+
+def block_rows(items: Iterable[tuple[Block, Sequence[HyperparamChange], Sequence[Alert]]]) -> BlockRows:
+    """Rows for blocks with their changes and alerts. A number repeated in ``items``: the last wins
+    (its alerts all stay: they are deduplicated on their key when written)."""
+    items = list(items)
+    last_of = {block.number: pos for pos, (block, _, _) in enumerate(items)}
+    rows = BlockRows(sorted(last_of), [], [], [], [], [])
+    for pos, (block, changes, block_alerts) in enumerate(items):
+        rows.alerts.extend(block_alerts)
+        if last_of[block.number] != pos:
+            continue
+        brow, erows, vrows = _block_row(block)
+        rows.blocks.append(brow)
+        rows.extrinsics.extend(erows)
+        rows.events.extend(vrows)
+        rows.changes.extend(_change_row(c) for c in changes)
+    return rows
 
 
 _SQL_BLOCK = (
@@ -600,44 +627,27 @@ class Store:
 
         A number already stored (or repeated in ``items``, last one wins) is replaced whole.
         """
-        items = list(items)
-        if not items:
+        return self.write_rows(block_rows(items))
+
+    def write_rows(self, rows: BlockRows) -> list[Alert]:
+        """Write what :func:`block_rows` prepared (possibly in another process) in one transaction;
+        return the alerts that were new."""
+        if not rows.numbers:
             return []
-        last_of: dict[int, int] = {}
-        for pos, (block, _, _) in enumerate(items):
-            last_of[block.number] = pos
-        numbers = sorted(last_of)
         new_alerts: list[Alert] = []
         with self._write() as conn:
             present = {
                 r[0] for r in conn.execute(
                     "SELECT number FROM blocks WHERE number IN (SELECT value FROM json_each(?))",
-                    (_encode(numbers),))
+                    (_encode(rows.numbers),))
             }
-            stale = [(n,) for n in numbers if n in present]
+            stale = [(n,) for n in rows.numbers if n in present]
             if stale:
                 conn.executemany("DELETE FROM extrinsics WHERE block = ?", stale)
                 conn.executemany("DELETE FROM events WHERE block = ?", stale)
                 conn.executemany("DELETE FROM hyperparam_changes WHERE block = ?", stale)
-            block_rows: list[tuple] = []
-            ex_rows: list[tuple] = []
-            ev_rows: list[tuple] = []
-            change_rows: list[tuple] = []
-            alerts: list[Alert] = []
-            for pos, (block, changes, block_alerts) in enumerate(items):
-                alerts.extend(block_alerts)
-                if last_of[block.number] != pos:
-                    continue
-                brow, erows, vrows = _block_row(block)
-                block_rows.append(brow)
-                ex_rows.extend(erows)
-                ev_rows.extend(vrows)
-                change_rows.extend(_change_row(c) for c in changes)
-                if len(block_rows) >= BATCH_BLOCKS:
-                    self._flush(conn, block_rows, ex_rows, ev_rows, change_rows)
-                    block_rows, ex_rows, ev_rows, change_rows = [], [], [], []
-            self._flush(conn, block_rows, ex_rows, ev_rows, change_rows)
-            for alert in alerts:
+            self._flush(conn, rows.blocks, rows.extrinsics, rows.events, rows.changes)
+            for alert in rows.alerts:
                 new = self._insert_alert(conn, alert)
                 if new is not None:
                     new_alerts.append(new)

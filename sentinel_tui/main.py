@@ -29,13 +29,14 @@ def run(
     netuid: Annotated[Optional[int], typer.Option(help="Only this subnet (NETUID).", min=0)] = None,
     rate_limit: Annotated[Optional[float], typer.Option(help="backfill: seconds between blocks (BACKFILL_RATE_LIMIT).", min=0)] = None,
     max_rps: Annotated[Optional[float], typer.Option(help="Cap on calls per second (default adaptive).", min=0.1)] = None,
+    processes: Annotated[Optional[int], typer.Option(help="fast_backfill: decoding processes (BACKFILL_PROCESSES; default one per core for 1,000+ blocks).", min=1, max=64)] = None,
 ) -> None:
     """Watch the chain: a live dashboard (default) or headless console output."""
     if mode is not None and mode not in ("live", "backfill", "fast_backfill"):
         raise UserError(f"--mode {mode!r}: must be one of live, backfill, fast_backfill")
     settings = settings_for(config, network, db, mode=mode, block_start=start, block_end=end, workers=workers,
                             batch_size=batch_size, batch_delay=batch_delay, step=step, netuid=netuid,
-                            rate_limit=rate_limit, max_rps=max_rps)
+                            rate_limit=rate_limit, max_rps=max_rps, processes=processes)
     if headless:
         from sentinel_tui.headless import run_headless
 

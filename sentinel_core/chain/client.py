@@ -14,7 +14,7 @@ import hashlib
 import logging
 import weakref
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from async_substrate_interface import AsyncSubstrateInterface
 from scalecodec.base import ScaleBytes
@@ -40,6 +40,17 @@ _RUNTIMES: dict[str, dict[int, Any]] = {}
 # One lock per event loop and node: asyncio locks belong to the loop that first waits on them.
 _CONNECT_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
     weakref.WeakKeyDictionary())
+
+
+class RawBlock(NamedTuple):
+    """A block as the node answered it, with the spec version that executed it (its parent's)."""
+
+    hash: str
+    block: dict[str, Any]
+    events_hex: str | None
+    parent_hash: str
+    spec_version: int
+    number: int
 
 
 class ChainError(Exception):
@@ -226,7 +237,12 @@ class ChainClient:
 
     # -- blocks -----------------------------------------------------------------------------------
     async def fetch_blocks(self, numbers: Sequence[int], *, hashes: Sequence[str] | None = None) -> list[Block]:
-        """Fetch and decode blocks by number (or by the given hashes).
+        """Fetch and decode blocks by number (or by the given hashes): :meth:`fetch_raw`, then
+        :meth:`decode_raw`."""
+        return await self.decode_raw(await self.fetch_raw(numbers, hashes=hashes))
+
+    async def fetch_raw(self, numbers: Sequence[int], *, hashes: Sequence[str] | None = None) -> list[RawBlock]:
+        """Fetch blocks by number (or by the given hashes), undecoded, with the runtime of each.
 
         By number this takes two JSON-RPC batch frames: the hashes (with the parent of the first), then
         bodies, events and the runtime versions at both ends of the run (a third frame only when a
@@ -273,10 +289,16 @@ class ChainClient:
             else:
                 self._runtime_versions.update(versions)
         spec_versions = await self._spec_versions(parents, numbers_)
+        return [RawBlock(h, body["block"], ev, parent, version, number)
+                for h, body, ev, parent, version, number in zip(hashes, bodies, events, parents, spec_versions, numbers_)]
+
+    async def decode_raw(self, raw: Sequence[RawBlock]) -> list[Block]:
+        """Decode what :meth:`fetch_raw` fetched (here, or in a decoding process with its own client).
+        A block that does not decode comes back with ``decode_error`` set; ingestion goes on."""
         out = []
-        for h, body, ev, parent, version, number in zip(hashes, bodies, events, parents, spec_versions, numbers_):
+        for h, body, ev, parent, version, number in raw:
             try:
-                out.append(await self._decode(h, body["block"], ev, parent, version))
+                out.append(await self._decode(h, body, ev, parent, version))
             except ChainError:
                 raise
             except Exception as exc:  # noqa: BLE001 - one bad block is recorded, ingestion goes on

@@ -17,10 +17,11 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..bus import BackfillProgress, LogLine, WorkerProgress
 from ..chain.client import ChainClient, ChainError, RpcError, is_rate_limit_text
+from .procs import DecoderDied, DecoderPool, auto_processes
 
 if TYPE_CHECKING:
     from ..service import Sentinel
@@ -120,7 +121,7 @@ class Backfill:
                  mode: Literal["backfill", "fast_backfill"] = "fast_backfill",
                  workers: int | None = None, batch_size: int | None = None, batch_delay: float | None = None,
                  step: int | None = None, rate_limit: float | None = None, max_rps: float | None = None,
-                 max_attempts: int = 20) -> None:
+                 processes: int | None = None, max_attempts: int = 20) -> None:
         ing = sentinel.settings.ingest
         if start > end:
             raise BackfillError(f"block_start {start} > block_end {end}")
@@ -134,6 +135,9 @@ class Backfill:
         self.step = step or ing.step
         self.rate_limit = ing.rate_limit if rate_limit is None else rate_limit
         self.max_rps = max_rps if max_rps is not None else ing.max_rps
+        self.processes = processes if processes is not None else ing.processes
+        """fast_backfill: decoding processes (None: one per core for long ranges, see auto_processes)."""
+        self.decoders: DecoderPool | None = None
         self.max_attempts = max_attempts
         self.run_id = 0
         self.total = 0
@@ -239,6 +243,36 @@ class Backfill:
             await client.close()
 
     async def _parallel(self, batches: list[list[int]]) -> None:
+        processes = self.processes if self.processes is not None else auto_processes(self.total)
+        if processes > 1:
+            url = self.s.archive_url or self.s.url
+            assert url is not None
+            self.decoders = DecoderPool(processes, url, self.s.engine.rules,
+                                        artifact=self.s.pipeline.artifact is not None)
+        try:
+            await self._workers(batches, self.decoders)
+        except DecoderDied as exc:
+            raise BackfillError(str(exc)) from None
+        finally:
+            if self.decoders is not None:
+                self.decoders.close()
+                self.decoders = None
+
+    async def _fetch_and_process(self, client: ChainClient, batch: list[int], engine: Any,
+                                 decoders: DecoderPool | None) -> int:
+        """One batch through the pipeline: in this process, or decoded in a decoding process and
+        written here. Returns the number of blocks stored."""
+        if decoders is None:
+            blocks = await self._retrying(client, lambda: client.fetch_blocks(batch), batch)
+            await self._retrying(client, lambda: self.s.pipeline.process(
+                client, blocks, engine, source="fast_backfill"), batch)
+            return len(blocks)
+        raw = await self._retrying(client, lambda: client.fetch_raw(batch), batch)
+        prepared = await self._retrying(client, lambda: decoders.prepare(raw), batch)
+        await self.s.pipeline.commit(prepared, source="fast_backfill")
+        return len(raw)
+
+    async def _workers(self, batches: list[list[int]], decoders: DecoderPool | None) -> None:
         queue: asyncio.Queue[list[int]] = asyncio.Queue()
         for batch in batches:
             queue.put_nowait(batch)
@@ -277,12 +311,10 @@ class Backfill:
                             client = await self._connect()
                         wp.total += len(batch)
                         wp.current = batch[0]
-                        blocks = await self._retrying(client, lambda: client.fetch_blocks(batch), batch)
-                        await self._retrying(client, lambda: self.s.pipeline.process(
-                            client, blocks, engine, source="fast_backfill"), batch)
-                        wp.done += len(blocks)
-                        self._advance(len(blocks))
-                        if self.done % (self.batch_size * 10) < len(blocks):
+                        stored = await self._fetch_and_process(client, batch, engine, decoders)
+                        wp.done += stored
+                        self._advance(stored)
+                        if self.done % (self.batch_size * 10) < stored:
                             await self.s.store.update_run(self.run_id, self.done)
                         self._publish()
                         slots.release()

@@ -12,12 +12,13 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..bus import AlertRaised, BlockProcessed, Bus, HyperparamChanged, RuntimeUpgraded
 from ..chain.client import ChainClient
 from ..model import Alert, Block, HyperparamChange
 from ..rules.engine import RuleEngine
+from ..store import BlockRows, block_rows
 from .changes import hyperparam_changes
 
 NOTABLE_PALLETS = {"AdminUtils", "Sudo"}
@@ -49,9 +50,33 @@ class ArtifactWriter:
         with self.path.open("a", encoding="utf-8") as fh:
             fh.write("".join(lines))
 
-    async def write(self, blocks: Sequence[Block]) -> None:
-        lines = [json.dumps(b.model_dump(mode="json"), separators=(",", ":")) + "\n" for b in blocks]
+    async def write(self, lines: list[str]) -> None:
         await asyncio.to_thread(self._write, lines)
+
+
+class Prepared(NamedTuple):
+    """A run of blocks made ready to store: rows (alerts among them), the changes found, and the
+    artifact lines when an artifact is kept. Plain data, so a decoding process can hand it over."""
+
+    rows: BlockRows
+    changes: list[HyperparamChange]
+    artifact_lines: list[str]
+
+
+def artifact_line(block: Block) -> str:
+    return json.dumps(block.model_dump(mode="json"), separators=(",", ":")) + "\n"
+
+
+async def prepare(client: ChainClient, blocks: Sequence[Block], engine: RuleEngine, *,
+                  artifact: bool = False) -> Prepared:
+    """Everything about ``blocks`` (ascending) short of writing it: hyperparameter changes with old
+    values from the parent's state, the rules' alerts, the rows."""
+    items: list[tuple[Block, list[HyperparamChange], list[Alert]]] = []
+    for block in blocks:
+        changes = await hyperparam_changes(client, block)
+        items.append((block, changes, engine.evaluate(block, changes)))
+    return Prepared(block_rows(items), [c for _, changes, _ in items for c in changes],
+                    [artifact_line(b) for b in blocks] if artifact else [])
 
 
 class Pipeline:
@@ -69,24 +94,27 @@ class Pipeline:
     async def process(self, client: ChainClient, blocks: Sequence[Block], engine: RuleEngine, *,
                       source: str = "live", received_at: float | None = None) -> list[Alert]:
         """Process ``blocks`` (ascending) and return the alerts that were new."""
-        items: list[tuple[Block, list[HyperparamChange], list[Alert]]] = []
-        for block in blocks:
-            changes = await hyperparam_changes(client, block)
-            alerts = engine.evaluate(block, changes)
-            items.append((block, changes, alerts))
-        new_alerts = await self.store.write_blocks(items)
-        if self.artifact is not None:
-            await self.artifact.write(blocks)
-        self._publish(items, new_alerts, source, received_at)
+        prepared = await prepare(client, blocks, engine, artifact=self.artifact is not None)
+        return await self.commit(prepared, blocks, source=source, received_at=received_at)
+
+    async def commit(self, prepared: Prepared, blocks: Sequence[Block] | None = None, *,
+                     source: str = "live", received_at: float | None = None) -> list[Alert]:
+        """Write what :func:`prepare` made (here or in a decoding process) in one transaction, append
+        the artifact, publish, and queue the new alerts for delivery. ``blocks``, when at hand, feed
+        the live block flow."""
+        new_alerts = await self.store.write_rows(prepared.rows)
+        if self.artifact is not None and prepared.artifact_lines:
+            await self.artifact.write(prepared.artifact_lines)
+        self._publish(blocks or (), prepared.changes, new_alerts, source, received_at)
         if new_alerts and self.on_new_alerts is not None:
             self.on_new_alerts(new_alerts)
         return new_alerts
 
-    def _publish(self, items: list[tuple[Block, list[HyperparamChange], list[Alert]]],
-                 new_alerts: list[Alert], source: str, received_at: float | None) -> None:
+    def _publish(self, blocks: Sequence[Block], changes: list[HyperparamChange], new_alerts: list[Alert],
+                 source: str, received_at: float | None) -> None:
         bus = self.bus
-        for block, changes, _ in items:
-            if source == "live":
+        if source == "live":
+            for block in blocks:
                 prev = self._last_timestamp.get(block.number - 1)
                 block_time = ((block.timestamp - prev) / 1000.0
                               if prev is not None and block.timestamp is not None else None)
@@ -101,7 +129,7 @@ class Pipeline:
                     spec_version=block.spec_version, latency_ms=latency))
                 if any(ev.pallet == "System" and ev.name == "CodeUpdated" for ev in block.events):
                     bus.publish(RuntimeUpgraded(block=block.number, old=block.spec_version, new=-1))
-            for change in changes:
-                bus.publish(HyperparamChanged(change=change))
+        for change in changes:
+            bus.publish(HyperparamChanged(change=change))
         for alert in new_alerts:
             bus.publish(AlertRaised(alert=alert))
