@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from typing import Any
 
@@ -61,6 +63,15 @@ _decoder: _Decoder | None = None
 def _start(url: str, rules: list[Any], artifact: bool, timeout: float) -> None:
     global _decoder
     _decoder = _Decoder(url, rules, artifact, timeout)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A killed backfill (kill -9) cannot stop its decoding processes: each stops itself once its
+    parent is gone, instead of waiting forever on the pool's queue."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def _prepare(raw: list[RawBlock]) -> tuple[str, Any]:

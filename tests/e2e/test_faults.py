@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from sentinel_core.bus import AlertRaised, ConnectionChanged
@@ -18,6 +19,7 @@ from sentinel_core.config import load_config
 from sentinel_core.devnet.background import BackgroundDevnet
 from sentinel_core.ingest.backfill import Backfill
 from sentinel_core.ingest.live import LiveRunner
+from sentinel_core.ingest.procs import auto_processes
 from sentinel_core.service import Sentinel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,8 +182,14 @@ def test_kill_9_during_fast_backfill_then_resume(tmp_path):
         proc = headless("--mode", "fast_backfill", "--start", "1", "--end", "1500", "--network", node.url,
                         "--workers", "2", "--batch-size", "10", db=db)
         wait_rows(db, 100)
+        # Its decoding processes (1,500 blocks: one per core) must not outlive it.
+        helpers = [p for p in psutil.Process(proc.pid).children(recursive=True)
+                   if "spawn_main" in " ".join(p.cmdline())]
+        assert helpers or auto_processes(1500) == 1
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
+        _, alive = psutil.wait_procs(helpers, timeout=10)
+        assert not alive, f"decoding processes outlived a killed backfill: {alive}"
         partial = assert_complete(db) if stored(db) else []
         assert partial, "something was stored before the kill"
         again = headless("--mode", "fast_backfill", "--start", "1", "--end", "1500", "--network", node.url, db=db)

@@ -101,6 +101,23 @@ def test_schema_created_and_reopen_is_idempotent(db_path):
         assert s.get_meta("schema_version") == str(store_mod.SCHEMA_VERSION)
 
 
+def test_a_schema_1_database_is_upgraded_in_place(db_path):
+    with Store(db_path) as s:
+        s.write_block(make_block(7))
+        conn = s.conn
+        conn.execute("CREATE INDEX events_pallet_name ON events (pallet, name)")
+        conn.execute("CREATE INDEX extrinsics_signer ON extrinsics (signer)")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        conn.commit()
+    with Store(db_path, readonly=True) as s:  # a reader takes it as it is
+        assert s.get_block(7) is not None
+    with Store(db_path) as s:
+        assert s.get_meta("schema_version") == "2"
+        names = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert not names & set(store_mod.DROPPED_INDEXES)
+        assert s.get_block(7) == make_block(7)
+
+
 def test_round_trip_block(store):
     block = make_block(42, finalized=True)
     store.write_block(block)
