@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sentinel.snapshots")
 PROBE_EVERY = 7200
+SCHEDULE_EVENTS = {("SubtensorModule", "TempoSet"), ("SubtensorModule", "NetworkAdded"),
+                   ("SubtensorModule", "NetworkRemoved"), ("System", "CodeUpdated")}
+"""Events after which the epoch schedule of the next block must be read again."""
 CALLS_PER_FRAME = 64
 
 
@@ -66,6 +69,8 @@ class LiveSnapshots:
         self.points_per_epoch = points_per_epoch
         self.with_weights = with_weights
         self.taken = 0
+        self._seen: tuple[str, dict[int, int | None]] | None = None
+        """(hash, tempos in force when that block started) of the last block seen, while valid for its child."""
 
     def due(self, number: int, tempos: dict[int, int | None]) -> list[tuple[int, int]]:
         """``(netuid, point)`` of the snapshots due at block ``number`` under ``tempos``."""
@@ -83,22 +88,37 @@ class LiveSnapshots:
         return out
 
     async def on_blocks(self, client: ChainClient, blocks: Sequence[Any]) -> int:
-        """Take the snapshots due at ``blocks`` (objects with ``number``, ``hash``, ``parent_hash``)."""
+        """Take the snapshots due at ``blocks`` (objects with ``number``, ``hash``, ``parent_hash``,
+        and ``events`` when known).
+
+        The subnets and their tempos are read at a block's parent only when they may differ from what
+        the previous block saw: the first block, a block whose parent was not the last one seen, or a
+        block after one that set a tempo, added or removed a subnet, or upgraded the runtime. So a
+        fast chain costs one storage read per such change, not one per block."""
         count = 0
         for block in blocks:
-            netuids = self.netuids if self.netuids is not None else await subnets_at(client, block.parent_hash)
-            if not netuids:
-                continue
-            (tempos,) = await read_tempos(client, netuids, [block.parent_hash])
+            tempos = await self._tempos_before(client, block)
             due = self.due(block.number, tempos)
-            if not due:
-                continue
-            mgs = await read_metagraphs(client, [(n, block.number, block.hash) for n, _ in due],
-                                        lite=not self.with_weights, build_rows=self.with_weights)
-            await arun(self.s.store, write_snapshots, mgs, [p for _, p in due])
-            count += len(mgs)
+            if due:
+                mgs = await read_metagraphs(client, [(n, block.number, block.hash) for n, _ in due],
+                                            lite=not self.with_weights, build_rows=self.with_weights)
+                await arun(self.s.store, write_snapshots, mgs, [p for _, p in due])
+                count += len(mgs)
+            events = getattr(block, "events", None)
+            steady = events is not None and not any((ev.pallet, ev.name) in SCHEDULE_EVENTS for ev in events)
+            self._seen = (block.hash, tempos) if steady else None
         self.taken += count
         return count
+
+    async def _tempos_before(self, client: ChainClient, block: Any) -> dict[int, int | None]:
+        """The watched subnets' tempos in force when ``block`` started (the state at its parent)."""
+        if self._seen is not None and self._seen[0] == block.parent_hash:
+            return self._seen[1]
+        netuids = self.netuids if self.netuids is not None else await subnets_at(client, block.parent_hash)
+        if not netuids:
+            return {}
+        (tempos,) = await read_tempos(client, netuids, [block.parent_hash])
+        return tempos
 
 
 async def _hashes(client: ChainClient, numbers: Sequence[int]) -> dict[int, str]:
