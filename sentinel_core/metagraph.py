@@ -63,6 +63,10 @@ SORT_COLUMNS = ("uid", "stake", "alpha_stake", "trust", "consensus", "incentive"
                 "validator_permit", "last_update", "registered_at", "active", "hotkey", "coldkey")
 
 
+def _u16_or_none(value: float | None) -> int | None:
+    return None if value is None else to_u16(value)
+
+
 class MetagraphUnavailable(ChainError):
     """The runtime at a block declares none of the metagraph calls (retrying will not help)."""
 
@@ -83,7 +87,8 @@ class NeuronRow(BaseModel):
     consensus: float
     incentive: float
     dividends: float
-    validator_trust: float = 0.0
+    validator_trust: float | None = None
+    """None where the call does not say (``get_metagraph`` has no validator trust; ``get_neurons_lite`` has)."""
     rank: float = 0.0
     emission_rao: int
     emission: float
@@ -102,7 +107,7 @@ class NeuronRow(BaseModel):
         return {"uid": self.uid, "hotkey": self.hotkey, "coldkey": self.coldkey, "stake": self.stake_rao,
                 "alpha_stake": self.alpha_stake_rao, "trust": to_u16(self.trust),
                 "consensus": to_u16(self.consensus), "incentive": to_u16(self.incentive),
-                "dividends": to_u16(self.dividends), "validator_trust": to_u16(self.validator_trust),
+                "dividends": to_u16(self.dividends), "validator_trust": _u16_or_none(self.validator_trust),
                 "rank": to_u16(self.rank), "emission": self.emission_rao, "dividends_earned": self.dividends_rao,
                 "validator_permit": self.validator_permit, "last_update": self.last_update,
                 "registered_at": self.registered_at, "active": self.active}
@@ -151,7 +156,7 @@ class Metagraph(BaseModel):
         if self._raw is not None and not any(r.weights is not None or r.bonds is not None for r in self.rows):
             return self._raw
         return [(r.uid, r.hotkey, r.coldkey, r.stake_rao, r.alpha_stake_rao, to_u16(r.trust), to_u16(r.consensus),
-                 to_u16(r.incentive), to_u16(r.dividends), to_u16(r.validator_trust), to_u16(r.rank), r.emission_rao,
+                 to_u16(r.incentive), to_u16(r.dividends), _u16_or_none(r.validator_trust), to_u16(r.rank), r.emission_rao,
                  r.dividends_rao, r.validator_permit, r.last_update, r.registered_at, r.active) for r in self.rows]
 
     def by_uid(self) -> dict[int, NeuronRow]:
@@ -430,7 +435,7 @@ def raw_from_metagraph(value: dict[str, Any]) -> list[tuple]:
     active = [bool(x) for x in value.get("active") or [True] * n]
     registered = col("block_at_registration", None) if value.get("block_at_registration") is not None else [None] * n
     return list(zip(range(n), hotkeys, coldkeys, col("total_stake"), col("alpha_stake"), col("trust"),
-                    col("consensus"), col("incentives"), col("dividends"), [0] * n, col("rank"), col("emission"),
+                    col("consensus"), col("incentives"), col("dividends"), [None] * n, col("rank"), col("emission"),
                     earned, permit, col("last_update"), registered, active))
 
 
@@ -451,7 +456,7 @@ def rows_from_raw(raw: Sequence[tuple]) -> list[NeuronRow]:
     make = NeuronRow.model_construct
     return [make(uid=uid, hotkey=hk, coldkey=ck, stake_rao=stake, alpha_stake_rao=alpha, stake_tao=stake / RAO,
                  alpha_stake=alpha / RAO, trust=trust / U16_MAX, consensus=cons / U16_MAX, incentive=inc / U16_MAX,
-                 dividends=div / U16_MAX, validator_trust=vt / U16_MAX, rank=rank / U16_MAX, emission_rao=em,
+                 dividends=div / U16_MAX, validator_trust=None if vt is None else vt / U16_MAX, rank=rank / U16_MAX, emission_rao=em,
                  emission=em / RAO, dividends_rao=earned, validator_permit=bool(permit), last_update=lu,
                  registered_at=reg, active=bool(active), weights=None, bonds=None)
             for (uid, hk, ck, stake, alpha, trust, cons, inc, div, vt, rank, em, earned, permit, lu, reg, active)

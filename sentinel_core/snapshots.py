@@ -147,7 +147,7 @@ def _row(r: sqlite3.Row) -> NeuronRow:
         uid=r["uid"], hotkey=r["hotkey"], coldkey=r["coldkey"] or "", stake_rao=stake, alpha_stake_rao=alpha,
         stake_tao=stake / RAO, alpha_stake=alpha / RAO, trust=(r["trust"] or 0) / U16_MAX,
         consensus=(r["consensus"] or 0) / U16_MAX, incentive=(r["incentive"] or 0) / U16_MAX,
-        dividends=(r["dividends"] or 0) / U16_MAX, validator_trust=(r["validator_trust"] or 0) / U16_MAX,
+        dividends=(r["dividends"] or 0) / U16_MAX, validator_trust=None if r["validator_trust"] is None else r["validator_trust"] / U16_MAX,
         rank=(r["rank"] or 0) / U16_MAX, emission_rao=emission, emission=emission / RAO,
         dividends_rao=r["dividends_earned"], validator_permit=bool(r["validator_permit"]),
         last_update=r["last_update"] or 0, registered_at=r["registered_at"], active=bool(r["active"]),

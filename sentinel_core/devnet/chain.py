@@ -20,6 +20,7 @@ from typing import Any
 from .metadata import DevRuntime, blake2_256
 from .neurons import NeuronState
 from .scenario import Happening, Scenario
+from .symbols import next_available_symbol, symbol_for_subnet
 from .types import Raw, compact, decode_compact
 from .upgrade import TODAY
 
@@ -245,6 +246,14 @@ class DevChain:
         item = (HYPERPARAMS.get(name) or NEW_HYPERPARAMS[name])[0]
         self._store(block, "SubtensorModule", item, (netuid,), value)
 
+    def token_symbol(self, netuid: int, block: int) -> str | None:
+        """``SubtensorModule.TokenSymbol`` of ``netuid`` after ``block``, decoded; None when not stored."""
+        raw = self.storage_at(self._storage_rt.storage_key("SubtensorModule", "TokenSymbol", netuid), block)
+        if raw is None:
+            return None
+        length, offset = decode_compact(raw)
+        return raw[offset:offset + length].decode()
+
     def subnet_exists(self, netuid: int, block: int) -> bool:
         return any(start <= block and (end is None or block < end)
                    for start, end in self._subnet_life.get(netuid, ()))
@@ -328,6 +337,13 @@ class DevChain:
         self._store(block, "SubtensorModule", "SubnetOwnerHotkey", (netuid,), owner_hotkey)
         self._store(block, "SubtensorModule", "NetworkRegisteredAt", (netuid,), block)
         self._store(block, "SubtensorModule", "TotalNetworks", (), len(self.subnets))
+        # As subtensor: genesis subnets get their own symbol, a registration the first one not in use.
+        if block == 0:
+            symbol = symbol_for_subnet(netuid)
+        else:
+            used = [s for n in self.subnets if n != netuid and (s := self.token_symbol(n, block)) is not None]
+            symbol = next_available_symbol(netuid, used)
+        self._store(block, "SubtensorModule", "TokenSymbol", (netuid,), symbol.encode())
         self.neurons.genesis_subnet(block, netuid, owner, owner_hotkey, None if block == 0 else 1)
 
     def _remove_subnet(self, block: int, netuid: int) -> None:
@@ -336,7 +352,8 @@ class DevChain:
         self._subnet_life[netuid][-1] = (start, block)
         for name, spec in {**HYPERPARAMS, **(NEW_HYPERPARAMS if self.upgraded_runtime else {})}.items():
             self._store(block, "SubtensorModule", spec[0], (netuid,), None)
-        for item in ("AlphaValues", "NetworksAdded", "SubnetOwner", "SubnetOwnerHotkey", "NetworkRegisteredAt"):
+        for item in ("AlphaValues", "NetworksAdded", "SubnetOwner", "SubnetOwnerHotkey", "NetworkRegisteredAt",
+                     "TokenSymbol"):
             self._store(block, "SubtensorModule", item, (netuid,), None)
         self._store(block, "SubtensorModule", "TotalNetworks", (), len(self.subnets))
         self.neurons.remove_subnet(block, netuid)
@@ -726,7 +743,8 @@ class DevChain:
         if rt.api_method(api, name) is None:
             return None
         out = self.neurons.answer(method, data, number, lambda n: self.hyperparam_at(n, "tempo", number),
-                                  lambda n: self.hyperparams_v2(n, number), rt)
+                                  lambda n: self.hyperparams_v2(n, number), rt,
+                                  lambda n: self.token_symbol(n, number))
         if out is not None:
             return out
         if method == "Metadata_metadata_at_version":

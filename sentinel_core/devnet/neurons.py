@@ -44,6 +44,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .symbols import symbol_for_subnet
+
 U16_MAX = 65535
 RAO = 10**9
 MAX_UIDS = 256
@@ -55,7 +57,6 @@ ACTIVITY_CUTOFF = 5000
 VALIDATOR_STAKE = 6_000_000.0
 """Alpha (in units of 1e9 rao) held by a subnet's validators at genesis."""
 IMMUNITY_PERIOD = 4096
-SYMBOLS = "ταβγδεζηθικλμνξοπρστυφχψω"
 
 # Metagraph fields in declaration order (= SelectiveMetagraph indexes 0..71, then validators 72 and
 # commitments 73), as finney declares pallet_subtensor::rpc_info::metagraph::Metagraph.
@@ -513,10 +514,11 @@ class NeuronState:
                 "placeholder1": 0, "placeholder2": 0}
 
     def metagraph(self, netuid: int, block: int, hyperparams: dict[str, Any] | None = None,
-                  tempo: int | None = None) -> dict[str, Any] | None:
+                  tempo: int | None = None, symbol: str | None = None) -> dict[str, Any] | None:
         """``SubnetInfoRuntimeApi.get_metagraph(netuid)`` at ``block``: a value of finney's
         ``Metagraph`` type (encode it with ``encode_api_output``), or None for no such subnet.
-        ``hyperparams`` (the chain's ``hyperparams_v2`` dict) supplies the subnet's settings."""
+        ``hyperparams`` (the chain's ``hyperparams_v2`` dict) supplies the subnet's settings and
+        ``symbol`` its ``TokenSymbol`` (as finney's metagraph reports it; default: the subnet's own)."""
         hp = dict(_DEFAULT_HP)
         if hyperparams:
             hp.update({k: v for k, v in hyperparams.items() if v is not None})
@@ -532,10 +534,10 @@ class NeuronState:
         total = sum(x.stake for x in neurons)
         since = block - last_step
         name = f"devnet {netuid}".encode()
-        symbol = SYMBOLS[netuid % len(SYMBOLS)].encode()
+        symbol_bytes = (symbol if symbol is not None else symbol_for_subnet(netuid)).encode()
         stakes = [x.stake for x in neurons]
         return {
-            "netuid": netuid, "name": list(name), "symbol": list(symbol), "identity": None,
+            "netuid": netuid, "name": list(name), "symbol": list(symbol_bytes), "identity": None,
             "network_registered_at": registered, "owner_hotkey": owner_hotkey, "owner_coldkey": owner_coldkey,
             "block": block, "tempo": int(hp["tempo"]), "last_step": last_step, "blocks_since_last_step": since,
             "subnet_emission": 0, "alpha_in": total // 3, "alpha_out": total, "tao_in": total // 6,
@@ -573,10 +575,11 @@ class NeuronState:
         }
 
     def selective(self, netuid: int, block: int, indexes: Iterable[int],
-                  hyperparams: dict[str, Any] | None = None, tempo: int | None = None) -> dict[str, Any] | None:
+                  hyperparams: dict[str, Any] | None = None, tempo: int | None = None,
+                  symbol: str | None = None) -> dict[str, Any] | None:
         """``get_selective_metagraph(netuid, indexes)``: the ``SelectiveMetagraph`` value with only the
         asked fields (by ``SELECTIVE_FIELDS`` index) set; the others None. ``netuid`` is always set."""
-        full = self.metagraph(netuid, block, hyperparams, tempo)
+        full = self.metagraph(netuid, block, hyperparams, tempo, symbol)
         if full is None:
             return None
         wanted = set(indexes)
@@ -609,19 +612,20 @@ class NeuronState:
     # -- runtime calls -------------------------------------------------------------------------------
     def answer(self, method: str, data: bytes, block: int, tempo_of: Callable[[int], int] | None = None,
                hyperparams_of: Callable[[int], dict[str, Any] | None] | None = None,
-               runtime: Any = None) -> bytes | None:
+               runtime: Any = None, symbol_of: Callable[[int], str | None] | None = None) -> bytes | None:
         """The SCALE answer to ``state_call(method, data)`` at ``block`` for the metagraph calls, or None
-        when ``method`` is not one of them (the chain answers it otherwise)."""
+        when ``method`` is not one of them (the chain answers it otherwise). ``symbol_of(netuid)`` gives
+        the subnet's ``TokenSymbol`` (default: its own symbol)."""
         rt = runtime or self.runtime
         api, _, name = method.partition("_")
         if rt.api_method(api, name) is None:
             return None
         netuid = int.from_bytes(data[:2], "little")
 
-        def context() -> tuple[dict[str, Any] | None, int | None]:
+        def context() -> tuple[dict[str, Any] | None, int | None, str | None]:
             hp = hyperparams_of(netuid) if hyperparams_of is not None else None
             tempo = tempo_of(netuid) if tempo_of is not None and not (hp and hp.get("tempo") is not None) else None
-            return hp, tempo
+            return hp, tempo, symbol_of(netuid) if symbol_of is not None else None
 
         if method == "SubnetInfoRuntimeApi_get_metagraph":
             value = self.metagraph(netuid, block, *context())
