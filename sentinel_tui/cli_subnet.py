@@ -1,7 +1,5 @@
 """``sentinel-cli subnet ...``: a subnet's metagraph at any block, and validator APY per epoch."""
 
-from __future__ import annotations
-
 import asyncio
 import json
 import sys
@@ -9,10 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.table import Table
-
-from sentinel_core.chain.client import ChainError
-from sentinel_core.store import StoreLocked
 
 from .common import ConfigOpt, DbOpt, JsonOpt, NetworkOpt, UserError, _resolve_block, chain, dump, err, fails_cleanly, \
     out, settings_for
@@ -96,6 +90,8 @@ def metagraph_cmd(
               "rows": [{"uid": r.uid, "raw": r.raw(), "human": r.human(),
                         **({} if lite else {"weights": r.weights, "bonds": r.bonds})} for r in rows]})
         return
+    from rich.table import Table
+
     title = (f"Subnet {res.netuid} at block #{number}  ({res.method}; {len(res.rows)} neurons, "
              f"stake {_tao(res.total_stake_rao / mgm.RAO, 0)}, tempo {res.tempo if res.tempo is not None else '-'}, "
              f"owner {_short(res.owner_coldkey)})")
@@ -120,6 +116,8 @@ def _print_summaries(number: int, h: str, summaries: list, as_json: bool) -> Non
              "owner_coldkey": s.owner_coldkey, "raw": {"total_stake": s.total_stake_rao},
              "human": {"total_stake": s.total_stake_tao}, "method": s.method} for s in summaries]})
         return
+    from rich.table import Table
+
     t = Table(title=f"{len(summaries)} subnets at block #{number}", title_justify="left", box=None, pad_edge=False)
     for col, just in (("netuid", "right"), ("neurons", "right"), ("total stake", "right"), ("tempo", "right"),
                       ("owner coldkey", "left"), ("owner hotkey", "left")):
@@ -151,7 +149,8 @@ def apy_cmd(
     annualised as (1 + r)^(epochs per year) - 1. Snapshots missing from the database are taken from
     the chain first (and stored)."""
     from sentinel_core import snapshots as snap
-    from sentinel_core.store import Store
+    from sentinel_core.chain.client import ChainError
+    from sentinel_core.store import Store, StoreLocked
 
     if netuid is None:
         raise UserError("say which subnet: --netuid N")
@@ -191,6 +190,8 @@ def apy_cmd(
         out.print(f"no validator dividends in the snapshots of subnet {netuid}"
                   + (f" between #{start} and #{end}" if start is not None else ""))
         return
+    from rich.table import Table
+
     t = Table(title=f"Validator APY, subnet {netuid}, blocks #{start}..#{end}  (per epoch, {len(points)} points)",
               title_justify="left", box=None, pad_edge=False)
     for col, just in (("epoch block", "right"), ("uid", "right"), ("hotkey", "left"), ("dividends", "right"),

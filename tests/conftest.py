@@ -34,6 +34,17 @@ SCENARIO = Scenario(
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def runtime_cache_dir(tmp_path_factory: pytest.TempPathFactory):
+    """Sentinel's runtime cache in a directory of the test session's own (also for the CLI processes
+    tests start, which inherit the environment), never the user's ``~/.cache/sentinel``."""
+    patch = pytest.MonkeyPatch()
+    path = tmp_path_factory.mktemp("sentinel-cache")
+    patch.setenv("SENTINEL_CACHE_DIR", str(path))
+    yield path
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def devnet():
     """A devnet that produces no blocks by itself (tests call ``produce``): fully deterministic."""

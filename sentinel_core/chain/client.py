@@ -34,12 +34,74 @@ EVENTS_KEY = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7
 RATE_LIMIT_CODES = {-32029, 429, -32098, -32005}
 
 # Decoded runtimes (metadata + codec) by node URL and spec version, shared by every connection to that
-# node: decoding metadata costs ~0.2 s and the codec compiles its decoders per runtime object, so
-# workers of a backfill must not each do it again.
+# node: decoding metadata costs ~0.2 s on the devnet (~0.8 s on finney) and the codec compiles its
+# decoders per runtime object, so workers of a backfill must not each do it again. A fresh process
+# gets the runtime in force at the head through the disk cache of runtime_cache.py instead.
 _RUNTIMES: dict[str, dict[int, Any]] = {}
 # One lock per event loop and node: asyncio locks belong to the loop that first waits on them.
 _CONNECT_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
     weakref.WeakKeyDictionary())
+
+
+async def _open(client: ChainClient, sub: AsyncSubstrateInterface, known: dict[int, Any]) -> None:
+    """Connect ``sub`` and give it the runtime in force at the head, as ``sub.initialize()`` would, in
+    two batch frames where the library sends six requests one after the other (each waiting for its
+    answer in 10 ms sleeps): chain name, genesis hash, head hash and best header; then the runtime
+    version at the head's parent and, for the first connection to the node in this process, its V15
+    metadata, built into a runtime through the disk cache (runtime_cache.py). Later connections
+    fetch the metadata only for a runtime no connection has loaded yet (``known``). A runtime without
+    V15 metadata is loaded the library's way."""
+    from .runtime_cache import load_runtime, metadata_from_option
+
+    async def ask(*calls: tuple[str, list[Any]]) -> list[Any]:
+        results = await client.batch(list(calls))
+        for r in results:
+            if isinstance(r, RpcError):
+                raise r
+        return results
+
+    def metadata_at(block_hash: str) -> tuple[str, list[Any]]:
+        return "state_call", ["Metadata_metadata_at_version", sub.metadata_version_hex, block_hash]
+
+    await sub.ws.connect()
+    chain, genesis, head, best = await ask(("system_chain", []), ("chain_getBlockHash", [0]), ("chain_getHead", []),
+                                           ("chain_getHeader", []))
+    # The best header, if no block arrived between the two answers; else the head's own.
+    try:
+        current = isinstance(best, dict) and _header_hash(best) == head
+    except (KeyError, TypeError, ValueError, AttributeError):
+        current = False
+    header = best if current else (await ask(("chain_getHeader", [head])))[0]
+    number = _number(header)
+    # The runtime a block runs under is its parent's (genesis, with no parent, its own).
+    parent = header["parentHash"] if int(header["parentHash"], 16) else head
+    calls: list[tuple[str, list[Any]]] = [("state_getRuntimeVersion", [parent])]
+    if not known:
+        calls.append(metadata_at(parent))
+    info, *answer = await client.batch(calls)
+    if isinstance(info, RpcError):
+        raise info
+    version = info["specVersion"]
+    runtime = known.get(version)
+    if runtime is None:
+        if not answer:
+            answer = await client.batch([metadata_at(parent)])
+        metadata = None if isinstance(answer[0], RpcError) else metadata_from_option(answer[0])
+        if metadata is None:
+            await sub.initialize()
+            if sub.startup_runtime_task is not None:
+                runtime = await sub.startup_runtime_task
+                sub.startup_runtime_task = None
+                if runtime is not None and runtime.runtime_version is not None:
+                    known.setdefault(runtime.runtime_version, runtime)
+            return
+        runtime = known[version] = load_runtime(
+            genesis=genesis or "", runtime_info=info, metadata=metadata, chain=chain or "",
+            type_registry=sub.type_registry, ss58_format=sub.ss58_format)
+    sub._chain = chain or ""
+    sub.runtime_cache.add_item(block=number, block_hash=head, runtime_version=version, runtime=runtime)
+    sub.startup_block_hash = sub.last_block_hash = head
+    sub.initialized = True
 
 
 class RawBlock(NamedTuple):
@@ -100,27 +162,28 @@ class ChainClient:
                                       ws_shutdown_timer=None)
         locks = _CONNECT_LOCKS.setdefault(asyncio.get_running_loop(), {})
         lock = locks.setdefault(self.url, asyncio.Lock())
+        self.substrate = sub  # the handshake's frames go through batch()
         try:
             # The first connection to a node loads its runtime; the others wait and reuse it.
             async with lock:
-                for version, runtime in _RUNTIMES.get(self.url, {}).items():
+                known = _RUNTIMES.setdefault(self.url, {})
+                for version, runtime in known.items():
                     sub.runtime_cache.add_item(runtime_version=version, runtime=runtime)
-                await asyncio.wait_for(sub.initialize(), self.timeout)
-                if sub.startup_runtime_task is not None:
-                    runtime = await asyncio.wait_for(sub.startup_runtime_task, self.timeout)
-                    sub.startup_runtime_task = None
-                    if runtime is not None and runtime.runtime_version is not None:
-                        _RUNTIMES.setdefault(self.url, {}).setdefault(runtime.runtime_version, runtime)
-        except asyncio.TimeoutError:
+                await asyncio.wait_for(_open(self, sub, known), self.timeout)
+        except BaseException as exc:
+            self.substrate = None
+            if not isinstance(exc, Exception):  # cancelled, interrupted
+                raise
             await _quiet_close(sub)
-            raise ChainError(f"cannot reach {self.url}: no answer within {self.timeout:g} s") from None
-        except (OSError, ConnectionError) as exc:
-            await _quiet_close(sub)
-            raise ChainError(f"cannot reach {self.url}: {_reason(exc)}") from None
-        except Exception as exc:  # noqa: BLE001 - anything the library raises while handshaking
-            await _quiet_close(sub)
-            raise ChainError(f"cannot talk to {self.url}: {_reason(exc)}") from None
-        self.substrate = sub
+            if isinstance(exc, asyncio.TimeoutError):
+                message = f"cannot reach {self.url}: no answer within {self.timeout:g} s"
+            elif isinstance(exc, (OSError, ConnectionError)):
+                message = f"cannot reach {self.url}: {_reason(exc)}"
+            elif isinstance(exc, ChainError):  # a refused handshake request, or the connection lost in one
+                message = f"cannot talk to {self.url}: {str(exc).removeprefix(f'{self.url}: ')[:200]}"
+            else:  # anything the library raises while handshaking
+                message = f"cannot talk to {self.url}: {_reason(exc)}"
+            raise ChainError(message) from None
         return self
 
     async def close(self) -> None:
@@ -172,11 +235,7 @@ class ChainClient:
                 ids: list[str] = []
                 try:
                     ids = await w.send_batch(payloads)
-                    futures = [f for i in ids if (f := w._received.get(i)) is not None]
-                    if futures:
-                        _, pending = await asyncio.wait(futures, timeout=self.timeout)
-                        if pending:
-                            raise ChainError(f"{self.url}: no answer within {self.timeout:g} s")
+                    await self._answers(w, ids)
                     responses = []
                     for i in ids:
                         r = await w.retrieve(i)
@@ -205,6 +264,27 @@ class ChainClient:
             else:
                 out.append(resp.get("result"))
         return out
+
+    async def _answers(self, w: Any, ids: list[str]) -> None:
+        """Wait until every request in ``ids`` is answered. A dropped connection fails at once instead
+        of after the timeout: the library neither answers nor fails requests in flight when it cannot
+        reconnect (a subscription is open), and when it does reconnect it sends them again with new
+        futures, which are looked up afresh each second."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        while True:
+            futures = [f for i in ids if (f := w._received.get(i)) is not None and not f.done()]
+            if not futures:
+                return
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise ChainError(f"{self.url}: no answer within {self.timeout:g} s")
+            _, pending = await asyncio.wait(futures, timeout=min(1.0, remaining))
+            if not pending:
+                continue
+            task = w._send_recv_task
+            if task is not None and task.done():
+                raise ChainError(f"{self.url}: connection lost while waiting for an answer")
 
     async def call(self, method: str, params: list[Any] | None = None) -> Any:
         (result,) = await self.batch([(method, params or [])])

@@ -252,18 +252,19 @@ class BackfillPane(Vertical):
                 box.mount(row)
             total = max(w.total, share, 1)
             label = f"w{w.worker:<2} " + ("" if w.current is None else f"#{w.current:,}")
-            if row.is_mounted and row.children:
-                row.query_one(Label).update(Text(label, style="dim"))
-                row.query_one(ProgressBar).update(total=total, progress=w.done)
-            else:
-                self.call_after_refresh(self._fill_worker_row, row_id, label, total, w.done)
+            self._fill_worker_row(row_id, label, total, w.done)
 
-    def _fill_worker_row(self, row_id: str, label: str, total: int, done: int) -> None:
+    def _fill_worker_row(self, row_id: str, label: str, total: int, done: int, tries: int = 0) -> None:
+        """Show a worker's progress in its row; a row mounted a moment ago gets it once its label
+        and bar are there (a few refreshes at most)."""
         rows = self.query(f"#{row_id}")
-        if rows:
-            row = rows.first()
-            row.query_one(Label).update(Text(label, style="dim"))
-            row.query_one(ProgressBar).update(total=total, progress=done)
+        row = rows.first() if rows else None
+        labels, bars = (row.query(Label), row.query(ProgressBar)) if row is not None else ((), ())
+        if labels and bars:
+            labels.first().update(Text(label, style="dim"))
+            bars.first().update(total=total, progress=done)
+        elif tries < 10:
+            self.call_after_refresh(self._fill_worker_row, row_id, label, total, done, tries + 1)
 
     # -- control ----------------------------------------------------------------------------------------
     def action_pause(self) -> None:

@@ -37,10 +37,14 @@ def stored(db: Path) -> list[tuple[int, str, int, int, str | None]]:
                             "FROM blocks b ORDER BY b.number").fetchall()
 
 
-def assert_complete(db: Path, first: int | None = None, last: int | None = None) -> list[int]:
+def assert_complete(db: Path, first: int | None = None, last: int | None = None, *, gaps: bool = False) -> list[int]:
+    """Every stored block whole, none twice, the file intact; and no gap unless ``gaps`` (the state a
+    parallel backfill leaves when killed: batches finish out of order, the next run fills the rest)."""
     rows = stored(db)
     numbers = [r[0] for r in rows]
-    assert numbers == list(range(numbers[0], numbers[-1] + 1)), "a gap or a duplicate"
+    assert len(set(numbers)) == len(numbers), "a duplicate"
+    if not gaps:
+        assert numbers == list(range(numbers[0], numbers[-1] + 1)), "a gap"
     assert all(r[2] == r[3] for r in rows if r[4] is None), "a half-written block"
     if first is not None:
         assert numbers[0] == first
@@ -190,7 +194,7 @@ def test_kill_9_during_fast_backfill_then_resume(tmp_path):
         proc.wait(10)
         _, alive = psutil.wait_procs(helpers, timeout=10)
         assert not alive, f"decoding processes outlived a killed backfill: {alive}"
-        partial = assert_complete(db) if stored(db) else []
+        partial = assert_complete(db, gaps=True) if stored(db) else []
         assert partial, "something was stored before the kill"
         again = headless("--mode", "fast_backfill", "--start", "1", "--end", "1500", "--network", node.url, db=db)
         out, err = again.communicate(timeout=300)
