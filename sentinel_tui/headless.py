@@ -12,6 +12,7 @@ import sys
 import time
 from typing import Any
 
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -21,9 +22,17 @@ from sentinel_core.chain.client import ChainError
 from sentinel_core.config import Settings
 from sentinel_core.ingest.backfill import Backfill, BackfillError
 from sentinel_core.ingest.live import LiveRunner
+from sentinel_core.ingest.snapshots import SnapshotBackfill
 from sentinel_core.service import Sentinel
 
 STATUS_EVERY = 10.0
+
+
+class SnapshotOptions(BaseModel):
+    """``--snapshots``: a fast_backfill of metagraph snapshots instead of blocks."""
+
+    points: int = 1
+    weights: bool = False
 
 
 class HeadlessOutput:
@@ -93,7 +102,8 @@ class HeadlessOutput:
             self.progress.stop()
 
 
-async def _run(settings: Settings, output: HeadlessOutput, console: Console) -> int:
+async def _run(settings: Settings, output: HeadlessOutput, console: Console,
+               snapshots: SnapshotOptions | None = None) -> int:
     mode = settings.ingest.mode
     sentinel = Sentinel(settings, console_sink=lambda line: console.print(line, markup=False, highlight=False))
     sentinel.bus.subscribe(output)
@@ -113,9 +123,20 @@ async def _run(settings: Settings, output: HeadlessOutput, console: Console) -> 
                 end, _ = await client.head()
             finally:
                 await client.close()
-        result = await Backfill(sentinel, start=start, end=end, mode=mode).run()
-        output.log(f"{mode} {start}-{end} complete: {result.done:,} blocks fetched "
-                   f"({(end - start) // settings.ingest.step + 1 - result.done:,} were stored already)")
+        if start > end:
+            raise BackfillError(f"block_start {start} > block_end {end}")
+        if snapshots is not None:
+            ing = settings.ingest
+            job = SnapshotBackfill(sentinel, start, end, None if ing.netuid is None else [ing.netuid],
+                                   step_epochs=ing.step, points_per_epoch=1 if snapshots.points == 1 else 4,
+                                   with_weights=snapshots.weights)
+            result = await job.run()
+            output.log(f"snapshots {start}-{end} complete: {result.done:,} snapshots taken "
+                       f"({job.skipped:,} were stored already)")
+        else:
+            result = await Backfill(sentinel, start=start, end=end, mode=mode).run()
+            output.log(f"{mode} {start}-{end} complete: {result.done:,} blocks fetched "
+                       f"({(end - start) // settings.ingest.step + 1 - result.done:,} were stored already)")
         if sentinel.deliverer is not None:
             await sentinel.deliverer.run_once()
         return 0
@@ -124,11 +145,11 @@ async def _run(settings: Settings, output: HeadlessOutput, console: Console) -> 
         await sentinel.stop()
 
 
-def run_headless(settings: Settings) -> int:
+def run_headless(settings: Settings, snapshots: SnapshotOptions | None = None) -> int:
     console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 200)
     output = HeadlessOutput(console, interactive=sys.stdout.isatty())
     try:
-        return asyncio.run(_run(settings, output, console))
+        return asyncio.run(_run(settings, output, console, snapshots))
     except KeyboardInterrupt:
         output.log("stopped")
         return 130

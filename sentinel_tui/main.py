@@ -30,17 +30,27 @@ def run(
     rate_limit: Annotated[Optional[float], typer.Option(help="backfill: seconds between blocks (BACKFILL_RATE_LIMIT).", min=0)] = None,
     max_rps: Annotated[Optional[float], typer.Option(help="Cap on calls per second (default adaptive).", min=0.1)] = None,
     processes: Annotated[Optional[int], typer.Option(help="fast_backfill: decoding processes (BACKFILL_PROCESSES; default one per core for 1,000+ blocks).", min=1, max=64)] = None,
+    snapshots: Annotated[bool, typer.Option("--snapshots", help="fast_backfill: metagraph snapshots at the epoch boundaries of the range instead of blocks (--netuid limits the subnets, --step counts epochs).")] = False,
+    points: Annotated[int, typer.Option("--points", help="--snapshots: 1 per epoch, or 4 (the epoch block and its quarter points).", min=1, max=4)] = 1,
+    weights: Annotated[bool, typer.Option("--weights", help="--snapshots: with weights and bonds.")] = False,
 ) -> None:
     """Watch the chain: a live dashboard (default) or headless console output."""
     if mode is not None and mode not in ("live", "backfill", "fast_backfill"):
         raise UserError(f"--mode {mode!r}: must be one of live, backfill, fast_backfill")
+    if points not in (1, 4):
+        raise UserError(f"--points {points}: must be 1 or 4")
+    if (points != 1 or weights) and not snapshots:
+        raise UserError("--points and --weights go with --snapshots")
     settings = settings_for(config, network, db, mode=mode, block_start=start, block_end=end, workers=workers,
                             batch_size=batch_size, batch_delay=batch_delay, step=step, netuid=netuid,
                             rate_limit=rate_limit, max_rps=max_rps, processes=processes)
+    if snapshots and (not headless or settings.ingest.mode != "fast_backfill"):
+        raise UserError("--snapshots is a fast_backfill run: add --headless --mode fast_backfill")
     if headless:
-        from sentinel_tui.headless import run_headless
+        from sentinel_tui.headless import SnapshotOptions, run_headless
 
-        raise typer.Exit(run_headless(settings))
+        raise typer.Exit(run_headless(settings, SnapshotOptions(points=points, weights=weights)
+                                      if snapshots else None))
     from sentinel_tui.app import SentinelApp
 
     SentinelApp(settings).run()
