@@ -226,7 +226,37 @@ class _Id:
         self.value = value
 
 
-class _Entry:
+class _Proxy:
+    """What the stand-ins share: everything but their cheap fields is asked of the real object, which
+    ``_materialize()`` (defined by each) decodes on first need."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in type(self).__slots__:
+            raise AttributeError(name)
+        return getattr(self._materialize(), name)
+
+    def __iter__(self) -> Any:
+        return iter(self._materialize())
+
+    def __len__(self) -> int:
+        return len(self._materialize())
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return repr(self._materialize())
+
+    def __str__(self) -> str:
+        return str(self._materialize())
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return self._materialize().__reduce_ex__(protocol)
+
+
+class _Entry(_Proxy):
     """Stand-in for one decoded ``PortableType`` of the registry: ``value``, ``["id"].value`` and
     ``["type"].value`` without decoding; anything else decodes the entry (once) and asks it."""
 
@@ -256,31 +286,8 @@ class _Entry:
             return self._type
         return self._materialize()[key]
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in _Entry.__slots__:
-            raise AttributeError(name)
-        return getattr(self._materialize(), name)
 
-    def __iter__(self) -> Any:
-        return iter(self._materialize())
-
-    def __len__(self) -> int:
-        return len(self._materialize())
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __repr__(self) -> str:
-        return repr(self._materialize())
-
-    def __str__(self) -> str:
-        return str(self._materialize())
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return self._materialize().__reduce_ex__(protocol)
-
-
-class _EntryType:
+class _EntryType(_Proxy):
     """Stand-in for an entry's ``RegistryType`` (what type classes keep as ``scale_info_type``)."""
 
     __slots__ = ("value", "_entry")
@@ -294,29 +301,6 @@ class _EntryType:
 
     def __getitem__(self, key: Any) -> Any:
         return self._materialize()[key]
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in _EntryType.__slots__:
-            raise AttributeError(name)
-        return getattr(self._materialize(), name)
-
-    def __iter__(self) -> Any:
-        return iter(self._materialize())
-
-    def __len__(self) -> int:
-        return len(self._materialize())
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __repr__(self) -> str:
-        return repr(self._materialize())
-
-    def __str__(self) -> str:
-        return str(self._materialize())
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return self._materialize().__reduce_ex__(protocol)
 
 
 # -- files ---------------------------------------------------------------------------------------
