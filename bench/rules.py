@@ -115,7 +115,8 @@ def fifty_rules() -> list:
     """The default sentinel.toml (9 rules) plus 41 rules of the kinds users write: subnet-specific
     call and event rules, thresholds on amounts, watchlists, windows, tiers of hyperparameter
     rules and one anomaly rule per metric."""
-    rules = list(load_config(ROOT / "sentinel.toml", env={}).rules)
+    # The block rules of the shipped file (its snapshot rules run on metagraph snapshots, not blocks).
+    rules = [r for r in load_config(ROOT / "sentinel.toml", env={}).rules if r.kind != "snapshot"]
     extra: list[dict] = []
     for k in range(12):  # call rules
         netuid = k * 5 + 1

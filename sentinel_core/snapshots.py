@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .metagraph import RAO, U16_MAX, ApyPoint, Change, Metagraph, NeuronRow, diff, validator_apy
+from .metagraph import RAO, RAW_COLUMNS, U16_MAX, ApyPoint, Change, Metagraph, NeuronRow, diff, validator_apy
 from .store import AsyncStore, Store, StoreError
 
 _SCHEMA = """
@@ -171,6 +171,26 @@ def read_snapshot(store: Store, netuid: int, block: int) -> Metagraph | None:
                      rows=[_row(r) for r in rows])
 
 
+_SQL_RAW = f"SELECT {', '.join(RAW_COLUMNS)} FROM neuron_snapshots_v WHERE netuid = ? AND block = ? ORDER BY uid"
+
+
+def read_snapshot_raw(store: Store, netuid: int, block: int, *, neurons: bool = True) -> Metagraph | None:
+    """Like :func:`read_snapshot`, but the neurons stay ``RAW_COLUMNS`` tuples (``Metagraph._raw``, as
+    ``read_metagraphs(build_rows=False)`` leaves them; ``rows`` empty): a few times faster, for code
+    that compares many snapshots. ``neurons=False`` reads the subnet row alone."""
+    if not _has_tables(store):
+        return None
+    conn = _conn(store)
+    s = conn.execute("SELECT * FROM subnet_snapshots WHERE netuid = ? AND block = ?", (netuid, block)).fetchone()
+    if s is None:
+        return None
+    mg = Metagraph(netuid=netuid, block=block, block_hash=s["block_hash"] or "", method=s["method"] or "",
+                   exists=bool(s["exists_"]), tempo=s["tempo"], owner_hotkey=s["owner_hotkey"],
+                   owner_coldkey=s["owner_coldkey"], registered_at=s["registered_at"], last_step=s["last_step"])
+    mg._raw = [tuple(r) for r in conn.execute(_SQL_RAW, (netuid, block))] if neurons else None
+    return mg
+
+
 def snapshot_blocks(store: Store, netuid: int, start: int | None = None, end: int | None = None, *,
                     point: int | None = None) -> list[int]:
     """Blocks at which ``netuid`` has a snapshot, ascending (only epoch blocks with ``point=0``)."""
@@ -200,6 +220,44 @@ def taken(store: Store, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]
 def latest_snapshot_block(store: Store, netuid: int, at_or_before: int | None = None) -> int | None:
     blocks = snapshot_blocks(store, netuid, None, at_or_before)
     return blocks[-1] if blocks else None
+
+
+def recent_snapshot_blocks(store: Store, netuid: int, limit: int, *, point: int | None = None) -> list[int]:
+    """The newest ``limit`` blocks at which ``netuid`` has a snapshot, ascending (an index walk from
+    the end: cheap however many snapshots are stored)."""
+    if limit <= 0 or not _has_tables(store):
+        return []
+    sql = "SELECT block FROM subnet_snapshots WHERE netuid = ?"
+    params: list[Any] = [netuid]
+    if point is not None:
+        sql += " AND point = ?"
+        params.append(point)
+    rows = _conn(store).execute(sql + " ORDER BY block DESC LIMIT ?", [*params, limit]).fetchall()
+    return [r[0] for r in reversed(rows)]
+
+
+def snapshot_netuids(store: Store) -> list[int]:
+    """The netuids with at least one snapshot, ascending (one index probe per netuid, not a scan)."""
+    if not _has_tables(store):
+        return []
+    rows = _conn(store).execute(
+        "WITH RECURSIVE n(x) AS (SELECT min(netuid) FROM subnet_snapshots"
+        " UNION ALL SELECT (SELECT min(netuid) FROM subnet_snapshots WHERE netuid > n.x) FROM n"
+        " WHERE n.x IS NOT NULL) SELECT x FROM n WHERE x IS NOT NULL").fetchall()
+    return [r[0] for r in rows]
+
+
+def adjacent_snapshot_blocks(store: Store, netuid: int, block: int) -> tuple[int | None, int | None]:
+    """The blocks of ``netuid``'s stored snapshots just before and just after ``block`` (None where
+    there is none); two index lookups, whatever the number of snapshots."""
+    if not _has_tables(store):
+        return None, None
+    conn = _conn(store)
+    before = conn.execute("SELECT max(block) FROM subnet_snapshots WHERE netuid = ? AND block < ?",
+                          (netuid, block)).fetchone()[0]
+    after = conn.execute("SELECT min(block) FROM subnet_snapshots WHERE netuid = ? AND block > ?",
+                         (netuid, block)).fetchone()[0]
+    return before, after
 
 
 def changes(store: Store, netuid: int, start: int | None = None, end: int | None = None, *,

@@ -15,25 +15,38 @@ Sentinel did), with the boundaries computed from each subnet's tempo at that blo
 
 Progress is published on ``sentinel.bus`` as :class:`~sentinel_core.bus.BackfillProgress` notices
 (``done``/``total`` count snapshots, one per subnet and block).
+
+Snapshot rules. Each snapshot stored here is compared with its stored neighbours of the same subnet
+(the one just before and, when a later one is already stored, the one just after) through the snapshot
+rules of the Sentinel's current engine (hot reload applies), and the alerts take the block alerts' path:
+stored with their delivery outbox, published as ``AlertRaised``, the deliverer woken. The neighbours
+come from the store, in the store's thread and in the same call as the write, so a backfill in any
+order (chunks finishing out of order, runs over ranges before or after stored ones) compares the pairs
+that end up consecutive; a backfill defers a pair while a snapshot it planned between the two is not yet
+stored. Dedup keys (``rule:netuid:block:uid``) make comparing a pair again harmless.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import random
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..bus import BackfillProgress, LogLine, WorkerProgress
+from ..bus import AlertRaised, BackfillProgress, LogLine, WorkerProgress
 from ..chain.client import ChainClient, ChainError, RpcError
 from ..chain.queries import subnets_at
 from ..metagraph import (Metagraph, MetagraphUnavailable, epoch_boundaries, epoch_runs_at, read_metagraphs,
                          read_tempos)
-from ..snapshots import arun, ensure_schema, taken, write_snapshots
+from ..model import Alert
+from ..snapshots import (adjacent_snapshot_blocks, arun, ensure_schema, read_snapshot_raw, taken,
+                         write_snapshots)
+from ..store import Store
 
 if TYPE_CHECKING:
     from ..service import Sentinel
@@ -46,11 +59,134 @@ SCHEDULE_EVENTS = {("SubtensorModule", "TempoSet"), ("SubtensorModule", "Network
 CALLS_PER_FRAME = 64
 
 
+Pair = tuple[int, int, int]
+"""(netuid, previous block, block): two consecutive stored snapshots of a subnet."""
+
+
+def _pending_between(pending: dict[int, list[int]] | None, netuid: int, a: int, b: int) -> bool:
+    """Whether a snapshot planned (not yet stored) for ``netuid`` lies strictly between ``a`` and ``b``."""
+    blocks = pending.get(netuid) if pending else None
+    if not blocks:
+        return False
+    i = bisect.bisect_right(blocks, a)
+    return i < len(blocks) and blocks[i] < b
+
+
+def store_and_pair(store: Store, mgs: Sequence[Metagraph], points: Sequence[int] | int, *, pair: bool,
+                   pending: dict[int, list[int]] | None = None, paired: set[Pair] | None = None) -> list[Pair]:
+    """Write ``mgs`` and (``pair``) return the pairs of consecutive stored snapshots they form with their
+    stored neighbours, in the store's thread: nothing else writes in between, so the neighbours are
+    exact. ``pending`` (netuid -> sorted planned blocks not yet stored) defers a pair with a planned
+    snapshot between its two; ``paired`` remembers the pairs already returned (each pair once)."""
+    write_snapshots(store, mgs, points)
+    if not pair:
+        return []
+    if pending:
+        for mg in mgs:
+            blocks = pending.get(mg.netuid)
+            if blocks:
+                i = bisect.bisect_left(blocks, mg.block)
+                if i < len(blocks) and blocks[i] == mg.block:
+                    del blocks[i]
+    paired = set() if paired is None else paired
+    out: list[Pair] = []
+    for mg in mgs:
+        before, after = adjacent_snapshot_blocks(store, mg.netuid, mg.block)
+        for a, b in ((before, mg.block), (mg.block, after)):
+            if a is None or b is None or _pending_between(pending, mg.netuid, a, b):
+                continue
+            key = (mg.netuid, a, b)
+            if key not in paired:
+                paired.add(key)
+                out.append(key)
+    return out
+
+
+class SnapshotAlerts:
+    """Raises the snapshot rules' alerts for pairs of stored snapshots (see the module docstring).
+
+    Snapshots just written are kept (the last ``keep``) so that a pair rarely costs a store read."""
+
+    def __init__(self, sentinel: Sentinel, *, keep: int = 256) -> None:
+        self.s = sentinel
+        self.keep = keep
+        self.raised = 0
+        self._recent: OrderedDict[tuple[int, int], Metagraph] = OrderedDict()
+
+    @property
+    def active(self) -> bool:
+        """Whether the current engine has snapshot rules (else pairs are not even looked for)."""
+        return bool(self.s.engine.snapshot_rules)
+
+    def remember(self, mgs: Sequence[Metagraph]) -> None:
+        recent = self._recent
+        for mg in mgs:
+            recent[(mg.netuid, mg.block)] = mg
+            recent.move_to_end((mg.netuid, mg.block))
+        while len(recent) > self.keep:
+            recent.popitem(last=False)
+
+    async def _snapshot(self, netuid: int, block: int, neurons: bool) -> Metagraph | None:
+        mg = self._recent.get((netuid, block))
+        if mg is not None and (mg.rows or mg._raw is not None or not neurons or not mg.exists):
+            return mg
+        mg = await arun(self.s.store, read_snapshot_raw, netuid, block, neurons=neurons)
+        if mg is not None and neurons:
+            self.remember([mg])
+        return mg
+
+    async def check(self, pairs: Sequence[Pair]) -> list[Alert]:
+        """Evaluate ``pairs`` and raise the alerts; returns those that were new."""
+        engine = self.s.engine
+        if not pairs or not engine.snapshot_rules:
+            return []
+        neurons = engine.snapshot_rules_need_rows
+        alerts: list[Alert] = []
+        for netuid, a, b in pairs:
+            previous = await self._snapshot(netuid, a, neurons)
+            current = await self._snapshot(netuid, b, neurons)
+            if previous is not None and current is not None:
+                alerts.extend(engine.evaluate_snapshot(previous, current))
+        return await raise_alerts(self.s, alerts)
+
+
+async def raise_alerts(sentinel: Sentinel, alerts: Sequence[Alert]) -> list[Alert]:
+    """The block alerts' path for alerts raised outside a block write: store them with their delivery
+    outbox (the same happening only once), publish the new ones, wake the deliverer."""
+    if not alerts:
+        return []
+    new = await sentinel.store.write_alerts(alerts)
+    for alert in new:
+        sentinel.bus.publish(AlertRaised(alert=alert))
+    if new:
+        pipeline = sentinel.pipeline
+        if pipeline is not None and pipeline.on_new_alerts is not None:
+            pipeline.on_new_alerts(new)  # thread-safe: wakes the deliverer in its own loop
+        elif sentinel.deliverer is not None:
+            sentinel.deliverer.wake()
+    return new
+
+
+async def store_snapshots(sentinel: Sentinel, alerts: SnapshotAlerts, mgs: Sequence[Metagraph],
+                          points: Sequence[int] | int, *, pending: dict[int, list[int]] | None = None,
+                          paired: set[Pair] | None = None) -> list[Alert]:
+    """Store ``mgs`` and raise what the snapshot rules find against their stored neighbours."""
+    active = alerts.active
+    pairs = await arun(sentinel.store, store_and_pair, mgs, points, pair=active, pending=pending, paired=paired)
+    if not active:
+        return []
+    alerts.remember(mgs)
+    new = await alerts.check(pairs)
+    alerts.raised += len(new)
+    return new
+
+
 async def take_snapshots(sentinel: Sentinel, client: ChainClient, netuids: Sequence[int], block_number: int,
                          block_hash: str, *, point: int = 0, with_weights: bool = False) -> list[Metagraph]:
-    """Read and store the metagraphs of ``netuids`` at one block (one batch frame)."""
+    """Read and store the metagraphs of ``netuids`` at one block (one batch frame), and raise what the
+    snapshot rules find."""
     mgs = await read_metagraphs(client, [(n, block_number, block_hash) for n in netuids], lite=not with_weights)
-    await arun(sentinel.store, write_snapshots, mgs, point)
+    await store_snapshots(sentinel, SnapshotAlerts(sentinel), mgs, point)
     return mgs
 
 
@@ -69,6 +205,7 @@ class LiveSnapshots:
         self.points_per_epoch = points_per_epoch
         self.with_weights = with_weights
         self.taken = 0
+        self.alerts = SnapshotAlerts(sentinel)
         self._seen: tuple[str, dict[int, int | None]] | None = None
         """(hash, tempos in force when that block started) of the last block seen, while valid for its child."""
 
@@ -102,7 +239,7 @@ class LiveSnapshots:
             if due:
                 mgs = await read_metagraphs(client, [(n, block.number, block.hash) for n, _ in due],
                                             lite=not self.with_weights, build_rows=self.with_weights)
-                await arun(self.s.store, write_snapshots, mgs, [p for _, p in due])
+                await store_snapshots(self.s, self.alerts, mgs, [p for _, p in due])
                 count += len(mgs)
             events = getattr(block, "events", None)
             steady = events is not None and not any((ev.pallet, ev.name) in SCHEDULE_EVENTS for ev in events)
@@ -235,6 +372,10 @@ class SnapshotBackfill:
         self._workers: dict[int, WorkerProgress] = {}
         self._last_publish = 0.0
         self._rng = random.Random()
+        self.alerts = SnapshotAlerts(sentinel, keep=max(256, 4 * self.calls_per_frame))
+        self._pending: dict[int, list[int]] = {}
+        """netuid -> planned blocks not yet stored (a pair around one of them waits for it)."""
+        self._paired: set[Pair] = set()
 
     # -- progress --------------------------------------------------------------------------------------
     def progress(self, error: str | None = None) -> BackfillProgress:
@@ -300,6 +441,11 @@ class SnapshotBackfill:
         self.skipped = len(have)
         todo = {b: [(n, p) for n, p in items if (b, n) not in have] for b, items in self.plan.items()}
         todo = {b: items for b, items in todo.items() if items}
+        pending: dict[int, list[int]] = {}
+        for b, items in sorted(todo.items()):
+            for n, _ in items:
+                pending.setdefault(n, []).append(b)
+        self._pending = pending
         hashes = await _hashes(client, list(todo))
         self.total = sum(len(v) for v in todo.values())
         return [(b, hashes[b], items) for b, items in sorted(todo.items())]
@@ -385,5 +531,5 @@ class SnapshotBackfill:
                     with contextlib.suppress(Exception):
                         await client.close()
                     await client.connect()
-        await arun(self.s.store, write_snapshots, mgs, points)
+        await store_snapshots(self.s, self.alerts, mgs, points, pending=self._pending, paired=self._paired)
         return client

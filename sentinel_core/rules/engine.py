@@ -9,6 +9,9 @@ Speed: rules are compiled once into matchers indexed by ``(pallet, name)`` of ca
 index is filled lazily per distinct name, so a block costs one dict lookup per call and per event plus
 the conditions of the rules that apply. No regex is compiled and no pydantic model is built per block
 except for the alerts emitted.
+
+Snapshot rules (``kind = "snapshot"``) never see blocks: ``RuleEngine.evaluate_snapshot(previous,
+current)`` compares two consecutive metagraph snapshots of a subnet (see ``snapshot_rules``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from sentinel_core.rules.spec import (
     MatchSpec,
     PatternRule,
     RuleBase,
+    SnapshotRule,
     StallRule,
     SudoCatchallRule,
     render,
@@ -973,9 +977,27 @@ class _StallC(_Compiled):
         self.after = spec.after_seconds
 
 
+class _SnapshotC(_Compiled):
+    """A snapshot rule: never sees blocks; :meth:`RuleEngine.evaluate_snapshot` feeds it pairs of
+    consecutive snapshots of a subnet."""
+
+    def __init__(self, spec: SnapshotRule) -> None:
+        super().__init__(spec)
+        from sentinel_core.rules.snapshot_rules import SnapshotMatcher  # metagraph code: only when used
+
+        self.matcher = SnapshotMatcher(spec)
+
+    def on_snapshot(self, ctx: _BlockCtx, previous: Any, current: Any) -> None:
+        number, netuid = current.block, current.netuid
+        for f in self.matcher.find(previous, current):
+            self.emit(ctx, block=number, fields=f.fields, key=f"{self.name}:{netuid}:{number}:{f.tag}",
+                      netuid=netuid, scope=f.scope)
+
+
 _COMPILERS: dict[type, type[_Compiled]] = {
     CallRule: _CallRuleC, EventRule: _EventRuleC, SudoCatchallRule: _CatchallC,
     HyperparamRule: _HyperparamC, PatternRule: _PatternC, AnomalyRule: _AnomalyC, StallRule: _StallC,
+    SnapshotRule: _SnapshotC,
 }
 
 _STAKE_EVENTS = {"StakeAdded": 1, "StakeRemoved": -1}
@@ -1101,6 +1123,7 @@ class RuleEngine:
         if self._tap is not None:
             self._event_consumers = self._event_consumers + [self._tap]
         self._stalls = [c for c in values if isinstance(c, _StallC)]
+        self._snapshot_rules = [c for c in values if isinstance(c, _SnapshotC)]
         self._call_index: dict[str, dict[str, tuple] | None] = {}  # name -> pallet -> consumers
         self._event_index: dict[str, dict[str, tuple] | None] = {}
         self._event_names: dict[str, bool] = {}  # event name -> can any rule match it
@@ -1287,6 +1310,34 @@ class RuleEngine:
                         r.observe(ctx, netuid, float(flow))
             else:
                 r.observe(ctx, None, float(value))
+
+    # -- snapshots ----------------------------------------------------------------------------------
+
+    @property
+    def snapshot_rules(self) -> list[SnapshotRule]:
+        """The enabled snapshot rules (block evaluation ignores them)."""
+        return [c.spec for c in self._snapshot_rules]  # type: ignore[misc]
+
+    @property
+    def snapshot_rules_need_rows(self) -> bool:
+        """Whether any snapshot rule looks at neurons (else the subnet rows of snapshots suffice)."""
+        return any(c.matcher.needs_rows for c in self._snapshot_rules)
+
+    def evaluate_snapshot(self, previous: Any, current: Any) -> list[Alert]:
+        """Alerts the snapshot rules raise for two consecutive snapshots of one subnet
+        (:class:`~sentinel_core.metagraph.Metagraph`, ``previous`` the older; None: nothing to compare).
+        Each alert belongs to ``current.block``; its dedup key is ``rule:netuid:block:uid`` (or
+        ``:owner``), so comparing the same pair again raises nothing new once stored."""
+        rules = self._snapshot_rules
+        if not rules or previous is None:
+            return []
+        ctx = _BlockCtx(Block(number=current.block, hash=current.block_hash or "", parent_hash=""), False,
+                        self.clock())
+        for r in rules:
+            r.on_snapshot(ctx, previous, current)
+        for a in ctx.alerts:
+            self.hits[a.rule] = self.hits.get(a.rule, 0) + 1
+        return ctx.alerts
 
     def warm(self, block: Block, changes: Sequence[HyperparamChange] = ()) -> None:
         """Feed a block to windows and baselines without raising alerts (e.g. history at start)."""

@@ -11,6 +11,9 @@ template over the alert's fields), ``cooldown_blocks``, ``dedup`` (template of t
 - ``pattern``        a count or sum over a sliding window of blocks (failed extrinsics, events, calls)
 - ``anomaly``        a per-block metric against its own rolling baseline (z-score or percentile)
 - ``stall``          no new block for ``after_seconds``
+- ``snapshot``       a change between two consecutive metagraph snapshots of a subnet (``when``: a
+                     validator's dividends drop to zero, a (top-N) validator deregistered, a neuron's
+                     stake moves by more than a threshold, the subnet owner changes)
 
 Everything here is validated at load time: unknown keys, unknown pallets, bad regexes, templates that
 name fields a rule never provides. The models are frozen; the engine compiles them into matchers.
@@ -35,7 +38,8 @@ KNOWN_PALLETS: frozenset[str] = frozenset({
 """Pallet names of finney's runtime (event/call rules naming any other pallet are rejected)."""
 
 SEVERITIES = ("info", "warning", "critical")
-KINDS = ("event", "call", "sudo_catchall", "hyperparam", "pattern", "anomaly", "stall")
+KINDS = ("event", "call", "sudo_catchall", "hyperparam", "pattern", "anomaly", "stall", "snapshot")
+SNAPSHOT_WHENS = ("dividends_zero", "validator_deregistered", "stake_change", "owner_change")
 OPS = ("eq", "ne", "in", "gt", "ge", "lt", "le", "regex")
 
 _RULE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -64,6 +68,11 @@ ANOMALY_FIELDS = COMMON_FIELDS | {
     "group", "direction",
 }
 STALL_FIELDS = COMMON_FIELDS | {"seconds", "last_block", "last_block_at", "after_seconds"}
+SNAPSHOT_FIELDS = COMMON_FIELDS | {
+    "when", "previous_block", "change", "old", "new", "uid", "hotkey", "coldkey", "new_hotkey",
+    "stake_tao", "old_stake_tao", "new_stake_tao", "delta_tao", "rel_change", "rank", "top",
+    "owner_hotkey", "old_owner_hotkey",
+}
 
 
 class _Strict(BaseModel):
@@ -494,14 +503,91 @@ class StallRule(RuleBase):
         return STALL_FIELDS
 
 
+class SnapshotRule(RuleBase):
+    """A change between two consecutive stored metagraph snapshots of a subnet (taken at its epoch
+    boundaries, live or by a snapshot backfill). ``when`` says which:
+
+    - ``dividends_zero``          a neuron (same hotkey at the same uid) had dividends > 0 and now has 0
+    - ``validator_deregistered``  a validator (permit holder at the previous snapshot; with ``top = N``
+                                  only the N with the most stake) lost its uid (replaced or gone)
+    - ``stake_change``            a neuron's stake moved by at least ``min_change`` (relative, 0.2 = 20%)
+                                  and/or ``min_tao`` (absolute, TAO); ``direction`` up / down / both
+    - ``owner_change``            the subnet owner (coldkey) changed
+
+    ``netuids`` limits the subnets, ``hotkeys`` the neurons (a watchlist; not with owner_change).
+    Cooldowns are per subnet and uid (per subnet for owner_change); one alert per rule, subnet,
+    snapshot block and uid, however often the pair of snapshots is compared."""
+
+    kind: Literal["snapshot"]
+    when: Literal["dividends_zero", "validator_deregistered", "stake_change", "owner_change"]
+    netuids: list[int] = Field(default_factory=list)
+    """Subnets; empty = any subnet."""
+    netuid: list[int] | None = None
+    """Shortcut: same as ``netuids``."""
+    hotkeys: list[str] = Field(default_factory=list)
+    """Only these neurons' hotkeys (for validator_deregistered: the validator that lost its uid)."""
+    top: Annotated[int, Field(ge=1)] | None = None
+    """validator_deregistered: only validators among the top N by stake at the previous snapshot."""
+    min_change: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    """stake_change: ``|new - old| / old`` at least this (0.2 = 20%; a neuron that had no stake passes)."""
+    min_tao: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    """stake_change: ``|new - old|`` at least this many TAO."""
+    direction: Literal["both", "up", "down"] | None = None
+    """stake_change: only increases (up), only decreases (down) or both (the default)."""
+
+    @field_validator("netuid", "netuids", mode="before")
+    @classmethod
+    def coerce_netuid_(cls, v: Any) -> Any:
+        return _netuids(v)
+
+    @field_validator("hotkeys", mode="before")
+    @classmethod
+    def coerce_hotkeys_(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @field_validator("hotkeys")
+    @classmethod
+    def _hotkeys(cls, v: list[str]) -> list[str]:
+        for h in v:
+            if not h:
+                raise ValueError("hotkeys must be non-empty strings")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SnapshotRule:
+        given = self.model_fields_set
+        only = {"top": "validator_deregistered", "min_change": "stake_change", "min_tao": "stake_change",
+                "direction": "stake_change"}
+        for key, when in only.items():
+            if key in given and getattr(self, key) is not None and self.when != when:
+                raise ValueError(f'{key}: only used with when = "{when}"')
+        if self.when == "owner_change" and self.hotkeys:
+            raise ValueError('hotkeys: not used with when = "owner_change" (the owner is a coldkey; '
+                             'narrow it with netuids)')
+        if self.when == "stake_change" and self.min_change is None and self.min_tao is None:
+            raise ValueError('when: "stake_change" needs min_change (e.g. 0.2 for 20%) and/or min_tao')
+        return self
+
+    @property
+    def all_netuids(self) -> frozenset[int] | None:
+        nets = set(self.netuids) | set(self.netuid or [])
+        return frozenset(nets) if nets else None
+
+    @classmethod
+    def allowed_fields(cls) -> frozenset[str] | None:
+        return SNAPSHOT_FIELDS
+
+
 RuleSpec = Annotated[
-    Union[EventRule, CallRule, SudoCatchallRule, HyperparamRule, PatternRule, AnomalyRule, StallRule],
+    Union[EventRule, CallRule, SudoCatchallRule, HyperparamRule, PatternRule, AnomalyRule, StallRule,
+          SnapshotRule],
     Field(discriminator="kind"),
 ]
 
 RULE_MODELS: dict[str, type[RuleBase]] = {
     "event": EventRule, "call": CallRule, "sudo_catchall": SudoCatchallRule,
     "hyperparam": HyperparamRule, "pattern": PatternRule, "anomaly": AnomalyRule, "stall": StallRule,
+    "snapshot": SnapshotRule,
 }
 
 DEFAULT_MESSAGES: dict[str, str] = {
@@ -512,6 +598,7 @@ DEFAULT_MESSAGES: dict[str, str] = {
     "pattern": "{summary}",
     "anomaly": "{summary}",
     "stall": "no new block for {seconds:.0f}s (last block {last_block})",
+    "snapshot": "subnet {netuid}: {change}",
 }
 
 
@@ -563,5 +650,5 @@ def render(template: str, fields: dict[str, Any]) -> str:
 __all__ = [
     "KNOWN_PALLETS", "SEVERITIES", "KINDS", "OPS", "Condition", "RuleBase", "EventRule", "CallRule",
     "SudoCatchallRule", "HyperparamRule", "MatchSpec", "PatternRule", "AnomalyRule", "StallRule",
-    "RuleSpec", "RULE_MODELS", "DEFAULT_MESSAGES", "render", "check_template", "template_fields",
+    "SnapshotRule", "SNAPSHOT_WHENS", "RuleSpec", "RULE_MODELS", "DEFAULT_MESSAGES", "render", "check_template", "template_fields",
 ]

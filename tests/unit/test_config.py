@@ -18,7 +18,14 @@ from sentinel_core.config import (
     load_rules_only,
     resolve_network,
 )
-from sentinel_core.rules.spec import CallRule, HyperparamRule, PatternRule, StallRule, SudoCatchallRule
+from sentinel_core.rules.spec import (
+    CallRule,
+    HyperparamRule,
+    PatternRule,
+    SnapshotRule,
+    StallRule,
+    SudoCatchallRule,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,6 +56,7 @@ def test_default_sentinel_toml_is_valid_and_useful():
     assert set(by_name) == {
         "hyperparam-change", "coldkey-swap", "subnet-registered", "subnet-dissolved",
         "runtime-upgraded", "sudo-call", "failed-extrinsic-spike", "large-unstake", "chain-stall",
+        "subnet-owner-changed", "top-validator-deregistered",
     }
     assert isinstance(by_name["hyperparam-change"], HyperparamRule)
     swap = by_name["coldkey-swap"]
@@ -63,6 +71,11 @@ def test_default_sentinel_toml_is_valid_and_useful():
     assert unstake.group_by == "netuid" and unstake.window == 100
     stall = by_name["chain-stall"]
     assert isinstance(stall, StallRule) and stall.after_seconds == 60
+    owner = by_name["subnet-owner-changed"]
+    assert isinstance(owner, SnapshotRule) and owner.when == "owner_change" and owner.severity == "critical"
+    top = by_name["top-validator-deregistered"]
+    assert isinstance(top, SnapshotRule) and (top.when, top.top, top.severity) == (
+        "validator_deregistered", 5, "warning")
     assert load_rules_only(ROOT / "sentinel.toml") == s.rules
 
 
@@ -180,6 +193,82 @@ def test_rule_error_lines_exact(tmp_path):
     assert f"{f}:31: rules[4].window: must be >= 1" in lines
     # every problem is one line
     assert all("\n" not in x for x in lines)
+
+
+def test_snapshot_rule_error_lines_exact(tmp_path):
+    p = write(tmp_path, """
+        [[rules]]
+        kind = "snapshot"
+        name = "a"
+        when = "dividends_gone"
+
+        [[rules]]
+        kind = "snapshot"
+        name = "b"
+        when = "stake_change"
+        min_change = -0.2
+
+        [[rules]]
+        kind = "snapshot"
+        name = "c"
+        when = "stake_change"
+        min_tao = -5
+
+        [[rules]]
+        kind = "snapshot"
+        name = "d"
+        when = "validator_deregistered"
+        top = 0
+
+        [[rules]]
+        kind = "snapshot"
+        name = "e"
+        when = "owner_change"
+        top = 5
+
+        [[rules]]
+        kind = "snapshot"
+        name = "f"
+        when = "stake_change"
+
+        [[rules]]
+        kind = "snapshot"
+        name = "g"
+        when = "owner_change"
+        message = "{owner} changed"
+
+        [[rules]]
+        kind = "snapshot"
+        name = "h"
+        when = "owner_change"
+        hotkeys = ["5F3sa2TJAWMqDhXG6jhV4N8ko9SxwGy8TpaNS1repo5EYjQX"]
+    """)
+    f = str(p)
+    assert errors(p) == [
+        f"{f}:4: rules[0].when: must be one of dividends_zero, validator_deregistered, stake_change, owner_change",
+        f"{f}:10: rules[1].min_change: must be >= 0",
+        f"{f}:16: rules[2].min_tao: must be >= 0",
+        f"{f}:22: rules[3].top: must be >= 1",
+        f'{f}:28: rules[4].top: only used with when = "validator_deregistered"',
+        f'{f}:33: rules[5].when: "stake_change" needs min_change (e.g. 0.2 for 20%) and/or min_tao',
+        f"{f}:39: rules[6].message: unknown field {{owner}} in template (available: block, change, coldkey, "
+        "delta_tao, extrinsic_index, hotkey, netuid, new, new_hotkey, new_stake_tao, old, old_owner_hotkey, "
+        "old_stake_tao, owner_hotkey, previous_block, rank, rel_change, rule, severity, stake_tao, summary, "
+        "top, uid, when)",
+        f'{f}:45: rules[7].hotkeys: not used with when = "owner_change" (the owner is a coldkey; narrow it '
+        "with netuids)",
+    ]
+    assert load_rules_only(write(tmp_path, """
+        [[rules]]
+        kind = "snapshot"
+        name = "stake"
+        when = "stake_change"
+        min_change = 0.5
+        min_tao = 100
+        netuid = 3
+        hotkeys = "5F3sa2TJAWMqDhXG6jhV4N8ko9SxwGy8TpaNS1repo5EYjQX"
+        message = "{change} at #{block} (since #{previous_block})"
+    """, "good.toml"))[0].all_netuids == frozenset({3})
 
 
 def test_section_errors(tmp_path):
