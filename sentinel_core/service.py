@@ -167,6 +167,14 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 50)
 
 
+def collect_connection_garbage() -> None:
+    """Every connection builds its codec's type classes anew, and they become cyclic garbage when it
+    closes (~40 KB each). With the thresholds of :func:`tune_gc` the collector would let them pile up
+    over the reconnects of a long run; one full collection after a connection ends (~30 ms, rare)
+    keeps memory flat."""
+    gc.collect()
+
+
 def _mtime(path: Path) -> float | None:
     try:
         return path.stat().st_mtime

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..bus import BackfillProgress, LogLine, WorkerProgress
 from ..chain.client import ChainClient, ChainError, RpcError, is_rate_limit_text
+from ..service import collect_connection_garbage
 from .procs import DecoderDied, DecoderPool, auto_processes
 
 if TYPE_CHECKING:
@@ -202,10 +203,13 @@ class Backfill:
         self._rates.append((time.monotonic(), 0))
         self._publish(force=True)
         try:
-            if self.mode == "backfill":
-                await self._sequential(batches)
-            else:
-                await self._parallel(batches)
+            try:
+                if self.mode == "backfill":
+                    await self._sequential(batches)
+                else:
+                    await self._parallel(batches)
+            finally:
+                collect_connection_garbage()  # the workers' connections
         except asyncio.CancelledError:
             self.state = "cancelled"
             await asyncio.shield(store.finish_run(self.run_id, "cancelled"))

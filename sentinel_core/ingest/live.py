@@ -21,6 +21,7 @@ from ..chain.client import ChainClient, ChainError
 from ..chain.queries import read_hyperparams, subnets_at
 from ..model import HyperparamChange
 from ..rules.engine import RuleEngine
+from ..service import collect_connection_garbage
 from .snapshots import LiveSnapshots
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ class LiveRunner:
                     await self._backoff(f"{type(exc).__name__}: {exc}")
                 finally:
                     await client.close()
+                    collect_connection_garbage()
         finally:
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
