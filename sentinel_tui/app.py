@@ -66,10 +66,12 @@ from .widgets.jump_screen import JumpScreen
 from .widgets.key_bar import KeyBar
 from .widgets.rule_hits import RuleHitsPane
 from .widgets.status_header import StatusHeader
+from .widgets.subnet import SubnetPane
 
 PANES: dict[str, str] = {
     "blocks": "Blocks",
     "hyperparams": "Hyperparameters",
+    "subnet": "Subnet",
     "alerts": "Alerts",
     "backfill": "Backfill",
 }
@@ -79,7 +81,7 @@ TOAST_INTERVAL = 2.0
 
 
 class SentinelCommands(Provider):
-    """Command palette: panes, subnets, backfill, rules, jump to block, help."""
+    """Command palette: panes, subnets (hyperparameters and neurons), backfill, rules, jump to block, help."""
 
     def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
         app: SentinelApp = self.app  # type: ignore[assignment]
@@ -88,6 +90,14 @@ class SentinelCommands(Provider):
             for pane, title in PANES.items()
         ]
         commands += [
+            ("Subnet: next subnet", partial(app.subnet_pane_action, "subnet", 1),
+             "the Subnet pane: the next subnet's neurons"),
+            ("Subnet: previous subnet", partial(app.subnet_pane_action, "subnet", -1),
+             "the Subnet pane: the previous subnet's neurons"),
+            ("Subnet: sort by the next column", partial(app.subnet_pane_action, "sort"),
+             "the Subnet pane: sort the neurons by the next column"),
+            ("Subnet: reverse the sort", partial(app.subnet_pane_action, "reverse"),
+             "the Subnet pane: reverse the neurons' order"),
             ("Start backfill", app.action_new_backfill, "open the backfill form (range, mode, workers, batch)"),
             ("Reload rules", app.action_reload_rules, "re-read the rules from sentinel.toml"),
             ("Jump to block", app.action_jump, "show any block's extrinsics and events"),
@@ -102,11 +112,16 @@ class SentinelCommands(Provider):
             (f"Switch subnet {n}", partial(app.switch_subnet, n), f"show subnet {n}'s hyperparameters")
             for n in app.known_subnets
         ]
+        commands += [
+            (f"Neurons of subnet {n}", partial(app.show_subnet_neurons, n),
+             f"show subnet {n}'s neurons (its newest metagraph snapshot)")
+            for n in app.known_subnets
+        ]
         return commands
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands():
-            if not name.startswith("Switch subnet"):
+            if not name.startswith(("Switch subnet", "Neurons of subnet")):
                 yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
@@ -119,6 +134,8 @@ class SentinelCommands(Provider):
             if number in app.known_subnets:
                 yield Hit(0.9, f"Switch subnet {number}", partial(app.switch_subnet, number),
                           help=f"show subnet {number}'s hyperparameters")
+                yield Hit(0.85, f"Neurons of subnet {number}", partial(app.show_subnet_neurons, number),
+                          help=f"show subnet {number}'s neurons (its newest metagraph snapshot)")
         matcher = self.matcher(query)
         for name, callback, help_text in self._commands():
             score = matcher.match(name)
@@ -145,8 +162,9 @@ class SentinelApp(App):
     BINDINGS = [
         Binding("1", "show_pane('blocks')", "Blocks", group=PANE_GROUP),
         Binding("2", "show_pane('hyperparams')", "Hyperparameters", group=PANE_GROUP),
-        Binding("3", "show_pane('alerts')", "Alerts", group=PANE_GROUP),
-        Binding("4", "show_pane('backfill')", "Backfill", group=PANE_GROUP),
+        Binding("3", "show_pane('subnet')", "Subnet", group=PANE_GROUP),
+        Binding("4", "show_pane('alerts')", "Alerts", group=PANE_GROUP),
+        Binding("5", "show_pane('backfill')", "Backfill", group=PANE_GROUP),
         Binding("slash", "filter", "Filter"),
         Binding("r", "reload_rules", "Rules"),
         Binding("b", "new_backfill", "Backfill"),
@@ -194,9 +212,11 @@ class SentinelApp(App):
                 yield BlockFlow(id="flow", tz=self.tz, max_rows=self.max_blocks)
             with TabPane("2 Hyperparams", id="hyperparams"):
                 yield HyperparamsPane(id="hp")
-            with TabPane("3 Alerts", id="alerts"):
+            with TabPane("3 Subnet", id="subnet"):
+                yield SubnetPane(id="sn")
+            with TabPane("4 Alerts", id="alerts"):
                 yield RuleHitsPane(id="hits")
-            with TabPane("4 Backfill", id="backfill"):
+            with TabPane("5 Backfill", id="backfill"):
                 yield BackfillPane(id="bf")
         yield KeyBar()
 
@@ -223,6 +243,10 @@ class SentinelApp(App):
     @property
     def hyperparams(self) -> HyperparamsPane:
         return self._widget("#hp", HyperparamsPane)
+
+    @property
+    def subnet_pane(self) -> SubnetPane:
+        return self._widget("#sn", SubnetPane)
 
     @property
     def rule_hits(self) -> RuleHitsPane:
@@ -363,6 +387,7 @@ class SentinelApp(App):
             netuids = sorted({c.netuid for c in changes if c.netuid is not None})
         self.known_subnets = netuids
         self.hyperparams.post_message(SubnetsKnown(netuids))
+        self.subnet_pane.post_message(SubnetsKnown(netuids))
 
     # -- notices: bus -> message -> widgets ---------------------------------------------------------------
     def _on_bus_notice(self, notice: Any) -> None:
@@ -380,7 +405,8 @@ class SentinelApp(App):
             target.post_message(message.copy())
 
     def _broadcast(self, factory: Callable[[], Message]) -> None:
-        for target in (self.header, self.flow, self.hyperparams, self.rule_hits, self.backfill_pane):
+        for target in (self.header, self.flow, self.hyperparams, self.subnet_pane, self.rule_hits,
+                       self.backfill_pane):
             target.post_message(factory())
 
     def on_connection_notice(self, message: ConnectionNotice) -> None:
@@ -390,7 +416,7 @@ class SentinelApp(App):
         self._route(message, "header", "backfill_pane")
 
     def on_block_notice(self, message: BlockNotice) -> None:
-        self._route(message, "header", "flow")
+        self._route(message, "header", "flow", "subnet_pane")
 
     def on_alert_notice(self, message: AlertNotice) -> None:
         self._route(message, "rule_hits")
@@ -464,6 +490,15 @@ class SentinelApp(App):
     def switch_subnet(self, netuid: int) -> None:
         self.action_show_pane("hyperparams")
         self.hyperparams.select_subnet(netuid)
+
+    def show_subnet_neurons(self, netuid: int) -> None:
+        self.action_show_pane("subnet")
+        self.subnet_pane.select_subnet(netuid)
+
+    def subnet_pane_action(self, action: str, *args: Any) -> None:
+        """Show the Subnet pane and run one of its actions (``subnet``, ``sort``, ``reverse``)."""
+        self.action_show_pane("subnet")
+        getattr(self.subnet_pane, f"action_{action}")(*args)
 
     # -- backfill -----------------------------------------------------------------------------------------
     @property
@@ -550,8 +585,8 @@ class SentinelApp(App):
             self.pop_screen()
 
     def _pane_widget(self, pane: str) -> Any:
-        return {"blocks": self.flow, "hyperparams": self.hyperparams, "alerts": self.rule_hits,
-                "backfill": self.backfill_pane}.get(pane)
+        return {"blocks": self.flow, "hyperparams": self.hyperparams, "subnet": self.subnet_pane,
+                "alerts": self.rule_hits, "backfill": self.backfill_pane}.get(pane)
 
     def _focus_pane(self, pane: str) -> None:
         target = self._pane_widget(pane)
@@ -579,6 +614,8 @@ class SentinelApp(App):
             self.call_after_refresh(self._focus_pane, event.pane.id)
         if event.pane.id == "hyperparams":
             self.hyperparams.refresh_if_stale()
+        elif event.pane.id == "subnet" and self.subnet_pane.index_loaded:
+            self.subnet_pane.check()
 
     def action_filter(self) -> None:
         if len(self.screen_stack) > 1:

@@ -107,6 +107,42 @@ class SubnetsKnown(Message, bubble=False):
         self.netuids = netuids
 
 
+# -- the Subnet pane's reads (a worker posts them to the pane) -----------------------------------
+
+
+class SnapshotIndex(Message, bubble=False):
+    """Which subnets have metagraph snapshots, and the newest snapshot block of the shown one."""
+
+    def __init__(self, netuids: list[int], netuid: int | None, latest: int | None, force: bool = False) -> None:
+        super().__init__()
+        self.netuids = netuids
+        self.netuid = netuid
+        self.latest = latest
+        self.force = force
+
+
+class SubnetSnapshotLoaded(Message, bubble=False):
+    """The newest stored snapshot of a subnet, the one before it and the changes between them
+    (``view`` is a :class:`~sentinel_tui.widgets.subnet.SubnetView`)."""
+
+    def __init__(self, view: Any) -> None:
+        super().__init__()
+        self.view = view
+
+
+class SubnetApyLoaded(Message, bubble=False):
+    """Validator APY per epoch of one subnet, per ``(uid, hotkey)``: ``[(block, apy), ...]`` ascending,
+    from the epoch snapshots up to ``block`` (the newest snapshot shown)."""
+
+    def __init__(self, netuid: int, block: int, series: dict[tuple[int, str], list[tuple[int, float | None]]],
+                 epochs: int) -> None:
+        super().__init__()
+        self.netuid = netuid
+        self.block = block
+        self.series = series
+        self.epochs = epochs
+
+
 # -- requests from widgets (bubble up to the app) ------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     ("Everywhere", [
-        ("1 2 3 4", "Blocks · Hyperparameters · Alerts · Backfill (or click the tab)"),
+        ("1 2 3 4 5", "Blocks · Hyperparameters · Subnet · Alerts · Backfill (or click the tab)"),
         ("/", "filter the list in this pane (Enter keeps it, Esc clears it)"),
         ("r", "reload the rules from sentinel.toml (a broken file keeps the old rules)"),
         ("b", "new backfill: jump to the form"),
@@ -35,6 +35,14 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ("[ ]", "previous / next subnet (or pick one in the Subnet list)"),
         ("↑ ↓", "select a parameter: its change history shows on the side"),
         ("R", "re-read the values at the head"),
+    ]),
+    ("Subnet", [
+        ("[ ]", "previous / next subnet (or pick one in the Subnet list)"),
+        ("s  S", "sort by the next column · reverse the order (or click a column header)"),
+        ("↑ ↓", "select a neuron: its validator APY per epoch shows below, as a sparkline"),
+        ("R", "re-read the snapshots"),
+        ("", "neurons of the newest stored metagraph snapshot; ● marks what changed since the one "
+             "before: stake moved (Δ τ), registered (new), validator permit gained (+VP) or lost (−VP)"),
     ]),
     ("Alerts", [
         ("enter", "open the alert"),

@@ -2,7 +2,7 @@
 
 Textual's ``Footer`` re-mounts a widget per key whenever the focus changes; on a busy dashboard that
 costs a visible fraction of a second per pane switch. This footer renders the same information (the
-screen's active bindings, grouped bindings as ``1234 Panes``, the palette key on the right) as one
+screen's active bindings, grouped bindings as ``12345 Panes``, the palette key on the right) as one
 line, re-rendered when the bindings change. Clicking a key runs its action.
 """
 

@@ -7,14 +7,19 @@ watching sees them within a second or two.
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, ProgressBar
+import math
 
+from textual.widgets import DataTable, ProgressBar, Sparkline, Static
+
+from sentinel_core import snapshots as snap
 from sentinel_core.bus import ConnectionChanged
+from sentinel_core.ingest.snapshots import SnapshotBackfill
 from sentinel_tui.app import SentinelApp
 from sentinel_tui.widgets.alert_detail import AlertDetailScreen
 from sentinel_tui.widgets.block_detail import BlockDetailScreen
 from sentinel_tui.widgets.help_screen import HelpScreen
 from sentinel_tui.widgets.jump_screen import JumpScreen
+from sentinel_tui.widgets.subnet import APY_EPOCHS, SubnetPane, tao_text
 
 SIZE = (120, 40)
 
@@ -80,7 +85,8 @@ async def test_panes_help_jump_palette_and_connection_states(settings_for, wait)
     app = SentinelApp(settings_for(history=12, block_time=1.5))
     async with app.run_test(size=SIZE) as pilot:
         await wait(pilot, lambda: app.core_ready and app.flow.loaded, what="core started")
-        for key, pane in (("2", "hyperparams"), ("3", "alerts"), ("4", "backfill"), ("1", "blocks")):
+        for key, pane in (("2", "hyperparams"), ("3", "subnet"), ("4", "alerts"), ("5", "backfill"),
+                          ("1", "blocks")):
             await pilot.press(key)
             assert app.active_pane == pane
         await pilot.pause(0.2)
@@ -151,7 +157,7 @@ async def test_alerts_list_detail_acknowledge_filter_mute_and_reopen(settings_fo
         hits = app.rule_hits
         await wait(pilot, lambda: {"coldkey-swap", "hyperparam-change"}
                    <= {a.rule for a, _ in hits.items.values()}, timeout=20, what="alerts listed")
-        await pilot.press("3")
+        await pilot.press("4")
         await wait(pilot, lambda: app.focused is hits.table, what="alerts table focused")
         rows = hits.row_texts()
         assert "coldkey-swap" in rows[0] and "✖ critical" in rows[0]  # newest first
@@ -265,3 +271,150 @@ async def test_reload_rules_and_a_broken_file_shows_its_line(settings_for, wait)
         toml.write_text(text)
         await pilot.press("r")
         await wait(pilot, lambda: app.header.rules_error is None, what="fixed file reloads")
+
+
+# Subnets 1 and 2 get short tempos at block 2, so a short history holds several epochs of each.
+SHORT_TEMPOS = """
+governance_rate = 0.0
+
+[[at]]
+block = 2
+action = "set_hyperparam"
+netuid = 1
+name = "tempo"
+value = 9
+via = "sudo"
+
+[[at]]
+block = 2
+action = "set_hyperparam"
+netuid = 2
+name = "tempo"
+value = 14
+via = "sudo"
+"""
+
+
+async def _matches_store(pane: SubnetPane, store, netuid: int) -> tuple[int, list]:
+    """The shown block and the stored snapshot's rows, read while the pane kept showing that block
+    (live mode may take a newer snapshot meanwhile)."""
+    for _ in range(10):
+        block = pane.shown_block()
+        stored = await snap.arun(store, snap.read_snapshot, netuid, block)
+        items = await snap.arun(store, snap.changes, netuid, block, block)
+        if pane.shown_block() == block and pane.netuid == netuid:
+            return block, stored, items
+    raise AssertionError("the shown snapshot kept changing")
+
+
+async def test_subnet_pane_neurons_sorting_changes_and_apy(settings_for, wait):
+    app = SentinelApp(settings_for(scenario=SHORT_TEMPOS, history=80))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot, lambda: app.core_ready, what="core started")
+        store = app.sentinel.store
+        # Snapshots of a past range, into the app's own database while it runs (live mode adds one
+        # at each epoch boundary from here on).
+        run = await SnapshotBackfill(app.sentinel, 1, 80, [1, 2], workers=2).run()
+        assert run.state == "done" and run.done >= 10
+        await pilot.press("3")
+        assert app.active_pane == "subnet"
+        sn = app.subnet_pane
+        await wait(pilot, lambda: sn.index_loaded and sn.netuid is not None, what="a subnet chosen")
+        if sn.netuid != 1:
+            sn.select_subnet(1)
+        await wait(pilot, lambda: sn.netuid == 1 and sn.loaded and sn.shown_block() is not None, what="subnet 1")
+        await wait(pilot, lambda: sn.view.previous_block is not None, what="a previous snapshot")
+
+        # The rows are the stored snapshot's, by uid; the header says what it is.
+        block, stored, items = await _matches_store(sn, store, 1)
+        assert sn.row_uids() == [r.uid for r in stored.rows]
+        table = sn.table
+        for r in stored.rows:
+            assert table.get_cell(str(r.uid), "stake").plain == tao_text(r.stake_rao)
+            assert table.get_cell(str(r.uid), "vp").plain == ("✓" if r.validator_permit else "")
+        info = str(sn.query_one("#sn-info").render())
+        assert f"snapshot #{block:,}" in info and f"{len(stored.rows)} neurons" in info
+        assert f"previous #{items[0]['previous_block']:,}" in info
+
+        # Changes since the previous snapshot (snapshots.changes) are highlighted, with the delta.
+        stake_changes = {c.uid: c for c in items[0]["changes"] if c.kind == "stake"}
+        assert stake_changes, "emission alone moves validators' stake from epoch to epoch"
+        assert set(sn.marks) >= set(stake_changes)
+        for uid, change in stake_changes.items():
+            assert table.get_cell(str(uid), "uid").plain.startswith("● ")
+            assert f"{change.delta_tao:+,.3f}" in table.get_cell(str(uid), "change").plain
+        unchanged = [r.uid for r in stored.rows if r.uid not in sn.marks]
+        for uid in unchanged:
+            assert table.get_cell(str(uid), "change").plain == ""
+        assert "stake moved" in str(sn.query_one("#sn-legend").render())
+
+        # s cycles the sort column (uid -> hotkey -> stake), S reverses, a header click sorts too.
+        await pilot.press("s", "s")
+        assert sn.sort_column == "stake" and not sn.reverse
+        assert next(c for c in table.columns.values() if c.key == "stake").label.plain == "Stake τ ▼"
+
+        def stakes() -> list[int]:
+            by_uid = {r.uid: r.stake_rao for r in sn.view.latest.rows}
+            return [by_uid[u] for u in sn.row_uids()]
+
+        assert stakes() == sorted(stakes(), reverse=True)
+        await pilot.press("S")
+        assert sn.reverse and stakes() == sorted(stakes())
+        await pilot.click("#sn-table", offset=(3, 0))  # the UID header
+        assert sn.sort_column == "uid" and sn.row_uids() == sorted(sn.row_uids())
+        await pilot.press("s", "s")
+
+        # The highlighted validator's APY per epoch, from snapshots.apy_series, as a sparkline.
+        await wait(pilot, lambda: sn.apy_loaded, what="APY read")
+        validator = next(r for r in sn.view.latest.rows if (r.uid, r.hotkey) in sn.apy)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(str(validator.uid)))
+        await wait(pilot, lambda: sn.selected_uid == validator.uid, what="validator selected")
+        block = sn.shown_block()
+        series = [(p.block, p.apy) for p in await snap.arun(store, snap.apy_series, 1, None, block)
+                  if p.uid == validator.uid and p.hotkey == validator.hotkey][-APY_EPOCHS:]
+        assert len(series) >= 3 and sn.apy_points() == series
+        spark = sn.query_one("#sn-apy-spark", Sparkline)
+        assert spark.display and list(spark.data) == [a * 100 for _, a in series if math.isfinite(a)]
+        title = str(sn.query_one("#sn-apy-title").render())
+        assert f"uid {validator.uid}" in title and f"{len(series)} epochs" in title
+
+        # A neuron without a validator permit has no APY: said, no sparkline.
+        other = next((r for r in sn.view.latest.rows if not r.validator_permit), None)
+        if other is not None:
+            table.move_cursor(row=table.get_row_index(str(other.uid)))
+            await wait(pilot, lambda: sn.selected_uid == other.uid, what="non-validator selected")
+            assert "not a validator" in str(sn.query_one("#sn-apy-note").render())
+            assert not spark.display
+
+        # Live mode takes a snapshot at each epoch (every 10 blocks here): the pane follows.
+        await wait(pilot, lambda: sn.shown_block() > block, timeout=30, what="a newer live snapshot shown")
+
+        # ] switches to subnet 2: its rows, a highlighted change and the APY sparkline.
+        await pilot.press("right_square_bracket")
+        assert sn.netuid == 2
+        await wait(pilot, lambda: sn.loaded and sn.apy_loaded and sn.shown_block() is not None, what="subnet 2")
+        block2, stored2, items2 = await _matches_store(sn, store, 2)
+        assert sorted(sn.row_uids()) == [r.uid for r in stored2.rows]
+        assert sn.marks and any(r.startswith("● ") for r in sn.row_texts())
+        top = sn.row_uids()[0]  # still sorted by stake: the top neuron is a validator
+        table.move_cursor(row=0)
+        await wait(pilot, lambda: sn.selected_uid == top and sn.apy_points(), what="top validator's APY")
+        assert spark.display and len(spark.data) >= 2
+
+        # A subnet without snapshots says how they get taken.
+        await pilot.press("right_square_bracket")
+        assert sn.netuid == 3
+        await wait(pilot, lambda: sn.loaded, what="subnet 3")
+        empty = sn.query_one("#sn-empty", Static)
+        assert empty.display and sn.table.row_count == 0
+        text = str(empty.render())
+        assert "No metagraph snapshot of subnet 3 yet" in text
+        assert "sentinel-cli subnet apy --netuid 3 --from A --to B" in text
+
+        # The command palette steps subnets too.
+        await pilot.press("ctrl+p")
+        await pilot.press(*"subnet: previous")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait(pilot, lambda: sn.netuid == 2, what="palette: previous subnet")

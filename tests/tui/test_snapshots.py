@@ -2,7 +2,9 @@
 
 Deterministic by construction: a devnet with a fixed seed that does not produce blocks runs in a
 thread of its own; a fixture backfills a fixed range from it (one worker, so the rules see the blocks
-in order) into a tmp database with a fixed clock; the app then opens that database with live watching
+in order) into a tmp database with a fixed clock, and takes the metagraph snapshots of two subnets
+over that range (their epoch blocks and the quarter points after them, so each has a snapshot to
+compare with); the app then opens that database with live watching
 off, block times in UTC, and the same fixed clock. Every snapshot waits until all panes have loaded.
 
 Regenerate with ``uv run pytest tests/tui/test_snapshots.py --snapshot-update``.
@@ -19,13 +21,16 @@ import pytest
 
 from sentinel_core.devnet.server import Devnet
 from sentinel_core.ingest.backfill import Backfill
+from sentinel_core.ingest.snapshots import plan_points, take_snapshots, tempo_schedule
 from sentinel_core.service import Sentinel
 from sentinel_core.store import Store
 from sentinel_tui.app import SentinelApp
 
 HISTORY = 120
 FIXED_TIME = 1_700_001_440.0
-PANES = {"blocks": "1", "hyperparams": "2", "alerts": "3", "backfill": "4"}
+PANES = {"blocks": "1", "hyperparams": "2", "subnet": "3", "alerts": "4", "backfill": "5"}
+SNAPSHOT_SUBNETS = [4, 8]
+"""The two subnets whose epochs fall in the range (tempo 99 and 100; the others' tempos are longer)."""
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 
 
@@ -69,6 +74,7 @@ def prefilled(tmp_path_factory, tui_helpers):
         await core.start(deliver=False, watch_rules=False)
         try:
             await Backfill(core, start=1, end=HISTORY, mode="fast_backfill", workers=1, batch_size=30).run()
+            await _take_snapshots(core)
         finally:
             await core.stop()
 
@@ -80,6 +86,22 @@ def prefilled(tmp_path_factory, tui_helpers):
     node.close()
 
 
+async def _take_snapshots(core: Sentinel) -> None:
+    """What ``SnapshotBackfill(points_per_epoch=4)`` takes over the range, with ``take_snapshots``
+    (a backfill would add a run to the Backfill pane's list)."""
+    client = await core.connect()
+    try:
+        schedule = await tempo_schedule(client, SNAPSHOT_SUBNETS, 1, HISTORY)
+        plan = plan_points(schedule, 1, HISTORY, points_per_epoch=4)
+        assert {n for due in plan.values() for n, _ in due} == set(SNAPSHOT_SUBNETS)
+        hashes = await client.block_hashes(list(plan))
+        for (block, due), block_hash in zip(plan.items(), hashes):
+            for netuid, point in due:
+                await take_snapshots(core, client, [netuid], block, block_hash, point=point)
+    finally:
+        await client.close()
+
+
 def _app(prefilled) -> SentinelApp:
     settings, url, _, _ = prefilled
     return SentinelApp(settings, live=False, sentinel=_core(settings, url), tz=timezone.utc,
@@ -88,8 +110,9 @@ def _app(prefilled) -> SentinelApp:
 
 def _settled(app: SentinelApp) -> bool:
     hp = app.hyperparams
+    sn = app.subnet_pane
     return (app.core_ready and app.head_known and app.flow.loaded and app.rule_hits.loaded
-            and hp.loaded and hp.history_loaded and app.backfill_pane.runs_loaded
+            and hp.loaded and hp.history_loaded and sn.loaded and sn.apy_loaded and app.backfill_pane.runs_loaded
             and app.backfill_pane.query_one("#bf-end").value != "")
 
 
@@ -110,6 +133,11 @@ def _run_before(prefilled, pane: str):
             await wait_for(pilot, lambda: name in hp.table.rows, what="parameter listed")
             hp.table.move_cursor(row=hp.table.get_row_index(name))
             await wait_for(pilot, lambda: hp.selected_name == name and hp.history_loaded, what="history")
+        if pane == "subnet":
+            # Sorted by stake (s: uid -> hotkey -> stake); the cursor stays on uid 0, a validator with an APY.
+            sn = app.subnet_pane
+            await pilot.press("s", "s")
+            await wait_for(pilot, lambda: sn.sort_column == "stake" and sn.apy_points(), what="sorted by stake")
         await pilot.pause(0.2)
 
     return run_before
