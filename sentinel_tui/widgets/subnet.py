@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
-from textual import on, work
+from rich.cells import cell_len
+from rich.text import Span, Text
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -154,12 +155,6 @@ def marks_of(changes: list[Change], uids: set[int]) -> tuple[dict[int, RowMark],
     return marks, gone, owner
 
 
-def uid_of(cell: Any) -> int:
-    """The uid in a UID cell (``12`` or ``● 12``)."""
-    text = cell.plain if isinstance(cell, Text) else str(cell)
-    return int(text.split()[-1])
-
-
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -190,6 +185,29 @@ COLUMNS: tuple[Column, ...] = (
 """The table's columns; ``width`` is the content width (the sorted column grows to fit its arrow)."""
 COLUMN_KEYS = [c.key for c in COLUMNS]
 BY_KEY = {c.key: c for c in COLUMNS}
+LEFT = {"hotkey", "vp", "active"}
+"""The left-aligned columns (the others are right-aligned)."""
+FIELD_GAP = 2
+"""Cells between two fields of a line (as DataTable's padding puts between two columns)."""
+GAP = " " * FIELD_GAP
+LINE = "neuron"
+"""The table's one column."""
+
+
+class NeuronTable(DataTable):
+    """The neurons table: one column of pre-formatted lines; a header click remembers where on the
+    header line it landed (``header_click_x``) so the pane can tell which field was clicked."""
+
+    header_click_x: int | None = None
+
+    def _on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        if meta.get("row") == -1:
+            offset = event.get_content_offset(self)
+            self.header_click_x = (None if offset is None else
+                                   offset.x + int(self.scroll_x) - self.cell_padding)
+        # Textual then runs DataTable's own click handler (handlers are dispatched along the MRO),
+        # which posts HeaderSelected.
 
 
 def sort_neurons(rows: list[NeuronRow], marks: dict[int, RowMark], column: str, reverse: bool) -> list[NeuronRow]:
@@ -244,6 +262,11 @@ class SubnetPane(Vertical):
         self._auto_choice = False
         self._suppress_select = False
         self._last_check = -1e9
+        self._shown: tuple[Text, list[tuple[str, Text]]] | None = None
+        """The header and lines the table holds (a re-read that changes nothing keeps them)."""
+        self._lines_for: tuple[SubnetView | None, dict[int, RowMark], tuple[int, ...]] | None = None
+        self._lines_of: dict[int, Text] = {}
+        """The formatted line of each uid, for one snapshot, its marks and one layout of the widths."""
 
     @property
     def sentinel_app(self) -> SentinelApp:
@@ -256,7 +279,7 @@ class SubnetPane(Vertical):
             yield Label(Text("waiting for the core…", style="dim"), id="sn-info")
         yield Label("", id="sn-legend")
         yield Static("", id="sn-empty")
-        yield DataTable(id="sn-table", cursor_type="row", zebra_stripes=True)
+        yield NeuronTable(id="sn-table", cursor_type="row", zebra_stripes=True)
         with Vertical(id="sn-apy"):
             yield Label("", id="sn-apy-title")
             yield Sparkline([], id="sn-apy-spark")
@@ -264,11 +287,11 @@ class SubnetPane(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#sn-empty", Static).display = False
-        self._add_columns()
+        self._render_table()
 
     @property
-    def table(self) -> DataTable:
-        return self.query_one("#sn-table", DataTable)
+    def table(self) -> NeuronTable:
+        return self.query_one("#sn-table", NeuronTable)
 
     def focus_main(self) -> None:
         self.table.focus()
@@ -494,56 +517,117 @@ class SubnetPane(Vertical):
             text.append("  owner changed", style="bold red")
         legend.update(text)
 
-    def _label(self, col: Column) -> Text:
-        """A column's header: the sorted column underlined, with ▲ or ▼."""
-        label, style = col.label, ""
-        if col.key == self.sort_column:
-            label += " ▲" if col.ascending != self.reverse else " ▼"
-            style = "bold underline"
-        return Text(label, style=style, justify="left" if col.key in ("hotkey", "vp", "active") else "right")
+    # The table has ONE column: each neuron is one pre-formatted line (its fields padded to the column
+    # widths), and the column's label is the header line formatted the same way. DataTable renders
+    # (and measures) each cell separately, so 13 columns cost 13 renders per row whenever the pane is
+    # shown, sorted or re-read (~150 ms of the UI thread for a screenful); one line is one render.
+    def _widths(self) -> list[int]:
+        """Each field's width: the sorted column grows to fit its arrow."""
+        return [max(col.width, cell_len(col.label) + 2) if col.key == self.sort_column else col.width
+                for col in COLUMNS]
 
-    def _add_columns(self) -> None:
-        table = self.table
+    def _spans(self) -> list[tuple[int, int]]:
+        """Each field's ``(start, end)`` in a line (fields are ``FIELD_GAP`` cells apart)."""
+        spans, x = [], 0
+        for w in self._widths():
+            spans.append((x, x + w))
+            x += w + FIELD_GAP
+        return spans
+
+    def _line(self, fields: tuple[Text, ...]) -> Text:
+        """``fields`` padded (or cut) to the column widths, as one line (its text and style spans
+        assembled directly: this runs for every neuron on each new snapshot)."""
+        parts: list[str] = []
+        spans: list[Span] = []
+        pos = 0
+        for i, (col, width, field_) in enumerate(zip(COLUMNS, self._widths(), fields)):
+            if i:
+                parts.append(GAP)
+                pos += FIELD_GAP
+            if field_.cell_len > width:
+                field_ = field_.copy()
+                field_.truncate(width, overflow="ellipsis")
+            plain = field_.plain
+            pad = " " * (width - field_.cell_len)
+            start = pos if col.key in LEFT else pos + len(pad)
+            parts.append(plain + pad if col.key in LEFT else pad + plain)
+            pos += len(plain) + len(pad)
+            if field_.style:
+                spans.append(Span(start, start + len(plain), field_.style))
+            spans.extend(Span(start + s.start, start + s.end, s.style) for s in field_.spans)
+        return Text("".join(parts), spans=spans, no_wrap=True, overflow="crop", end="")
+
+    def _header(self) -> Text:
+        """The header line: the sorted column underlined, with ▲ or ▼."""
+        fields = []
         for col in COLUMNS:
-            label = self._label(col)
-            table.add_column(label, key=col.key, width=max(col.width, label.cell_len))
+            label, style = col.label, ""
+            if col.key == self.sort_column:
+                label += " ▲" if col.ascending != self.reverse else " ▼"
+                style = "bold underline"
+            fields.append(Text(label, style=style))
+        return self._line(tuple(fields))
 
-    def _cells(self, r: NeuronRow) -> tuple:
+    def _fields(self, r: NeuronRow) -> tuple[Text, ...]:
         mark = self.marks.get(r.uid)
         style = mark.style if mark is not None else ""
-        uid = Text(justify="right")
+        uid = Text()
         if mark is not None:
             uid.append("● ", style=style)
         uid.append(str(r.uid), style=style)
         return (
             uid,
             Text(short_addr(r.hotkey, 4, 4), style=style or "dim"),
-            Text(tao_text(r.stake_rao), justify="right"),
+            Text(tao_text(r.stake_rao)),
             mark.text() if mark is not None else Text(""),
-            Text(frac_text(r.trust), justify="right", style="" if r.trust else "dim"),
-            Text(frac_text(r.consensus), justify="right", style="" if r.consensus else "dim"),
-            Text(frac_text(r.incentive), justify="right", style="" if r.incentive else "dim"),
-            Text(frac_text(r.dividends), justify="right", style="" if r.dividends else "dim"),
-            Text(tao_text(r.emission_rao, 4), justify="right", style="" if r.emission_rao else "dim"),
+            Text(frac_text(r.trust), style="" if r.trust else "dim"),
+            Text(frac_text(r.consensus), style="" if r.consensus else "dim"),
+            Text(frac_text(r.incentive), style="" if r.incentive else "dim"),
+            Text(frac_text(r.dividends), style="" if r.dividends else "dim"),
+            Text(tao_text(r.emission_rao, 4), style="" if r.emission_rao else "dim"),
             Text("✓" if r.validator_permit else "", style="green"),
-            Text(str(r.last_update), justify="right", style="dim"),
-            Text("—" if r.registered_at is None else str(r.registered_at), justify="right", style="dim"),
+            Text(str(r.last_update), style="dim"),
+            Text("—" if r.registered_at is None else str(r.registered_at), style="dim"),
             Text("✓" if r.active else "", style="green"),
         )
 
-    def _render_table(self) -> None:
-        table = self.table
-        keep = self.selected_uid
-        table.clear(columns=True)
-        self._add_columns()
+    def _lines(self) -> tuple[Text, list[tuple[str, Text]]]:
+        """The header line and ``(row key, line)`` per neuron, in the current order (the lines are
+        kept per layout of the column widths until the snapshot or its marks change)."""
         view = self.view
         rows = view.latest.rows if view is not None and view.latest is not None and view.latest.exists else []
+        widths = tuple(self._widths())
+        if self._lines_for is None or self._lines_for[0] is not view or self._lines_for[1] is not self.marks \
+                or self._lines_for[2] != widths:
+            self._lines_for, self._lines_of = (view, self.marks, widths), {}
+        lines = self._lines_of
+        out = []
         for r in sort_neurons(rows, self.marks, self.sort_column, self.reverse):
-            table.add_row(*self._cells(r), key=str(r.uid))
-        if keep is not None and str(keep) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(keep)), scroll=True)
-        elif table.row_count:
-            table.move_cursor(row=0, scroll=True)
+            line = lines.get(r.uid)
+            if line is None:
+                line = lines[r.uid] = self._line(self._fields(r))
+            out.append((str(r.uid), line))
+        return self._header(), out
+
+    def _render_table(self, *, top: bool = False) -> None:
+        """Fill the table (unless it already shows exactly these lines); the highlighted neuron stays
+        highlighted. ``top``: scroll to the top first (a new order)."""
+        table = self.table
+        header, lines = self._lines()
+        shown = (header, lines)
+        if shown != self._shown:
+            self._shown = shown
+            keep = self.selected_uid
+            table.clear(columns=True)
+            table.add_column(header, key=LINE, width=header.cell_len)
+            for key, line in lines:
+                table.add_row(line, key=key)
+            if top:
+                table.scroll_to(y=0, animate=False, immediate=True)
+            if keep is not None and str(keep) in table.rows:
+                table.move_cursor(row=table.get_row_index(str(keep)), scroll=True)
+            elif table.row_count:
+                table.move_cursor(row=0, scroll=True)
         self._sync_selected()
 
     def _sync_selected(self) -> None:
@@ -616,25 +700,11 @@ class SubnetPane(Vertical):
 
     # -- sorting --------------------------------------------------------------------------------------
     def set_sort(self, column: str, reverse: bool = False) -> None:
-        """Sort by ``column``: the rows are reordered in place (a rebuild would measure every cell
-        again, ~0.1 s of the UI thread for 256 neurons) and the headers relabelled."""
+        """Sort by ``column``: the lines are rebuilt (one cell per neuron, so cheap), the view back at
+        the top with the highlighted neuron still highlighted (scrolled to if need be)."""
         self.sort_column = column
         self.reverse = reverse
-        table = self.table
-        for col in COLUMNS:
-            column_ = table.columns.get(ColumnKey(col.key))
-            if column_ is not None:
-                column_.label = self._label(col)
-                column_.width = max(col.width, column_.label.cell_len)
-        table._require_update_dimensions = True  # noqa: SLF001 - widths changed: recompute the virtual size
-        view = self.view
-        rows = view.latest.rows if view is not None and view.latest is not None and view.latest.exists else []
-        order = {r.uid: i for i, r in enumerate(sort_neurons(rows, self.marks, column, reverse))}
-        table.sort("uid", key=lambda cell: order.get(uid_of(cell), -1))
-        table.scroll_to(y=0, animate=False, immediate=True)  # the top of the new order, and the
-        keep = self.selected_uid  # highlighted neuron still highlighted (in view if need be)
-        if keep is not None and str(keep) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(keep)), scroll=True)
+        self._render_table(top=True)
 
     def action_sort(self) -> None:
         i = (COLUMN_KEYS.index(self.sort_column) + 1) % len(COLUMN_KEYS)
@@ -643,10 +713,21 @@ class SubnetPane(Vertical):
     def action_reverse(self) -> None:
         self.set_sort(self.sort_column, not self.reverse)
 
+    def column_at(self, x: int) -> str | None:
+        """The field under ``x`` (cells into the line, the cell padding and gaps included: a click
+        on the space between two fields counts for the nearer one)."""
+        spans = self._spans()
+        for i, (col, (start, end)) in enumerate(zip(COLUMNS, spans)):
+            right = end + FIELD_GAP // 2 if i + 1 < len(spans) else end + FIELD_GAP
+            if x < right:
+                return col.key
+        return None
+
     @on(DataTable.HeaderSelected, "#sn-table")
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
-        key = event.column_key.value
-        if key in BY_KEY:
+        x = self.table.header_click_x
+        key = None if x is None else self.column_at(x)
+        if key is not None:
             self.set_sort(key, not self.reverse if key == self.sort_column else False)
 
     # -- for tests ------------------------------------------------------------------------------------
@@ -658,7 +739,18 @@ class SubnetPane(Vertical):
         table = self.table
         return [int(table.coordinate_to_cell_key((i, 0)).row_key.value or 0) for i in range(table.row_count)]
 
+    def _split(self, line: Text) -> dict[str, str]:
+        plain = line.plain
+        return {col.key: plain[a:b].strip() for col, (a, b) in zip(COLUMNS, self._spans())}
+
+    def cell_text(self, uid: int, column: str) -> str:
+        """The text of one field of ``uid``'s line (stripped of its padding)."""
+        return self._split(self.table.get_cell(str(uid), LINE))[column]
+
+    def header_text(self, column: str) -> str:
+        """One column's header (stripped of its padding)."""
+        return self._split(self.table.columns[ColumnKey(LINE)].label)[column]
+
     def row_texts(self) -> list[str]:
         table = self.table
-        return [" | ".join(c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(i))
-                for i in range(table.row_count)]
+        return [" | ".join(self._split(table.get_row_at(i)[0]).values()) for i in range(table.row_count)]

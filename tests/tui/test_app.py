@@ -330,8 +330,8 @@ async def test_subnet_pane_neurons_sorting_changes_and_apy(settings_for, wait):
         assert sn.row_uids() == [r.uid for r in stored.rows]
         table = sn.table
         for r in stored.rows:
-            assert table.get_cell(str(r.uid), "stake").plain == tao_text(r.stake_rao)
-            assert table.get_cell(str(r.uid), "vp").plain == ("✓" if r.validator_permit else "")
+            assert sn.cell_text(r.uid, "stake") == tao_text(r.stake_rao)
+            assert sn.cell_text(r.uid, "vp") == ("✓" if r.validator_permit else "")
         info = str(sn.query_one("#sn-info").render())
         assert f"snapshot #{block:,}" in info and f"{len(stored.rows)} neurons" in info
         assert f"previous #{items[0]['previous_block']:,}" in info
@@ -341,17 +341,17 @@ async def test_subnet_pane_neurons_sorting_changes_and_apy(settings_for, wait):
         assert stake_changes, "emission alone moves validators' stake from epoch to epoch"
         assert set(sn.marks) >= set(stake_changes)
         for uid, change in stake_changes.items():
-            assert table.get_cell(str(uid), "uid").plain.startswith("● ")
-            assert f"{change.delta_tao:+,.3f}" in table.get_cell(str(uid), "change").plain
+            assert sn.cell_text(uid, "uid").startswith("● ")
+            assert f"{change.delta_tao:+,.3f}" in sn.cell_text(uid, "change")
         unchanged = [r.uid for r in stored.rows if r.uid not in sn.marks]
         for uid in unchanged:
-            assert table.get_cell(str(uid), "change").plain == ""
+            assert sn.cell_text(uid, "change") == ""
         assert "stake moved" in str(sn.query_one("#sn-legend").render())
 
         # s cycles the sort column (uid -> hotkey -> stake), S reverses, a header click sorts too.
         await pilot.press("s", "s")
         assert sn.sort_column == "stake" and not sn.reverse
-        assert next(c for c in table.columns.values() if c.key == "stake").label.plain == "Stake τ ▼"
+        assert sn.header_text("stake") == "Stake τ ▼"
 
         def stakes() -> list[int]:
             by_uid = {r.uid: r.stake_rao for r in sn.view.latest.rows}
