@@ -205,7 +205,9 @@ class LiveSnapshots:
         self.points_per_epoch = points_per_epoch
         self.with_weights = with_weights
         self.taken = 0
-        self.alerts = SnapshotAlerts(sentinel)
+        # Live mode runs for months: keep few snapshots in memory (a 256-neuron one is ~200 KB); the
+        # previous snapshot of a subnet, one epoch old, is read back from the store when needed.
+        self.alerts = SnapshotAlerts(sentinel, keep=16)
         self._seen: tuple[str, dict[int, int | None]] | None = None
         """(hash, tempos in force when that block started) of the last block seen, while valid for its child."""
 
