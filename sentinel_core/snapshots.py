@@ -155,20 +155,27 @@ def _row(r: sqlite3.Row) -> NeuronRow:
         bonds=None if r["bonds"] is None else [tuple(x) for x in json.loads(r["bonds"])])
 
 
-def read_snapshot(store: Store, netuid: int, block: int) -> Metagraph | None:
-    """The snapshot of ``netuid`` taken at ``block`` (None when there is none)."""
+def _subnet_row(store: Store, netuid: int, block: int) -> Metagraph | None:
+    """The subnet part of the snapshot of ``netuid`` at ``block``, without neurons (None: no snapshot)."""
     if not _has_tables(store):
         return None
-    conn = _conn(store)
-    s = conn.execute("SELECT * FROM subnet_snapshots WHERE netuid = ? AND block = ?", (netuid, block)).fetchone()
+    s = _conn(store).execute("SELECT * FROM subnet_snapshots WHERE netuid = ? AND block = ?",
+                             (netuid, block)).fetchone()
     if s is None:
         return None
-    rows = conn.execute("SELECT * FROM neuron_snapshots_v WHERE netuid = ? AND block = ? ORDER BY uid",
-                        (netuid, block)).fetchall()
     return Metagraph(netuid=netuid, block=block, block_hash=s["block_hash"] or "", method=s["method"] or "",
                      exists=bool(s["exists_"]), tempo=s["tempo"], owner_hotkey=s["owner_hotkey"],
-                     owner_coldkey=s["owner_coldkey"], registered_at=s["registered_at"], last_step=s["last_step"],
-                     rows=[_row(r) for r in rows])
+                     owner_coldkey=s["owner_coldkey"], registered_at=s["registered_at"], last_step=s["last_step"])
+
+
+def read_snapshot(store: Store, netuid: int, block: int) -> Metagraph | None:
+    """The snapshot of ``netuid`` taken at ``block`` (None when there is none)."""
+    mg = _subnet_row(store, netuid, block)
+    if mg is not None:
+        rows = _conn(store).execute("SELECT * FROM neuron_snapshots_v WHERE netuid = ? AND block = ? ORDER BY uid",
+                                    (netuid, block)).fetchall()
+        mg.rows = [_row(r) for r in rows]
+    return mg
 
 
 _SQL_RAW = f"SELECT {', '.join(RAW_COLUMNS)} FROM neuron_snapshots_v WHERE netuid = ? AND block = ? ORDER BY uid"
@@ -178,16 +185,9 @@ def read_snapshot_raw(store: Store, netuid: int, block: int, *, neurons: bool = 
     """Like :func:`read_snapshot`, but the neurons stay ``RAW_COLUMNS`` tuples (``Metagraph._raw``, as
     ``read_metagraphs(build_rows=False)`` leaves them; ``rows`` empty): a few times faster, for code
     that compares many snapshots. ``neurons=False`` reads the subnet row alone."""
-    if not _has_tables(store):
-        return None
-    conn = _conn(store)
-    s = conn.execute("SELECT * FROM subnet_snapshots WHERE netuid = ? AND block = ?", (netuid, block)).fetchone()
-    if s is None:
-        return None
-    mg = Metagraph(netuid=netuid, block=block, block_hash=s["block_hash"] or "", method=s["method"] or "",
-                   exists=bool(s["exists_"]), tempo=s["tempo"], owner_hotkey=s["owner_hotkey"],
-                   owner_coldkey=s["owner_coldkey"], registered_at=s["registered_at"], last_step=s["last_step"])
-    mg._raw = [tuple(r) for r in conn.execute(_SQL_RAW, (netuid, block))] if neurons else None
+    mg = _subnet_row(store, netuid, block)
+    if mg is not None and neurons:
+        mg._raw = [tuple(r) for r in _conn(store).execute(_SQL_RAW, (netuid, block))]
     return mg
 
 
