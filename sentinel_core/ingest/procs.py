@@ -76,7 +76,8 @@ def _exit_with_parent(parent: int) -> None:
 
 def _prepare(raw: list[RawBlock]) -> tuple[str, Any]:
     """Runs in a decoding process. Chain errors come back as data (their classes do not survive
-    pickling as they are): ``("ok", Prepared)`` or ``("chain", (message, code or None, rate_limited))``."""
+    pickling as they are): ``("ok", Prepared)`` or ``("chain", (method or None, code or None, message))``,
+    method and code set for the node's JSON-RPC errors."""
     assert _decoder is not None
     try:
         return "ok", _decoder.loop.run_until_complete(_decoder.prepare(raw))
