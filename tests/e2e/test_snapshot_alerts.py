@@ -9,32 +9,16 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import pytest
-from test_metagraph import HISTORY, SCENARIO, NeuronChain, ss58
+from test_metagraph import HISTORY, node, ss58  # noqa: F401 - node: the same devnet fixture
 
 from sentinel_core.bus import AlertRaised
 from sentinel_core.config import load_config
-from sentinel_core.devnet import server
-from sentinel_core.devnet.background import BackgroundDevnet
 from sentinel_core.ingest.snapshots import LiveSnapshots, SnapshotBackfill
 from sentinel_core.metagraph import RAO
 from sentinel_core.service import Sentinel
 
 NETUIDS = (1, 2)
 MIN_TAO = 5
-
-
-@pytest.fixture(scope="module")
-def node():
-    original = server.DevChain
-    server.DevChain = NeuronChain
-    try:
-        devnet = BackgroundDevnet(history=HISTORY, seed=11, block_time=1.0, scenario=SCENARIO, produce=False)
-        devnet.start()
-    finally:
-        server.DevChain = original
-    yield devnet
-    devnet.stop()
 
 
 def config(tmp_path: Path, url: str, name: str = "s") -> Path:
