@@ -8,7 +8,6 @@ backfills) as coroutines that publish their progress on ``sentinel.bus``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import time
@@ -23,6 +22,7 @@ from .ingest.pipeline import ArtifactWriter, Pipeline
 from .rules.channels import Deliverer, build_channels
 from .rules.engine import RuleEngine
 from .store import AsyncStore
+from .tasks import cancel_and_wait
 
 log = logging.getLogger("sentinel")
 
@@ -73,9 +73,7 @@ class Sentinel:
         """Stop the background deliverer (tests then drive ``deliverer.run_once`` themselves)."""
         task = self._deliver_task
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
             self._tasks.remove(task)
             self._deliver_task = None
 
@@ -93,11 +91,7 @@ class Sentinel:
 
     async def stop(self) -> None:
         self._stop.set()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_and_wait(*self._tasks)
         self._tasks.clear()
         if self.devnet is not None:
             await self.devnet.stop()

@@ -36,6 +36,7 @@ from sentinel_core.config import Settings
 from sentinel_core.ingest.backfill import Backfill, BackfillError
 from sentinel_core.ingest.live import LiveRunner
 from sentinel_core.service import Sentinel
+from sentinel_core.tasks import wait_for
 
 from .messages import (
     AlertAcknowledged,
@@ -370,7 +371,7 @@ class SentinelApp(App):
         client, self._ui_client = self._ui_client, None
         if client is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(client.close(), 5)
+                await wait_for(client.close(), 5)
 
     @work(group="subnets", exclusive=True, exit_on_error=False)
     async def refresh_subnets(self) -> None:
@@ -548,7 +549,7 @@ class SentinelApp(App):
             if task_box and not loop.is_closed():
                 loop.call_soon_threadsafe(task_box[0].cancel)
             with contextlib.suppress(BaseException):
-                await asyncio.wait_for(asyncio.shield(thread), 10)
+                await wait_for(asyncio.shield(thread), 10)
             raise
         finally:
             self._backfill_loop = None

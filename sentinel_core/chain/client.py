@@ -21,6 +21,7 @@ from scalecodec.base import ScaleBytes
 
 from ..devnet.types import compact, decode_compact
 from ..model import Block
+from ..tasks import wait_for
 from .decode import build_block
 
 log = logging.getLogger("sentinel.chain")
@@ -169,7 +170,7 @@ class ChainClient:
                 known = _RUNTIMES.setdefault(self.url, {})
                 for version, runtime in known.items():
                     sub.runtime_cache.add_item(runtime_version=version, runtime=runtime)
-                await asyncio.wait_for(_open(self, sub, known), self.timeout)
+                await wait_for(_open(self, sub, known), self.timeout)
         except BaseException as exc:
             self.substrate = None
             if not isinstance(exc, Exception):  # cancelled, interrupted
@@ -514,7 +515,7 @@ class ChainClient:
             item_id = await w.send({"jsonrpc": "2.0", "method": method, "params": []})
             future = w._received.get(item_id)
             if future is not None:
-                await asyncio.wait_for(asyncio.shield(future), self.timeout)
+                await wait_for(asyncio.shield(future), self.timeout)
             resp = await w.retrieve(item_id)
             if resp is None:
                 raise ChainError(f"{self.url}: no answer to {method}")
@@ -527,7 +528,7 @@ class ChainClient:
             connection = w.ws
             while True:
                 try:
-                    msg = await asyncio.wait_for(queue.get(), 1.0)
+                    msg = await wait_for(queue.get(), 1.0)
                 except asyncio.TimeoutError:
                     task = w._send_recv_task
                     if task is not None and task.done():
@@ -598,4 +599,4 @@ def _reason(exc: BaseException) -> str:
 
 async def _quiet_close(sub: AsyncSubstrateInterface) -> None:
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(sub.close(), 5)
+        await wait_for(sub.close(), 5)

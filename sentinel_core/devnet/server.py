@@ -27,6 +27,7 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from ..tasks import cancel_and_wait, wait_for
 from .chain import DevChain, ProducedBlock
 from .metadata import DevRuntime
 from .scenario import Scenario
@@ -121,16 +122,12 @@ class Devnet:
         return self
 
     async def stop(self) -> None:
-        for t in self._tasks:
-            t.cancel()
-        for t in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
+        await cancel_and_wait(*self._tasks)
         self._tasks.clear()
         if self._server is not None:
             self._server.close()
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), 5)
+                await wait_for(self._server.wait_closed(), 5)
             self._server = None
         self.write_ledger()
 

@@ -10,7 +10,6 @@ rate-limit or overload answer halves it and backs off with jitter, clean answers
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..bus import BackfillProgress, LogLine, WorkerProgress
 from ..chain.client import ChainClient, ChainError, RpcError, is_rate_limit_text
 from ..service import collect_connection_garbage
+from ..tasks import cancel_and_wait, raise_if_stop_requested
 from .procs import DecoderDied, DecoderPool, auto_processes
 
 if TYPE_CHECKING:
@@ -233,6 +233,7 @@ class Backfill:
         self._worker_progress[0] = WorkerProgress(worker=0, total=self.total)
         try:
             for batch in batches:
+                raise_if_stop_requested()
                 await self._resume.wait()
                 blocks = await self._retrying(client, lambda: client.fetch_blocks(batch), batch)
                 await self._retrying(client, lambda: self.s.pipeline.process(
@@ -300,6 +301,7 @@ class Backfill:
             wp = self._worker_progress.setdefault(wid, WorkerProgress(worker=wid))
             try:
                 while not queue.empty():
+                    raise_if_stop_requested()
                     await self._resume.wait()
                     await slots.acquire()
                     try:
@@ -340,11 +342,7 @@ class Backfill:
         try:
             await asyncio.gather(*tasks)
         finally:
-            for t in tasks:
-                t.cancel()
-            for t in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await t
+            await cancel_and_wait(*tasks)
         if errors:
             raise errors[0]
 

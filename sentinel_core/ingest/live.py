@@ -10,7 +10,6 @@ Connection failures are retried with exponential backoff and jitter, forever.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -22,6 +21,7 @@ from ..chain.queries import read_hyperparams, subnets_at
 from ..model import HyperparamChange
 from ..rules.engine import RuleEngine
 from ..service import collect_connection_garbage
+from ..tasks import cancel_and_wait, raise_if_stop_requested, wait_for
 from .snapshots import LiveSnapshots
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ class LiveRunner:
         watchdog = asyncio.create_task(self._stall_watch(), name="stall-watch")
         try:
             while True:
+                raise_if_stop_requested()
                 url = self.s.url or "?"
                 state = "connecting" if self.attempt == 0 else "reconnecting"
                 self.s.bus.publish(ConnectionChanged(state=state, url=url, attempt=self.attempt))
@@ -91,9 +92,7 @@ class LiveRunner:
                     await client.close()
                     collect_connection_garbage()
         finally:
-            watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watchdog
+            await cancel_and_wait(watchdog)
 
     async def _warm(self) -> None:
         """Refill the rules' sliding windows from stored history, so a restart does not blind them."""
@@ -124,9 +123,10 @@ class LiveRunner:
         try:
             heads = client.heads(newest=True)
             while True:
+                raise_if_stop_requested()
                 timeout = self._quiet_timeout()
                 try:
-                    number, block_hash, parent = await asyncio.wait_for(heads.__anext__(), timeout)
+                    number, block_hash, parent = await wait_for(heads.__anext__(), timeout)
                 except asyncio.TimeoutError:
                     raise ChainError(f"no new block for {timeout:.0f}s; reconnecting") from None
                 except StopAsyncIteration:
@@ -135,9 +135,7 @@ class LiveRunner:
                     raise finals.exception()
                 await self._on_head(client, number, block_hash, parent, time.monotonic())
         finally:
-            finals.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await finals
+            await cancel_and_wait(finals)
 
     def _quiet_timeout(self) -> float:
         """How long without a new head before the subscription is presumed dead: six typical block

@@ -47,6 +47,7 @@ from ..model import Alert
 from ..snapshots import (adjacent_snapshot_blocks, arun, ensure_schema, read_snapshot_raw, taken,
                          write_snapshots)
 from ..store import Store
+from ..tasks import cancel_and_wait, raise_if_stop_requested
 
 if TYPE_CHECKING:
     from ..service import Sentinel
@@ -474,6 +475,7 @@ class SnapshotBackfill:
             wp = self._workers.setdefault(wid, WorkerProgress(worker=wid))
             try:
                 while not queue.empty() and not errors:
+                    raise_if_stop_requested()
                     try:
                         chunk = queue.get_nowait()
                     except asyncio.QueueEmpty:
@@ -499,11 +501,7 @@ class SnapshotBackfill:
         try:
             await asyncio.gather(*tasks)
         finally:
-            for t in tasks:
-                t.cancel()
-            for t in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await t
+            await cancel_and_wait(*tasks)
         if errors:
             raise errors[0]
 
