@@ -7,6 +7,10 @@ its own process, and hands each fetched batch, undecoded, to a pool of decoding 
 them runs the same :func:`~sentinel_core.ingest.pipeline.prepare` the in-process path runs, on its own
 connection (for the runtime metadata and the parent-state reads of hyperparameter changes) and its own
 rules engine, and hands back plain rows. The parent writes them in one transaction per batch.
+
+Not ``concurrent.futures.ProcessPoolExecutor``: its processes answer through one shared queue, and a
+process killed while it wrote an answer could leave the pool waiting forever (a backfill stalled after
+a decoding process was killed). Here each process has a pipe of its own.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import queue
+import signal
 import threading
 import time
-from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
 from typing import Any
 
 from ..chain.client import ChainClient, ChainError, RawBlock, RpcError
@@ -68,7 +75,7 @@ def _start(url: str, rules: list[Any], artifact: bool, timeout: float) -> None:
 
 def _exit_with_parent(parent: int) -> None:
     """A killed backfill (kill -9) cannot stop its decoding processes: each stops itself once its
-    parent is gone, instead of waiting forever on the pool's queue."""
+    parent is gone, even in the middle of a batch."""
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(0)
@@ -87,52 +94,158 @@ def _prepare(raw: list[RawBlock]) -> tuple[str, Any]:
         return "chain", (None, None, str(exc))
 
 
+def _serve(conn: Connection, initargs: tuple) -> None:
+    """A decoding process: one batch in, one answer out, until the parent closes its end."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    _start(*initargs)
+    while True:
+        try:
+            raw = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = _prepare(raw)
+        except Exception as exc:  # noqa: BLE001 - a bug: reported to the parent, which raises it
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(answer)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # noqa: BLE001 - an answer that does not pickle (pickling precedes writing)
+            conn.send(("error", f"the answer could not be sent back: {type(exc).__name__}: {exc}"))
+
+
 class DecoderDied(Exception):
     """Decoding processes kept ending abruptly (killed, out of memory)."""
 
 
+class _Gone(Exception):
+    """The decoding process of a round trip died during it."""
+
+
+class _Worker:
+    """One decoding process and the parent's end of its own pipe. Nothing else holds that pipe, so the
+    process's death, even in the middle of an answer, is an end of file here: it cannot go unnoticed."""
+
+    def __init__(self, ctx: Any, initargs: tuple) -> None:
+        mine, theirs = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_serve, args=(theirs, initargs), name="sentinel-decoder", daemon=True)
+        self.process.start()
+        theirs.close()
+        self.conn = mine
+
+    def roundtrip(self, raw: list[RawBlock]) -> tuple[str, Any]:
+        try:
+            self.conn.send(raw)
+            return self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise _Gone from exc
+
+    def stop(self) -> None:
+        """Kill the process; a thread waiting on its answer then gets an end of file."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(2)
+
+    def close(self) -> None:
+        """Stop, and close the pipe: only by whoever owns the worker now (a thread in a round trip, or
+        the pool for an idle one), never under a thread that is reading it."""
+        self.stop()
+        self.conn.close()
+
+
 class DecoderPool:
-    """``processes`` decoding processes (spawned: the parent runs threads and an event loop). If one
-    dies, the pool is started again and the batch retried, up to ``max_restarts`` times in all."""
+    """``processes`` decoding processes (spawned: the parent runs threads and an event loop), each
+    serving one batch at a time over its own pipe; a thread per process waits on its answer. A
+    process that dies is replaced and its batch given to another, up to ``max_restarts`` times in all."""
 
     def __init__(self, processes: int, url: str, rules: list[Any], *, artifact: bool = False,
                  timeout: float = 30.0, max_restarts: int = 3) -> None:
         self.processes = processes
         self.max_restarts = max_restarts
         self.restarts = 0
+        self._ctx = multiprocessing.get_context("spawn")
         self._initargs = (url, list(rules), artifact, timeout)
-        self._pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start, initargs=self._initargs)
+        self._lock = threading.Lock()
+        self._workers = [_Worker(self._ctx, self._initargs) for _ in range(processes)]
+        # Last in, first out: the process that just answered takes the next batch, so with one batch in
+        # flight every batch goes to one rules engine, whose pattern windows see the blocks in order.
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        for worker in self._workers:
+            self._idle.put(worker)
+        self._threads = ThreadPoolExecutor(max_workers=processes, thread_name_prefix="decoder-io")
+        self._failed: str | None = None
+        self._closed = False
 
     @property
     def pids(self) -> list[int]:
         """The decoding processes running now."""
-        return [p.pid for p in (self._pool._processes or {}).values() if p.is_alive()]
+        with self._lock:
+            return [w.process.pid for w in self._workers if w.process.is_alive()]
 
     async def prepare(self, raw: list[RawBlock]) -> Prepared:
         """Decode, evaluate and build rows for ``raw`` in a decoding process. Raises ChainError
-        (RpcError for the node's refusals) as the in-process path would."""
-        loop = asyncio.get_running_loop()
-        while True:
-            pool = self._pool
-            try:
-                kind, value = await loop.run_in_executor(pool, _prepare, raw)
-                break
-            except BrokenExecutor:
-                if pool is self._pool:  # the first to notice starts new processes
-                    if self.restarts >= self.max_restarts:
-                        raise DecoderDied(f"a decoding process died, {self.restarts} restart(s) already "
-                                          "spent; run the backfill again to resume") from None
-                    self.restarts += 1
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self._pool = self._new_pool()
+        (RpcError for the node's refusals) as the in-process path would, DecoderDied when processes
+        keep dying."""
+        kind, value = await asyncio.get_running_loop().run_in_executor(self._threads, self._run, raw)
         if kind == "ok":
             return value
+        if kind == "error":
+            raise RuntimeError(f"a decoding process failed: {value}")
         method, code, message = value
         raise RpcError(method, code, message) if method is not None else ChainError(message)
 
+    def _run(self, raw: list[RawBlock]) -> tuple[str, Any]:
+        """In a thread: send ``raw`` to an idle process and wait for its answer, replacing processes
+        that die on the way."""
+        while True:
+            worker = self._take()
+            try:
+                answer = worker.roundtrip(raw)
+            except _Gone:
+                self._replace(worker)
+                continue
+            if self._closed:
+                worker.close()
+            else:
+                self._idle.put(worker)
+            return answer
+
+    def _take(self) -> _Worker:
+        while True:
+            if self._failed is not None:
+                raise DecoderDied(self._failed)
+            if self._closed:
+                raise DecoderDied("the decoding processes were stopped")
+            try:
+                return self._idle.get(timeout=0.2)
+            except queue.Empty:
+                continue
+
+    def _replace(self, dead: _Worker) -> None:
+        dead.close()
+        with self._lock:
+            if self._closed:
+                return
+            if self.restarts >= self.max_restarts:
+                self._failed = (f"a decoding process died, {self.restarts} restart(s) already spent; "
+                                "run the backfill again to resume")
+                raise DecoderDied(self._failed)
+            self.restarts += 1
+            fresh = _Worker(self._ctx, self._initargs)
+            self._workers[self._workers.index(dead)] = fresh
+        self._idle.put(fresh)
+
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the processes (a batch in progress is dropped) and the threads waiting on them."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+        for worker in workers:
+            worker.stop()
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                break
+        self._threads.shutdown(wait=False, cancel_futures=True)
