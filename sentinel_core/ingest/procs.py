@@ -22,13 +22,15 @@ import queue
 import signal
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
 
 from ..chain.client import ChainClient, ChainError, RawBlock, RpcError
 from ..rules.engine import RuleEngine
 from .pipeline import Prepared, prepare
+
+T = TypeVar("T")
 
 
 def auto_processes(blocks: int) -> int:
@@ -115,6 +117,30 @@ def _serve(conn: Connection, initargs: tuple) -> None:
             conn.send(("error", f"the answer could not be sent back: {type(exc).__name__}: {exc}"))
 
 
+async def _in_daemon_thread(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` on a daemon thread of its own. Not an executor: its threads are joined when the
+    interpreter exits, and one still waiting on a process would hold the exit up."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if not future.done():
+            future.set_result(value) if ok else future.set_exception(value)
+
+    def run() -> None:
+        try:
+            outcome = (True, fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+            outcome = (False, exc)
+        try:
+            loop.call_soon_threadsafe(settle, *outcome)
+        except RuntimeError:  # the loop is closed: nobody waits any more
+            pass
+
+    threading.Thread(target=run, name="decoder-io", daemon=True).start()
+    return await future
+
+
 class DecoderDied(Exception):
     """Decoding processes kept ending abruptly (killed, out of memory)."""
 
@@ -156,7 +182,7 @@ class _Worker:
 
 class DecoderPool:
     """``processes`` decoding processes (spawned: the parent runs threads and an event loop), each
-    serving one batch at a time over its own pipe; a thread per process waits on its answer. A
+    serving one batch at a time over its own pipe; a thread per batch waits on its answer. A
     process that dies is replaced and its batch given to another, up to ``max_restarts`` times in all."""
 
     def __init__(self, processes: int, url: str, rules: list[Any], *, artifact: bool = False,
@@ -173,7 +199,6 @@ class DecoderPool:
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         for worker in self._workers:
             self._idle.put(worker)
-        self._threads = ThreadPoolExecutor(max_workers=processes, thread_name_prefix="decoder-io")
         self._failed: str | None = None
         self._closed = False
 
@@ -187,7 +212,7 @@ class DecoderPool:
         """Decode, evaluate and build rows for ``raw`` in a decoding process. Raises ChainError
         (RpcError for the node's refusals) as the in-process path would, DecoderDied when processes
         keep dying."""
-        kind, value = await asyncio.get_running_loop().run_in_executor(self._threads, self._run, raw)
+        kind, value = await _in_daemon_thread(self._run, raw)
         if kind == "ok":
             return value
         if kind == "error":
@@ -248,4 +273,3 @@ class DecoderPool:
                 self._idle.get_nowait().close()
             except queue.Empty:
                 break
-        self._threads.shutdown(wait=False, cancel_futures=True)

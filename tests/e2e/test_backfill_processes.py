@@ -98,3 +98,19 @@ async def test_decoding_processes_that_keep_dying_end_in_one_clear_error(devnet)
 def test_auto_processes_only_for_long_ranges():
     assert auto_processes(999) == 1
     assert 1 <= auto_processes(100_000) <= 4
+
+
+async def test_a_bug_in_a_decoding_process_is_raised_here_and_the_process_serves_on(devnet):
+    pool = DecoderPool(1, devnet.url, [], max_restarts=0)
+    try:
+        with pytest.raises(RuntimeError, match=r"a decoding process failed: \w+Error"):
+            await pool.prepare(["not a raw block"])
+        from sentinel_core.chain.client import ChainClient
+
+        async with ChainClient(devnet.url) as client:
+            raw = await client.fetch_raw([4, 5])
+        assert (await pool.prepare(raw)).rows.numbers == [4, 5]
+        assert pool.restarts == 0 and len(pool.pids) == 1
+    finally:
+        pool.close()
+    assert pool.pids == []
