@@ -76,7 +76,9 @@ class BackfillProgress(BaseModel):
     done: int
     total: int
     rate: float = 0.0
-    """Blocks per second over the recent window."""
+    """Units (blocks, or snapshots) per second over the recent window."""
+    unit: Literal["blocks", "snapshots"] = "blocks"
+    """What ``done``, ``total`` and ``rate`` count."""
     eta_seconds: float | None = None
     state: Literal["running", "paused", "done", "cancelled", "failed"] = "running"
     workers: list[WorkerProgress] = Field(default_factory=list)

@@ -78,7 +78,7 @@ class HeadlessOutput:
             self.log(notice.text, {"warning": "yellow", "error": "red"}.get(notice.level, ""))
 
     def _backfill(self, p: BackfillProgress) -> None:
-        detail = f"{p.rate:,.0f} blocks/s, {p.calls_per_second:,.0f} calls/s, concurrency {p.concurrency}, {p.backoffs} back-offs"
+        detail = f"{p.rate:,.0f} {p.unit}/s, {p.calls_per_second:,.0f} calls/s, concurrency {p.concurrency}, {p.backoffs} back-offs"
         if self.interactive:
             if self.progress is None:
                 self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -94,7 +94,7 @@ class HeadlessOutput:
             if p.state != "running" or now - self._last_line >= 5.0 or p.done == 0:
                 self._last_line = now
                 eta = f", ETA {p.eta_seconds:,.0f}s" if p.eta_seconds else ""
-                self.log(f"{p.mode} {p.start}-{p.end}: {p.done:,}/{p.total:,} blocks ({p.state}), {detail}{eta}"
+                self.log(f"{p.mode} {p.start}-{p.end}: {p.done:,}/{p.total:,} {p.unit} ({p.state}), {detail}{eta}"
                          + (f": {p.error}" if p.error else ""))
 
     def close(self) -> None:

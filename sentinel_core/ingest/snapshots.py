@@ -388,7 +388,7 @@ class SnapshotBackfill:
             rate = (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
         remaining = self.total - self.done
         return BackfillProgress(run_id=self.run_id, mode="fast_backfill", start=self.start, end=self.end,
-                                done=self.done, total=self.total, rate=rate,
+                                done=self.done, total=self.total, rate=rate, unit="snapshots",
                                 eta_seconds=remaining / rate if rate > 0 else None, state=self.state,
                                 workers=sorted(self._workers.values(), key=lambda w: w.worker),
                                 backoffs=self.backoffs, concurrency=len(self._workers), error=error)

@@ -227,8 +227,8 @@ class BackfillPane(Vertical):
         self._status(status)
         pct = 100.0 if n.total == 0 else 100.0 * n.done / n.total
         stats = Text.assemble(
-            (f"{pct:.0f}%", "bold"), "  ", f"{n.done:,}/{n.total:,} blocks", ("  ·  ", "dim"),
-            f"{n.rate:.1f} blk/s", ("  ·  ETA ", "dim"),
+            (f"{pct:.0f}%", "bold"), "  ", f"{n.done:,}/{n.total:,} {n.unit}", ("  ·  ", "dim"),
+            f"{n.rate:.1f} {'blk' if n.unit == 'blocks' else 'snap'}/s", ("  ·  ETA ", "dim"),
             "—" if n.state != "running" else duration(n.eta_seconds),
             ("  ·  backoffs ", "dim"), (str(n.backoffs), "yellow" if n.backoffs else ""),
             ("  ·  in flight ", "dim"), str(n.concurrency),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -47,6 +48,8 @@ def test_snapshots_of_one_subnet_at_its_epoch_blocks_then_resumed(node, tmp_path
     assert len(epochs) >= 10
     assert snapshot_rows(db) == [(1, b, 0) for b in epochs]
     assert f"snapshots 10-{HISTORY} complete: {len(epochs)} snapshots taken (0 were stored already)" in proc.stdout
+    assert f"fast_backfill 10-{HISTORY}: {len(epochs)}/{len(epochs)} snapshots (done)" in proc.stdout
+    assert not re.search(r"blocks \(|blocks/s", proc.stdout)  # its progress counts snapshots, not blocks
 
     again = headless(*args)
     assert again.returncode == 0, again.stderr
