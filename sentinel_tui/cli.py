@@ -431,7 +431,8 @@ def rules_test(
     end: Annotated[int, typer.Option("--to", help="Last stored block.")],
     config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Replay stored blocks through the rules and print the hits (nothing is sent or stored)."""
+    """Replay stored blocks, and pairs of stored metagraph snapshots, through the rules and print the
+    hits (nothing is sent or stored)."""
     from sentinel_core.rules.engine import RuleEngine
 
     if start > end:
@@ -452,13 +453,39 @@ def rules_test(
                 continue
             hits.extend(engine.evaluate(block, sorted(changes_by_block.get(n, []),
                                                       key=lambda c: (c.extrinsic_index or 0))))
+        pairs = _replay_snapshots(store, engine, start, end, hits)
     if as_json:
         for a in hits:
             out.print(json.dumps(a.model_dump(mode="json")), markup=False, soft_wrap=True)
         return
     for a in hits:
         out.print(f"[{_sev_style(a.severity.value)}]{a.severity.value:>8}[/] #{a.block:<8} {a.rule}: {a.message}")
-    out.print(f"{len(hits)} hits in blocks {start}-{end}" + (f" ({missing} blocks not stored)" if missing else ""))
+    out.print(f"{len(hits)} hits in blocks {start}-{end}" + (f" ({missing} blocks not stored)" if missing else "")
+              + (f"; {pairs} pairs of stored snapshots compared" if pairs else ""))
+
+
+def _replay_snapshots(store: Any, engine: Any, start: int, end: int, hits: list) -> int:
+    """The snapshot rules over each pair of consecutive stored snapshots of a subnet whose later one
+    lies in [start, end] (as live mode and snapshot backfills pair them); returns the pairs compared."""
+    from sentinel_core.snapshots import adjacent_snapshot_blocks, read_snapshot_raw, snapshot_blocks, snapshot_netuids
+
+    if not engine.snapshot_rules:
+        return 0
+    neurons = engine.snapshot_rules_need_rows
+    pairs = 0
+    for netuid in snapshot_netuids(store):
+        blocks = snapshot_blocks(store, netuid, start, end)
+        if not blocks:
+            continue
+        before, _ = adjacent_snapshot_blocks(store, netuid, blocks[0])
+        previous = None if before is None else read_snapshot_raw(store, netuid, before, neurons=neurons)
+        for block in blocks:
+            current = read_snapshot_raw(store, netuid, block, neurons=neurons)
+            if previous is not None and current is not None:
+                hits.extend(engine.evaluate_snapshot(previous, current))
+                pairs += 1
+            previous = current
+    return pairs
 
 
 def _sev_style(sev: str) -> str:
