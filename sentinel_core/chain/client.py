@@ -100,6 +100,7 @@ async def _open(client: ChainClient, sub: AsyncSubstrateInterface, known: dict[i
             genesis=genesis or "", runtime_info=info, metadata=metadata, chain=chain or "",
             type_registry=sub.type_registry, ss58_format=sub.ss58_format)
     sub._chain = chain or ""
+    client.genesis = genesis or ""
     sub.runtime_cache.add_item(block=number, block_hash=head, runtime_version=version, runtime=runtime)
     sub.startup_block_hash = sub.last_block_hash = head
     sub.initialized = True
@@ -156,6 +157,8 @@ class ChainClient:
         self.pacer: Any = None
         """Optional ``async () -> None`` awaited before every frame this client sends (rate limits)."""
         self.frames = 0
+        self.genesis = ""
+        """The chain's genesis hash (keys the disk cache of runtimes); set on connecting."""
 
     # -- connection -----------------------------------------------------------------------------
     async def connect(self) -> ChainClient:
@@ -430,10 +433,30 @@ class ChainClient:
         known = _RUNTIMES.setdefault(self.url, {})
         runtime = known.get(spec_version)
         if runtime is None:
-            runtime = await self.sub.get_runtime_for_version(spec_version, block_hash)
+            runtime = await self._load_runtime(spec_version, block_hash)
             known[spec_version] = runtime
             self.sub.runtime_cache.add_item(runtime_version=spec_version, runtime=runtime)
         return runtime
+
+    async def _load_runtime(self, spec_version: int, block_hash: str) -> Any:
+        """The runtime that executed ``block_hash`` (its parent's), through the disk cache of runtimes
+        like the head's on connecting: a backfill across hundreds of upgrades decodes each one's
+        metadata once per machine, not once per run. A runtime without V15 metadata, or an answer
+        that does not fit, goes the library's way."""
+        from .runtime_cache import load_runtime, metadata_from_option
+
+        header = await self.header(block_hash)
+        if self.genesis and isinstance(header, dict) and int(header.get("parentHash") or "0x0", 16):
+            parent = header["parentHash"]
+            info, answer = await self.batch([
+                ("state_getRuntimeVersion", [parent]),
+                ("state_call", ["Metadata_metadata_at_version", self.sub.metadata_version_hex, parent])])
+            metadata = None if isinstance(answer, RpcError) else metadata_from_option(answer)
+            if isinstance(info, dict) and info.get("specVersion") == spec_version and metadata is not None:
+                return load_runtime(genesis=self.genesis, runtime_info=info, metadata=metadata,
+                                    chain=self.sub.chain or "", type_registry=self.sub.type_registry,
+                                    ss58_format=self.sub.ss58_format)
+        return await self.sub.get_runtime_for_version(spec_version, block_hash)
 
     @staticmethod
     def _ordered(parent_hashes: Sequence[str]) -> bool:

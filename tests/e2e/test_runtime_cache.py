@@ -118,3 +118,26 @@ def test_cli_ignores_a_corrupt_cache_file(devnet, tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout) == json.loads(first.stdout)
     assert len(path.read_bytes()) > 1000  # written again
+
+
+async def test_an_older_runtime_comes_from_the_disk_cache_too(fresh_process_state: Path) -> None:
+    """Blocks before an upgrade need the older runtime: decoded once, then read from the cache."""
+    from sentinel_core.devnet.background import BackgroundDevnet
+    from sentinel_core.devnet.scenario import Scenario
+
+    with BackgroundDevnet(history=40, seed=12, produce=False, scenario=Scenario(upgrade_at=20)) as node:
+        async def read() -> list[dict]:
+            chain_client._RUNTIMES.clear()
+            async with ChainClient(node.url) as client:
+                blocks = await client.fetch_blocks(list(range(1, 41)))
+            assert {b.spec_version for b in blocks if b.number < 20} != {b.spec_version for b in blocks
+                                                                          if b.number > 20}
+            return [b.model_dump(mode="json") for b in blocks]
+
+        before = dict(rc.STATS)
+        decoded = await read()
+        assert rc.STATS["misses"] - before["misses"] == 2  # the head's runtime and the older one
+        assert len(list((fresh_process_state / "runtimes").glob("*.bin"))) == 2
+        cached = await read()
+        assert rc.STATS["hits"] - before["hits"] == 2 and rc.STATS["misses"] - before["misses"] == 2
+    assert cached == decoded and not any(b["decode_error"] for b in cached)
