@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS subnet_snapshots (
     total_stake INTEGER NOT NULL DEFAULT 0, point INTEGER NOT NULL DEFAULT 0, taken_at REAL,
     PRIMARY KEY (block, netuid)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS subnet_snapshots_netuid ON subnet_snapshots (netuid, block);
+CREATE TABLE IF NOT EXISTS snapshot_unchecked (
+    netuid INTEGER NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (netuid, block)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshot_accounts (id INTEGER PRIMARY KEY, address TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS neuron_snapshots (
     block INTEGER NOT NULL, netuid INTEGER NOT NULL, uid INTEGER NOT NULL, hotkey INTEGER NOT NULL,
@@ -103,9 +105,11 @@ def _has_tables(store: Store) -> bool:
     return row[0] == 2
 
 
-def write_snapshots(store: Store, snapshots: Sequence[Metagraph], points: Sequence[int] | int = 0) -> int:
+def write_snapshots(store: Store, snapshots: Sequence[Metagraph], points: Sequence[int] | int = 0, *,
+                    unchecked: bool = False) -> int:
     """Store ``snapshots`` (replacing any at the same block and subnet) in one transaction; returns
-    the number of neuron rows written."""
+    the number of neuron rows written. ``unchecked``: also note them, in the same transaction, as
+    snapshots whose pairs the snapshot rules have yet to see (:func:`mark_checked` once they have)."""
     ensure_schema(store)
     if isinstance(points, int):
         points = [points] * len(snapshots)
@@ -131,6 +135,9 @@ def write_snapshots(store: Store, snapshots: Sequence[Metagraph], points: Sequen
                 conn.executemany(_SQL_NEURON, [key + (r[0], cache[r[1]], cache[r[2]]) + r[3:]
                                                + extra.get(r[0], (None, None)) for r in raw])
                 count += len(raw)
+            if unchecked:
+                conn.executemany("INSERT OR IGNORE INTO snapshot_unchecked (netuid, block) VALUES (?, ?)",
+                                 [(mg.netuid, mg.block) for mg in snapshots])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -139,6 +146,36 @@ def write_snapshots(store: Store, snapshots: Sequence[Metagraph], points: Sequen
     except sqlite3.Error as exc:
         raise StoreError(f"cannot write snapshots to {store.path}: {exc}") from None
     return count
+
+
+def unchecked_snapshots(store: Store) -> list[tuple[int, int]]:
+    """``(netuid, block)`` of stored snapshots whose pairs the snapshot rules have not seen: the process
+    stopped between storing them and evaluating (killed, a full disk)."""
+    conn = _conn(store)
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='snapshot_unchecked'").fetchone():
+        return []
+    return [(r[0], r[1]) for r in conn.execute("SELECT netuid, block FROM snapshot_unchecked ORDER BY netuid, block")]
+
+
+def mark_checked(store: Store, keys: Sequence[tuple[int, int]] | None) -> None:
+    """The snapshot rules have seen the pairs of ``keys`` (``(netuid, block)``; None: of every one)."""
+    if store.readonly:
+        return
+    ensure_schema(store)
+    conn = _conn(store)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if keys is None:
+                conn.execute("DELETE FROM snapshot_unchecked")
+            else:
+                conn.executemany("DELETE FROM snapshot_unchecked WHERE netuid = ? AND block = ?", keys)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot write to {store.path}: {exc}") from None
 
 
 def _row(r: sqlite3.Row) -> NeuronRow:

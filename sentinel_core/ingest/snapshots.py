@@ -44,8 +44,8 @@ from ..chain.queries import subnets_at
 from ..metagraph import (Metagraph, MetagraphUnavailable, epoch_boundaries, epoch_runs_at, read_metagraphs,
                          read_tempos)
 from ..model import Alert
-from ..snapshots import (adjacent_snapshot_blocks, arun, ensure_schema, read_snapshot_raw, taken,
-                         write_snapshots)
+from ..snapshots import (adjacent_snapshot_blocks, arun, ensure_schema, mark_checked, read_snapshot_raw, taken,
+                         unchecked_snapshots, write_snapshots)
 from ..store import Store
 from ..tasks import cancel_and_wait, raise_if_stop_requested
 
@@ -79,7 +79,7 @@ def store_and_pair(store: Store, mgs: Sequence[Metagraph], points: Sequence[int]
     stored neighbours, in the store's thread: nothing else writes in between, so the neighbours are
     exact. ``pending`` (netuid -> sorted planned blocks not yet stored) defers a pair with a planned
     snapshot between its two; ``paired`` remembers the pairs already returned (each pair once)."""
-    write_snapshots(store, mgs, points)
+    write_snapshots(store, mgs, points, unchecked=pair)
     if not pair:
         return []
     if pending:
@@ -179,6 +179,39 @@ async def store_snapshots(sentinel: Sentinel, alerts: SnapshotAlerts, mgs: Seque
     alerts.remember(mgs)
     new = await alerts.check(pairs)
     alerts.raised += len(new)
+    await arun(sentinel.store, mark_checked, [(mg.netuid, mg.block) for mg in mgs])
+    return new
+
+
+def unchecked_pairs(store: Store, pending: dict[int, list[int]] | None = None) -> tuple[list[Pair], list[tuple[int, int]]]:
+    """The pairs of the snapshots stored but never evaluated, with their stored neighbours (less any
+    with a planned snapshot between: that one's own write pairs them), and those snapshots."""
+    keys = unchecked_snapshots(store)
+    pairs: set[Pair] = set()
+    for netuid, block in keys:
+        before, after = adjacent_snapshot_blocks(store, netuid, block)
+        for a, b in ((before, block), (block, after)):
+            if a is not None and b is not None and not _pending_between(pending, netuid, a, b):
+                pairs.add((netuid, a, b))
+    return sorted(pairs), keys
+
+
+async def check_unchecked(sentinel: Sentinel, alerts: SnapshotAlerts, *, pending: dict[int, list[int]] | None = None,
+                          paired: set[Pair] | None = None) -> list[Alert]:
+    """Evaluate what a stopped process stored and never evaluated (a kill between the two), so that a
+    resumed run, which skips stored snapshots, raises their alerts all the same (once: alerts are
+    keyed by happening)."""
+    if not alerts.active:
+        await arun(sentinel.store, mark_checked, None)  # no snapshot rules now: nothing is owed
+        return []
+    pairs, keys = await arun(sentinel.store, unchecked_pairs, pending)
+    if not keys:
+        return []
+    if paired is not None:
+        paired.update(pairs)
+    new = await alerts.check(pairs)
+    alerts.raised += len(new)
+    await arun(sentinel.store, mark_checked, keys)
     return new
 
 
@@ -211,6 +244,7 @@ class LiveSnapshots:
         self.alerts = SnapshotAlerts(sentinel, keep=16)
         self._seen: tuple[str, dict[int, int | None]] | None = None
         """(hash, tempos in force when that block started) of the last block seen, while valid for its child."""
+        self._checked_unchecked = False
 
     def due(self, number: int, tempos: dict[int, int | None]) -> list[tuple[int, int]]:
         """``(netuid, point)`` of the snapshots due at block ``number`` under ``tempos``."""
@@ -236,6 +270,9 @@ class LiveSnapshots:
         block after one that set a tempo, added or removed a subnet, or upgraded the runtime. So a
         fast chain costs one storage read per such change, not one per block."""
         count = 0
+        if not self._checked_unchecked:
+            await check_unchecked(self.s, self.alerts)
+            self._checked_unchecked = True
         for block in blocks:
             tempos = await self._tempos_before(client, block)
             due = self.due(block.number, tempos)
@@ -409,6 +446,7 @@ class SnapshotBackfill:
         try:
             try:
                 jobs = await self._plan(client)
+                await check_unchecked(self.s, self.alerts, pending=self._pending, paired=self._paired)
                 self._rates.append((time.monotonic(), 0))
                 self._publish(force=True)
                 await self._execute(client, jobs)

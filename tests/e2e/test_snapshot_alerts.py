@@ -207,3 +207,49 @@ def test_rules_test_replays_stored_snapshots(node, tmp_path):
     text = replay()
     assert text.returncode == 0 and f"{len(hits)} hits in blocks {lo}-{hi}" in text.stdout
     assert "pairs of stored snapshots compared" in text.stdout
+
+
+def test_snapshots_stored_but_never_evaluated_are_evaluated_on_resume(node, tmp_path, monkeypatch):
+    """A kill between storing snapshots and evaluating their pairs: the resumed run (which skips
+    stored snapshots) raises their alerts all the same, once."""
+    from sentinel_core.ingest import snapshots as ingest_snapshots
+    from sentinel_core.snapshots import unchecked_snapshots
+    from sentinel_core.store import Store
+
+    class Killed(BaseException):
+        pass
+
+    real_check = ingest_snapshots.SnapshotAlerts.check
+    calls = 0
+
+    async def check_then_die(self, pairs):
+        nonlocal calls
+        calls += 1
+        if calls == 4:  # the fourth chunk is stored; the process "dies" before evaluating it
+            raise Killed
+        return await real_check(self, pairs)
+
+    cfg = config(tmp_path, node.url, "resume")
+    monkeypatch.setattr(ingest_snapshots.SnapshotAlerts, "check", check_then_die)
+    try:
+        asyncio.run(backfills(cfg, [(1, HISTORY, 1)]))
+    except Killed:
+        pass
+    else:
+        raise AssertionError("the backfill was not interrupted")
+    monkeypatch.setattr(ingest_snapshots.SnapshotAlerts, "check", real_check)
+    store = Store(tmp_path / "resume.db", readonly=True)
+    try:
+        left = unchecked_snapshots(store)
+    finally:
+        store.close()
+    assert left  # what the killed run stored and never evaluated
+
+    stored, raised, _, _ = asyncio.run(backfills(cfg, [(1, HISTORY, 1)]))
+    assert keyed(stored) == expected_alerts(node)
+    assert all(n == 1 for n in Counter(keyed(stored)).values())
+    store = Store(tmp_path / "resume.db", readonly=True)
+    try:
+        assert unchecked_snapshots(store) == []
+    finally:
+        store.close()
