@@ -597,7 +597,8 @@ async def read_metagraph(client: ChainClient, netuid: int, block_hash: str, lite
 
 
 async def _add_weights(client: ChainClient, mg: Metagraph) -> None:
-    """Weights and bonds per uid from ``SubtensorModule.Weights``/``Bonds`` (when the runtime has them)."""
+    """Weights and bonds per uid from ``SubtensorModule.Weights``/``Bonds`` (when the runtime has them;
+    a uid with no stored row has the storage default, the empty list)."""
     sub = client.sub
     runtime = await sub.init_runtime(block_hash=mg.block_hash)
     pallet = runtime.metadata.get_metadata_pallet("SubtensorModule")
@@ -605,6 +606,8 @@ async def _add_weights(client: ChainClient, mg: Metagraph) -> None:
     for item, attr in (("Weights", "weights"), ("Bonds", "bonds")):
         if pallet is None or pallet.get_storage_function(item) is None:
             continue
+        for row in rows.values():
+            setattr(row, attr, [])
         result = await sub.query_map("SubtensorModule", item, [mg.netuid], block_hash=mg.block_hash, page_size=1000)
         async for key, value in result:
             uid = int(key.value if hasattr(key, "value") else key)

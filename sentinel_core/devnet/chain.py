@@ -6,6 +6,9 @@ failing with real SubtensorModule errors) and, now and then or where a scenario 
 hyperparameter setters through ``Sudo.sudo``, by subnet owners, inside ``Utility.batch`` or
 ``Proxy.proxy``; coldkey swaps; subnets registered and dissolved; other sudo calls. Each block is
 encoded once, when produced, together with the JSON the RPC server sends for it.
+
+Weights are set by the subnet's neurons (validator-permit holders once the subnet has had an epoch)
+and stored in ``SubtensorModule.Weights``; ``Bonds`` follow them at every epoch (see weights.py).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from .scenario import Happening, Scenario
 from .symbols import next_available_symbol, symbol_for_subnet
 from .types import Raw, compact, decode_compact
 from .upgrade import TODAY
+from .weights import Pairs, WeightBook
 
 GENESIS_MS = 1_700_000_000_000
 FINALITY_LAG = 2
@@ -196,6 +200,8 @@ class DevChain:
         self._nonces: dict[bytes, int] = {}
         self._events_key = self._storage_rt.storage_prefix("System", "Events")
         self._announcements: dict[bytes, bytes] = {}
+        self.weights = WeightBook(self._set, self.storage_at, self._storage_rt)
+        """``SubtensorModule.Weights`` / ``Bonds`` (see weights.py)."""
         self._genesis(subnets)
 
     # -- state --------------------------------------------------------------------------------------
@@ -253,6 +259,14 @@ class DevChain:
             return None
         length, offset = decode_compact(raw)
         return raw[offset:offset + length].decode()
+
+    def weights_at(self, netuid: int, block: int) -> dict[int, Pairs]:
+        """``SubtensorModule.Weights`` of ``netuid`` after ``block``: every non-empty row, by uid."""
+        return self.weights.rows("Weights", netuid, block)
+
+    def bonds_at(self, netuid: int, block: int) -> dict[int, Pairs]:
+        """``SubtensorModule.Bonds`` of ``netuid`` after ``block``: every non-empty row, by uid."""
+        return self.weights.rows("Bonds", netuid, block)
 
     def subnet_exists(self, netuid: int, block: int) -> bool:
         return any(start <= block and (end is None or block < end)
@@ -356,6 +370,7 @@ class DevChain:
                      "TokenSymbol"):
             self._store(block, "SubtensorModule", item, (netuid,), None)
         self._store(block, "SubtensorModule", "TotalNetworks", (), len(self.subnets))
+        self.weights.clear_subnet(block, netuid)
         self.neurons.remove_subnet(block, netuid)
 
     def _genesis(self, subnets: int) -> None:
@@ -428,7 +443,11 @@ class DevChain:
                              ["0x" + x.hex() for x in extrinsics], events, timestamp)
 
     def _build(self, number: int, parent_hash: str, salt: str) -> ProducedBlock:
-        self.neurons.on_block(number, lambda n: self.hyperparam_at(n, "tempo", number - 1))
+        for netuid in self.neurons.on_block(number, lambda n: self.hyperparam_at(n, "tempo", number - 1)):
+            epoch = self.neurons.epoch_at(netuid, number)
+            if epoch is not None:
+                self.weights.on_epoch(number, netuid, epoch.permit,
+                                      int(self.hyperparam_at(netuid, "bonds_moving_avg", number - 1) or 0))
         rng = random.Random(f"{self.seed}:{number}:{salt}")
         self.runtime = self.runtime_at(number - 1)
         timestamp = GENESIS_MS + number * self.block_time_ms
@@ -489,14 +508,16 @@ class DevChain:
         if force_fail:
             kind = "set_weights"
         if kind == "set_weights":
-            uids = sorted(rng.sample(range(256), 8))
+            drawn = sorted(rng.sample(range(256), 8))
+            values = [rng.randint(0, U16_MAX) for _ in drawn]
+            uid, signer, dests, weights = self._weights_call(netuid, hotkey, drawn, values)
             call = rt.encode_call("SubtensorModule", "set_weights", {
-                "netuid": netuid, "dests": uids, "weights": [rng.randint(0, U16_MAX) for _ in uids],
-                "version_key": 0})
+                "netuid": netuid, "dests": dests, "weights": weights, "version_key": 0})
             if force_fail or rng.random() < 0.02:
-                return _Ext(self._signed(hotkey, call), [self._failed(rng, "SubtensorModule", "SettingWeightsTooFast")])
-            return _Ext(self._signed(hotkey, call), [("SubtensorModule", "WeightsSet", [netuid, rng.randint(0, 255)]),
-                                                     self._ok(rng)])
+                return _Ext(self._signed(signer, call), [self._failed(rng, "SubtensorModule", "SettingWeightsTooFast")])
+            rng.randint(0, 255)  # once the event's uid; still drawn so that each seed's chain stays as it was
+            self.weights.set_weights(number, netuid, uid, dests, weights)
+            return _Ext(self._signed(signer, call), [("SubtensorModule", "WeightsSet", [netuid, uid]), self._ok(rng)])
         if kind == "add_stake":
             call = rt.encode_call("SubtensorModule", "add_stake",
                                   {"hotkey": hotkey, "netuid": netuid, "amount_staked": tao})
@@ -542,14 +563,32 @@ class DevChain:
             call = rt.encode_call("SubtensorModule", "burned_register", {"netuid": netuid, "hotkey": hotkey})
             if rng.random() < 0.1:
                 return _Ext(self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "TooManyRegistrationsThisBlock")])
+            known = self.neurons.registered(netuid, hotkey)
             uid = self.neurons.on_register(number, netuid, hotkey, coldkey,
                                            immunity_period=self.hyperparam_at(netuid, "immunity_period", number))
             if uid is None:
                 return _Ext(self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "NoNeuronIdAvailable")])
+            if known is None:
+                self.weights.clear_uid(number, netuid, uid)  # the uid's predecessor's weights and bonds go
             return _Ext(self._signed(coldkey, call), [
                 ("SubtensorModule", "NeuronRegistered", [netuid, uid, hotkey]), self._ok(rng)])
         call = rt.encode_call("System", "remark", {"remark": rng.randbytes(16)})
         return _Ext(self._signed(coldkey, call), [self._ok(rng)])
+
+    def _weights_call(self, netuid: int, hotkey: bytes, drawn: list[int],
+                      values: list[int]) -> tuple[int, bytes, list[int], list[int]]:
+        """``(uid, hotkey, dests, weights)`` of a ``set_weights`` on ``netuid``: the signer is one of the
+        subnet's weight setters (``NeuronState.weight_setter``), picked by the routine's random
+        ``hotkey``; the drawn uids are taken modulo the subnet's size (the first weight of a uid wins)."""
+        setter = self.neurons.weight_setter(netuid, int.from_bytes(hotkey[:4], "little"))
+        assert setter is not None, f"subnet {netuid} has no neurons"
+        uid, signer = setter
+        size = self.neurons.size(netuid)
+        chosen: dict[int, int] = {}
+        for dest, value in zip(drawn, values):
+            chosen.setdefault(dest % size, value)
+        dests = sorted(chosen)
+        return uid, signer, dests, [chosen[d] for d in dests]
 
     # -- governance ---------------------------------------------------------------------------------
     def _random_happening(self, rng: random.Random, number: int) -> Happening:

@@ -199,6 +199,7 @@ class NeuronState:
         self._stake_now: dict[tuple[int, bytes], int] = {}
         self._axon_ip: dict[bytes, int] = {}
         self._fast: dict[int, _FastEncoder] = {}
+        self._permitted: dict[int, tuple[Epoch, list[int]]] = {}  # netuid -> (latest epoch, its permit uids)
         self.blocks_seen = -1
 
     # -- subnets -------------------------------------------------------------------------------------
@@ -465,6 +466,30 @@ class NeuronState:
         """The uid of ``hotkey`` in ``netuid`` now (latest block), or None (O(1): for the chain's
         extrinsics, e.g. to fail a registration with HotKeyAlreadyRegisteredInSubNet)."""
         return self._uid_of.get(netuid, {}).get(bytes(hotkey))
+
+    def size(self, netuid: int) -> int:
+        """The number of uids of ``netuid`` now (latest block); 0 when the subnet does not exist."""
+        return len(self._hot[netuid]) if self._live(netuid) else 0
+
+    def weight_setter(self, netuid: int, pick: int) -> tuple[int, bytes] | None:
+        """``(uid, hotkey)`` of a neuron that may set weights in ``netuid`` now (latest block), chosen by
+        ``pick``: a validator-permit holder of the subnet's latest epoch still at its uid, or any uid when
+        there is none (e.g. before the subnet's first epoch); None when the subnet does not exist."""
+        if not self._live(netuid) or not self._hot[netuid]:
+            return None
+        hot, regs = self._hot[netuid], self._reg[netuid]
+        epoch = self._latest_epoch(netuid)
+        if epoch is not None:
+            cached = self._permitted.get(netuid)
+            if cached is None or cached[0] is not epoch:
+                cached = self._permitted[netuid] = (epoch, [u for u, p in enumerate(epoch.permit) if p])
+            permitted = cached[1]
+            for k in range(len(permitted)):
+                uid = permitted[(pick + k) % len(permitted)]
+                if uid < len(hot) and regs[uid] <= epoch.block:
+                    return uid, hot[uid]
+        uid = pick % len(hot)
+        return uid, hot[uid]
 
     def uid_of(self, netuid: int, hotkey: bytes, block: int) -> int | None:
         for uid in range(self._count.at(netuid, block, 0)):

@@ -473,6 +473,8 @@ SUBTENSOR_MODULE = Pallet(
         Storage('SubtokenEnabled', 'bool', key='u16', hashers=('Identity',), default=bytes.fromhex('00')),
         Storage('Uids', 'u16', key='(u16, sp_core::crypto::AccountId32)', hashers=('Identity', 'Blake2_128Concat'), modifier='Optional', default=bytes.fromhex('00')),
         Storage('Keys', 'sp_core::crypto::AccountId32', key='(u16, u16)', hashers=('Identity', 'Identity'), default=bytes.fromhex('0000000000000000000000000000000000000000000000000000000000000000')),
+        Storage('Weights', 'Vec<(u16, u16)>', key='(u16, u16)', hashers=('Identity', 'Identity'), default=bytes.fromhex('00')),
+        Storage('Bonds', 'Vec<(u16, u16)>', key='(u16, u16)', hashers=('Identity', 'Identity'), default=bytes.fromhex('00')),
         Storage('RevealPeriodEpochs', 'u64', key='u16', hashers=('Twox64Concat',), default=bytes.fromhex('0100000000000000')),
         Storage('TokenSymbol', 'Vec<u8>', key='u16', hashers=('Identity',), default=bytes.fromhex('10f09d9c8f')),
     ),

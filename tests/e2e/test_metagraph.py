@@ -165,7 +165,9 @@ def test_lite_read_agrees_with_the_full_one(node):
     full, lite, many = asyncio.run(go())
     assert [(r.uid, r.hotkey, r.stake_rao, r.incentive, r.validator_permit) for r in full.rows] == \
         [(r.uid, r.hotkey, r.stake_rao, r.incentive, r.validator_permit) for r in lite]
-    assert many[2].rows == full.rows
+    # the full read adds weights and bonds (a list per uid); the lite read leaves them None
+    assert all(isinstance(r.weights, list) and isinstance(r.bonds, list) for r in full.rows)
+    assert many[2].rows == [r.model_copy(update={"weights": None, "bonds": None}) for r in full.rows]
 
 
 def test_all_subnets_in_one_batched_round_trip(node):
