@@ -50,3 +50,16 @@ def devnet():
     """A devnet that produces no blocks by itself (tests call ``produce``): fully deterministic."""
     with BackgroundDevnet(history=HISTORY, seed=7, block_time=1.0, scenario=SCENARIO, produce=False) as node:
         yield node
+
+
+def devnet_with_chain(chain: object, **kwargs: object) -> BackgroundDevnet:
+    """A started devnet whose node builds its chain with ``chain`` (a ``DevChain`` class or factory,
+    e.g. with more uids per subnet) instead of the default one."""
+    from sentinel_core.devnet import server
+
+    original = server.DevChain
+    server.DevChain = chain
+    try:
+        return BackgroundDevnet(**kwargs).start()
+    finally:
+        server.DevChain = original

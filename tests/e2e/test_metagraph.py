@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import devnet_with_chain
 
 from sentinel_core import snapshots as snap
 from sentinel_core.chain.client import ChainClient
 from sentinel_core.config import load_config
-from sentinel_core.devnet import server
-from sentinel_core.devnet.background import BackgroundDevnet
 from sentinel_core.devnet.chain import DevChain
 from sentinel_core.devnet.scenario import Happening, Scenario
 from sentinel_core.ingest.snapshots import SnapshotBackfill
@@ -85,13 +84,8 @@ class NeuronChain(DevChain):
 
 @pytest.fixture(scope="module")
 def node():
-    original = server.DevChain
-    server.DevChain = NeuronChain
-    try:
-        devnet = BackgroundDevnet(history=HISTORY, seed=11, block_time=1.0, scenario=SCENARIO, produce=False)
-        devnet.start()
-    finally:
-        server.DevChain = original
+    devnet = devnet_with_chain(NeuronChain, history=HISTORY, seed=11, block_time=1.0, scenario=SCENARIO,
+                               produce=False)
     yield devnet
     devnet.stop()
 

@@ -19,11 +19,10 @@ from pathlib import Path
 
 import pytest
 from async_substrate_interface import AsyncSubstrateInterface
+from conftest import devnet_with_chain
 from scalecodec.utils.ss58 import ss58_encode
 
 from sentinel_core.chain.client import ChainClient
-from sentinel_core.devnet import server
-from sentinel_core.devnet.background import BackgroundDevnet
 from sentinel_core.devnet.chain import DevChain
 from sentinel_core.devnet.metadata import DevRuntime
 from sentinel_core.devnet.scenario import Happening, Scenario
@@ -45,13 +44,8 @@ BOOT = ("import sys; from sentinel_tui.cli import app; from sentinel_tui import 
 
 @pytest.fixture(scope="module")
 def node():
-    original = server.DevChain
-    server.DevChain = functools.partial(DevChain, neuron_max_uids=MAX_UIDS)
-    try:
-        devnet = BackgroundDevnet(history=HISTORY, seed=5, block_time=1.0, scenario=SCENARIO, produce=False)
-        devnet.start()
-    finally:
-        server.DevChain = original
+    devnet = devnet_with_chain(functools.partial(DevChain, neuron_max_uids=MAX_UIDS), history=HISTORY, seed=5,
+                               block_time=1.0, scenario=SCENARIO, produce=False)
     yield devnet
     devnet.stop()
 
