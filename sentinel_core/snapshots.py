@@ -162,20 +162,11 @@ def mark_checked(store: Store, keys: Sequence[tuple[int, int]] | None) -> None:
     if store.readonly:
         return
     ensure_schema(store)
-    conn = _conn(store)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if keys is None:
-                conn.execute("DELETE FROM snapshot_unchecked")
-            else:
-                conn.executemany("DELETE FROM snapshot_unchecked WHERE netuid = ? AND block = ?", keys)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot write to {store.path}: {exc}") from None
+    with store._write() as conn:
+        if keys is None:
+            conn.execute("DELETE FROM snapshot_unchecked")
+        else:
+            conn.executemany("DELETE FROM snapshot_unchecked WHERE netuid = ? AND block = ?", keys)
 
 
 def _row(r: sqlite3.Row) -> NeuronRow:

@@ -92,15 +92,19 @@ def store_and_pair(store: Store, mgs: Sequence[Metagraph], points: Sequence[int]
     paired = set() if paired is None else paired
     out: list[Pair] = []
     for mg in mgs:
-        before, after = adjacent_snapshot_blocks(store, mg.netuid, mg.block)
-        for a, b in ((before, mg.block), (mg.block, after)):
-            if a is None or b is None or _pending_between(pending, mg.netuid, a, b):
-                continue
-            key = (mg.netuid, a, b)
+        for key in _neighbour_pairs(store, mg.netuid, mg.block, pending):
             if key not in paired:
                 paired.add(key)
                 out.append(key)
     return out
+
+
+def _neighbour_pairs(store: Store, netuid: int, block: int, pending: dict[int, list[int]] | None) -> list[Pair]:
+    """The pairs the stored snapshot at ``block`` forms with its stored neighbours, less any with a
+    planned snapshot between (that one's own write pairs them)."""
+    before, after = adjacent_snapshot_blocks(store, netuid, block)
+    return [(netuid, a, b) for a, b in ((before, block), (block, after))
+            if a is not None and b is not None and not _pending_between(pending, netuid, a, b)]
 
 
 class SnapshotAlerts:
@@ -177,22 +181,23 @@ async def store_snapshots(sentinel: Sentinel, alerts: SnapshotAlerts, mgs: Seque
     if not active:
         return []
     alerts.remember(mgs)
+    return await _check_and_mark(sentinel, alerts, pairs, [(mg.netuid, mg.block) for mg in mgs])
+
+
+async def _check_and_mark(sentinel: Sentinel, alerts: SnapshotAlerts, pairs: Sequence[Pair],
+                          keys: list[tuple[int, int]]) -> list[Alert]:
+    """Raise what the snapshot rules find in ``pairs``, then note the snapshots ``keys`` as checked."""
     new = await alerts.check(pairs)
     alerts.raised += len(new)
-    await arun(sentinel.store, mark_checked, [(mg.netuid, mg.block) for mg in mgs])
+    await arun(sentinel.store, mark_checked, keys)
     return new
 
 
 def unchecked_pairs(store: Store, pending: dict[int, list[int]] | None = None) -> tuple[list[Pair], list[tuple[int, int]]]:
-    """The pairs of the snapshots stored but never evaluated, with their stored neighbours (less any
-    with a planned snapshot between: that one's own write pairs them), and those snapshots."""
+    """The pairs of the snapshots stored but never evaluated (see :func:`_neighbour_pairs`), and those
+    snapshots."""
     keys = unchecked_snapshots(store)
-    pairs: set[Pair] = set()
-    for netuid, block in keys:
-        before, after = adjacent_snapshot_blocks(store, netuid, block)
-        for a, b in ((before, block), (block, after)):
-            if a is not None and b is not None and not _pending_between(pending, netuid, a, b):
-                pairs.add((netuid, a, b))
+    pairs = {pair for netuid, block in keys for pair in _neighbour_pairs(store, netuid, block, pending)}
     return sorted(pairs), keys
 
 
@@ -209,10 +214,7 @@ async def check_unchecked(sentinel: Sentinel, alerts: SnapshotAlerts, *, pending
         return []
     if paired is not None:
         paired.update(pairs)
-    new = await alerts.check(pairs)
-    alerts.raised += len(new)
-    await arun(sentinel.store, mark_checked, keys)
-    return new
+    return await _check_and_mark(sentinel, alerts, pairs, keys)
 
 
 async def take_snapshots(sentinel: Sentinel, client: ChainClient, netuids: Sequence[int], block_number: int,
