@@ -44,6 +44,11 @@ _CONNECT_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, a
     weakref.WeakKeyDictionary())
 
 
+def _metadata_call(sub: AsyncSubstrateInterface, block_hash: str) -> tuple[str, list[Any]]:
+    """The request for the V15 metadata (the version the library reads) at ``block_hash``."""
+    return "state_call", ["Metadata_metadata_at_version", sub.metadata_version_hex, block_hash]
+
+
 async def _open(client: ChainClient, sub: AsyncSubstrateInterface, known: dict[int, Any]) -> None:
     """Connect ``sub`` and give it the runtime in force at the head, as ``sub.initialize()`` would, in
     two batch frames where the library sends six requests one after the other (each waiting for its
@@ -61,9 +66,6 @@ async def _open(client: ChainClient, sub: AsyncSubstrateInterface, known: dict[i
                 raise r
         return results
 
-    def metadata_at(block_hash: str) -> tuple[str, list[Any]]:
-        return "state_call", ["Metadata_metadata_at_version", sub.metadata_version_hex, block_hash]
-
     await sub.ws.connect()
     chain, genesis, head, best = await ask(("system_chain", []), ("chain_getBlockHash", [0]), ("chain_getHead", []),
                                            ("chain_getHeader", []))
@@ -78,7 +80,7 @@ async def _open(client: ChainClient, sub: AsyncSubstrateInterface, known: dict[i
     parent = header["parentHash"] if int(header["parentHash"], 16) else head
     calls: list[tuple[str, list[Any]]] = [("state_getRuntimeVersion", [parent])]
     if not known:
-        calls.append(metadata_at(parent))
+        calls.append(_metadata_call(sub, parent))
     info, *answer = await client.batch(calls)
     if isinstance(info, RpcError):
         raise info
@@ -86,7 +88,7 @@ async def _open(client: ChainClient, sub: AsyncSubstrateInterface, known: dict[i
     runtime = known.get(version)
     if runtime is None:
         if not answer:
-            answer = await client.batch([metadata_at(parent)])
+            answer = await client.batch([_metadata_call(sub, parent)])
         metadata = None if isinstance(answer[0], RpcError) else metadata_from_option(answer[0])
         if metadata is None:
             await sub.initialize()
@@ -448,9 +450,7 @@ class ChainClient:
         header = await self.header(block_hash)
         if self.genesis and isinstance(header, dict) and int(header.get("parentHash") or "0x0", 16):
             parent = header["parentHash"]
-            info, answer = await self.batch([
-                ("state_getRuntimeVersion", [parent]),
-                ("state_call", ["Metadata_metadata_at_version", self.sub.metadata_version_hex, parent])])
+            info, answer = await self.batch([("state_getRuntimeVersion", [parent]), _metadata_call(self.sub, parent)])
             metadata = None if isinstance(answer, RpcError) else metadata_from_option(answer)
             if isinstance(info, dict) and info.get("specVersion") == spec_version and metadata is not None:
                 return load_runtime(genesis=self.genesis, runtime_info=info, metadata=metadata,
