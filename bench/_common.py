@@ -18,8 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def devnet_process(*args: str, timeout: float = 300.0):
     """Start ``sentinel-cli devnet`` in its own process on a free port; yield its ws:// URL."""
     cmd = [sys.executable, "-m", "sentinel_tui.cli", "devnet", "--port", "0", *args]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env={**os.environ, "COLUMNS": "200"})
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     try:
         deadline = time.monotonic() + timeout
         url = None

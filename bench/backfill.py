@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import ROOT, devnet_process, peak_rss_mb, verdict
 from async_substrate_interface import AsyncSubstrateInterface
 
-from _common import ROOT, devnet_process, peak_rss_mb, verdict
 from sentinel_core.config import load_config
 from sentinel_core.ingest.backfill import Backfill
 from sentinel_core.ingest.procs import auto_processes
@@ -40,12 +40,16 @@ async def naive(url: str, blocks: int) -> float:
 
 async def fast(url: str, blocks: int, workers: int, batch: int, processes: int | None) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as d:
-        s = load_config(ROOT / "sentinel.toml", env={}, overrides={
-            "network": {"name": url}, "storage": {"path": str(Path(d) / "bench.db")}})
+        s = load_config(
+            ROOT / "sentinel.toml",
+            env={},
+            overrides={"network": {"name": url}, "storage": {"path": str(Path(d) / "bench.db")}},
+        )
         async with Sentinel(s) as sentinel:
             t = time.perf_counter()
-            result = await Backfill(sentinel, start=1, end=blocks, workers=workers, batch_size=batch,
-                                    processes=processes).run()
+            result = await Backfill(
+                sentinel, start=1, end=blocks, workers=workers, batch_size=batch, processes=processes
+            ).run()
             dt = time.perf_counter() - t
             stored = (await sentinel.store.stats())["blocks"]
     assert result.done == blocks == stored, (result.done, stored)
@@ -58,23 +62,34 @@ def main() -> None:
     ap.add_argument("--naive-blocks", type=int, default=150)
     ap.add_argument("--workers", type=int, default=8)
     ap.add_argument("--batch-size", type=int, default=50)
-    ap.add_argument("--processes", type=int, default=None,
-                    help="decoding processes (default: what fast_backfill picks, one per core)")
+    ap.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="decoding processes (default: what fast_backfill picks, one per core)",
+    )
     args = ap.parse_args()
     history = max(args.blocks, args.naive_blocks) + 2
     print(f"devnet: {history} blocks of ~20 extrinsics, in its own process")
-    with devnet_process("--history", str(history), "--block-time", "600", "--extrinsics-per-block", "20") as (url, _):
+    with devnet_process("--history", str(history), "--block-time", "600", "--extrinsics-per-block", "20") as (
+        url,
+        _,
+    ):
         naive_rate = asyncio.run(naive(url, args.naive_blocks))
         print(f"naive loop (get_block + get_events, sequential): {naive_rate:8.1f} blocks/s")
         one_rate, _ = asyncio.run(fast(url, args.blocks, args.workers, args.batch_size, 1))
         print(f"fast_backfill in one process:                    {one_rate:8.1f} blocks/s")
         procs = args.processes or auto_processes(args.blocks)
         fast_rate, stored = asyncio.run(fast(url, args.blocks, args.workers, args.batch_size, procs))
-        print(f"fast_backfill ({args.workers} workers, batches of {args.batch_size}, {procs} decoding processes, "
-              f"stored + rules): {fast_rate:8.1f} blocks/s  ({stored} blocks)")
+        print(
+            f"fast_backfill ({args.workers} workers, batches of {args.batch_size}, {procs} decoding processes, "
+            f"stored + rules): {fast_rate:8.1f} blocks/s  ({stored} blocks)"
+        )
     ratio = fast_rate / naive_rate
     print(f"speed-up: {ratio:.1f}x over the naive loop    peak RSS (this process): {peak_rss_mb():.0f} MiB")
-    print(f"target >= 500 blocks/s: {verdict(fast_rate >= 500)}    target >= 20x naive: {verdict(ratio >= 20)}")
+    print(
+        f"target >= 500 blocks/s: {verdict(fast_rate >= 500)}    target >= 20x naive: {verdict(ratio >= 20)}"
+    )
 
 
 if __name__ == "__main__":

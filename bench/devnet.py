@@ -16,7 +16,6 @@ import json
 import time
 
 import websockets
-
 from _common import devnet_process, verdict
 
 EVENTS_KEY = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
@@ -24,15 +23,29 @@ EVENTS_KEY = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7
 
 async def hashes(url: str, count: int) -> list[str]:
     async with websockets.connect(url, max_size=2**26) as ws:
-        await ws.send(json.dumps([{"jsonrpc": "2.0", "id": i, "method": "chain_getBlockHash", "params": [i]}
-                                  for i in range(1, count + 1)]))
+        await ws.send(
+            json.dumps(
+                [
+                    {"jsonrpc": "2.0", "id": i, "method": "chain_getBlockHash", "params": [i]}
+                    for i in range(1, count + 1)
+                ]
+            )
+        )
         return [r["result"] for r in sorted(json.loads(await ws.recv()), key=lambda r: r["id"])]
 
 
 def frame(i: int, block_hash: str) -> str:
-    return json.dumps([{"jsonrpc": "2.0", "id": 2 * i, "method": "chain_getBlock", "params": [block_hash]},
-                       {"jsonrpc": "2.0", "id": 2 * i + 1, "method": "state_getStorageAt",
-                        "params": [EVENTS_KEY, block_hash]}])
+    return json.dumps(
+        [
+            {"jsonrpc": "2.0", "id": 2 * i, "method": "chain_getBlock", "params": [block_hash]},
+            {
+                "jsonrpc": "2.0",
+                "id": 2 * i + 1,
+                "method": "state_getStorageAt",
+                "params": [EVENTS_KEY, block_hash],
+            },
+        ]
+    )
 
 
 async def client(url: str, hs: list[str], seconds: float, in_flight: int) -> int:

@@ -31,8 +31,9 @@ def wall(cmd: list[str], runs: int, env: dict | None = None) -> tuple[float, sub
     times, last = [], None
     for _ in range(runs):
         t = time.perf_counter()
-        last = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300,
-                              env={**os.environ, **(env or {})})
+        last = subprocess.run(
+            cmd, capture_output=True, text=True, cwd=ROOT, timeout=300, env={**os.environ, **(env or {})}
+        )
         times.append(time.perf_counter() - t)
     return statistics.median(times), last
 
@@ -47,10 +48,19 @@ def find_btcli(explicit: str | None) -> tuple[str | None, str]:
         uv = shutil.which("uv")
         if uv is None:
             return None, "uv not found to install bittensor-cli"
-        r = subprocess.run([uv, "venv", "-q", str(BTCLI_VENV), "--python", sys.executable], capture_output=True, text=True)
-        r = r if r.returncode else subprocess.run(
-            [uv, "pip", "install", "-q", "--python", str(BTCLI_VENV / "bin" / "python"), "bittensor-cli"],
-            capture_output=True, text=True, timeout=900)
+        r = subprocess.run(
+            [uv, "venv", "-q", str(BTCLI_VENV), "--python", sys.executable], capture_output=True, text=True
+        )
+        r = (
+            r
+            if r.returncode
+            else subprocess.run(
+                [uv, "pip", "install", "-q", "--python", str(BTCLI_VENV / "bin" / "python"), "bittensor-cli"],
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+        )
         if r.returncode:
             return None, "bittensor-cli did not install: " + (r.stderr.strip().splitlines() or ["?"])[-1]
     return str(exe), "installed in a throwaway venv"
@@ -62,21 +72,40 @@ def main() -> None:
     ap.add_argument("--btcli", default=None)
     args = ap.parse_args()
     with devnet_process("--history", "500", "--block-time", "600") as (url, _):
-        ours, proc = wall([sys.executable, "-m", "sentinel_tui.cli", "block", "hyperparameters", "--netuid", "1",
-                           "--network", url], args.runs, {"COLUMNS": "200"})
+        ours, proc = wall(
+            [
+                sys.executable,
+                "-m",
+                "sentinel_tui.cli",
+                "block",
+                "hyperparameters",
+                "--netuid",
+                "1",
+                "--network",
+                url,
+            ],
+            args.runs,
+            {"COLUMNS": "200"},
+        )
         assert proc.returncode == 0, proc.stderr
         print(f"sentinel-cli block hyperparameters --netuid 1: median {ours:.2f} s over {args.runs} runs")
         btcli, how = find_btcli(args.btcli)
         if btcli is None:
             print(f"btcli: not measured ({how})")
         else:
-            theirs, proc = wall([btcli, "sudo", "get", "--netuid", "1", "--network", url, "--quiet"], args.runs)
+            theirs, proc = wall(
+                [btcli, "sudo", "get", "--netuid", "1", "--network", url, "--quiet"], args.runs
+            )
             if proc.returncode == 0:
-                print(f"btcli sudo get --netuid 1 ({how}): median {theirs:.2f} s  -> ours is {theirs / ours:.1f}x faster")
+                print(
+                    f"btcli sudo get --netuid 1 ({how}): median {theirs:.2f} s  -> ours is {theirs / ours:.1f}x faster"
+                )
             else:
                 err = (proc.stderr or proc.stdout).strip().splitlines()
-                print(f"btcli sudo get ({how}) could not read the devnet: {err[-1] if err else proc.returncode}"
-                      f" (after {theirs:.2f} s)")
+                print(
+                    f"btcli sudo get ({how}) could not read the devnet: {err[-1] if err else proc.returncode}"
+                    f" (after {theirs:.2f} s)"
+                )
     print(f"target < 1.5 s: {verdict(ours < 1.5)}")
     asyncio.run(_all_subnets_round_trips())
 
@@ -96,8 +125,10 @@ async def _all_subnets_round_trips() -> None:
             dt = time.perf_counter() - t
             after = node.call(lambda n: dict(n.stats))
     frames = after["frames"] - before["frames"]
-    print(f"--all, 64 subnets: {len(values)} subnets in {frames} round trip(s), {dt * 1000:.0f} ms: "
-          f"{verdict(frames == 1 and len(values) == 64)}")
+    print(
+        f"--all, 64 subnets: {len(values)} subnets in {frames} round trip(s), {dt * 1000:.0f} ms: "
+        f"{verdict(frames == 1 and len(values) == 64)}"
+    )
 
 
 if __name__ == "__main__":

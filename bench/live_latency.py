@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import ROOT, devnet_process, peak_rss_mb, percentile, verdict
 from async_substrate_interface import AsyncSubstrateInterface
 
-from _common import ROOT, devnet_process, peak_rss_mb, percentile, verdict
 from sentinel_core.bus import BlockProcessed
 from sentinel_core.config import load_config
 from sentinel_core.ingest.live import LiveRunner
@@ -29,6 +29,7 @@ from sentinel_core.service import Sentinel
 async def naive(url: str, blocks: int) -> list[float]:
     latencies: list[float] = []
     async with AsyncSubstrateInterface(url, ss58_format=42) as s:
+
         async def handler(obj):
             t = time.perf_counter()
             h = await s.get_block_hash(obj["header"]["number"])
@@ -36,6 +37,7 @@ async def naive(url: str, blocks: int) -> list[float]:
             await s.get_events(h)
             latencies.append((time.perf_counter() - t) * 1000)
             return True if len(latencies) >= blocks else None
+
         await s.subscribe_block_headers(handler)
     return latencies[5:]
 
@@ -43,11 +45,19 @@ async def naive(url: str, blocks: int) -> list[float]:
 async def sentinel_live(url: str, blocks: int) -> list[float]:
     latencies: list[float] = []
     with tempfile.TemporaryDirectory() as d:
-        s = load_config(ROOT / "sentinel.toml", env={}, overrides={
-            "network": {"name": url}, "storage": {"path": str(Path(d) / "live.db")}})
+        s = load_config(
+            ROOT / "sentinel.toml",
+            env={},
+            overrides={"network": {"name": url}, "storage": {"path": str(Path(d) / "live.db")}},
+        )
         async with Sentinel(s) as sentinel:
-            sentinel.bus.subscribe(lambda n: latencies.append(n.latency_ms)
-                                   if isinstance(n, BlockProcessed) and n.latency_ms is not None else None)
+            sentinel.bus.subscribe(
+                lambda n: (
+                    latencies.append(n.latency_ms)
+                    if isinstance(n, BlockProcessed) and n.latency_ms is not None
+                    else None
+                )
+            )
             task = asyncio.create_task(LiveRunner(sentinel).run())
             while len(latencies) < blocks + 5:
                 await asyncio.sleep(0.1)
@@ -71,7 +81,9 @@ def main() -> None:
     args = ap.parse_args()
     with devnet_process("--history", "50", "--block-time", "0.1") as (url, _):
         report("naive (subscribe, get_block + get_events)", asyncio.run(naive(url, args.blocks)))
-        p99 = report("sentinel live (fetch, decode, rules, store)", asyncio.run(sentinel_live(url, args.blocks)))
+        p99 = report(
+            "sentinel live (fetch, decode, rules, store)", asyncio.run(sentinel_live(url, args.blocks))
+        )
     print(f"peak RSS {peak_rss_mb():.0f} MiB    target p99 < 250 ms: {verdict(p99 < 250)}")
 
 

@@ -38,8 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import peak_rss_mb, verdict  # noqa: E402
 
-BOOT = ("import sys; from sentinel_tui.cli import app; from sentinel_tui import cli_subnet; "
-        "'subnet' in [g.name for g in app.registered_groups] or cli_subnet.register(app); app()")
+BOOT = (
+    "import sys; from sentinel_tui.cli import app; from sentinel_tui import cli_subnet; "
+    "'subnet' in [g.name for g in app.registered_groups] or cli_subnet.register(app); app()"
+)
 
 
 # -- the devnet process ----------------------------------------------------------------------------------
@@ -83,15 +85,25 @@ def neuron_chain_class(neurons: int | None):
                 elif name == "StakeMoved":
                     ns.on_stake(number, f[4], f[3], f[0], -ns.on_stake(number, f[2], f[1], f[0], -f[5]))
                 elif name == "NeuronRegistered":
-                    ns.on_register(number, f[0], f[2], self.coldkeys[f[2][0] % len(self.coldkeys)],
-                                   immunity_period=self.hyperparam_at(f[0], "immunity_period", number))
+                    ns.on_register(
+                        number,
+                        f[0],
+                        f[2],
+                        self.coldkeys[f[2][0] % len(self.coldkeys)],
+                        immunity_period=self.hyperparam_at(f[0], "immunity_period", number),
+                    )
             return ext
 
         def runtime_call(self, method, data, number):
             api, _, name = method.partition("_")
             if self.runtime_at(number).api_method(api, name) is not None:
-                out = self.neurons.answer(method, data, number, lambda n: self.hyperparam_at(n, "tempo", number),
-                                          lambda n: self.hyperparams_v2(n, number))
+                out = self.neurons.answer(
+                    method,
+                    data,
+                    number,
+                    lambda n: self.hyperparam_at(n, "tempo", number),
+                    lambda n: self.hyperparams_v2(n, number),
+                )
                 if out is not None:
                     return out
             return super().runtime_call(method, data, number)
@@ -106,13 +118,25 @@ def serve(args: argparse.Namespace) -> None:
 
     if "neurons" not in DevChain.__init__.__code__.co_names:  # chain.py does not call the hooks yet
         server.DevChain = neuron_chain_class(args.neurons)
-    at = [Happening(block=1, action="set_hyperparam", netuid=n, name="tempo", value=args.tempo, via="sudo")
-          for n in range(1, 9)] if args.tempo else []
+    at = (
+        [
+            Happening(block=1, action="set_hyperparam", netuid=n, name="tempo", value=args.tempo, via="sudo")
+            for n in range(1, 9)
+        ]
+        if args.tempo
+        else []
+    )
     scenario = Scenario(governance_rate=0.0, at=at)
 
     async def run() -> None:
-        node = server.Devnet(history=args.history, seed=args.seed, block_time=600.0, produce=False,
-                             extrinsics_per_block=args.extrinsics, scenario=scenario)
+        node = server.Devnet(
+            history=args.history,
+            seed=args.seed,
+            block_time=600.0,
+            produce=False,
+            extrinsics_per_block=args.extrinsics,
+            scenario=scenario,
+        )
         await node.start()
         print(f"devnet listening on {node.url} (head #{node.chain.head.number})", flush=True)
         await asyncio.Event().wait()
@@ -123,8 +147,13 @@ def serve(args: argparse.Namespace) -> None:
 @contextmanager
 def devnet(*args: str, timeout: float = 600.0):
     """This file's ``--serve`` devnet in its own process; yields its ws:// URL."""
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + timeout
         url = None
@@ -217,23 +246,39 @@ def part_one(url: str, runs: int) -> bool:
 
     netuid, neurons = asyncio.run(biggest_subnet(url))
     print(f"\n1. metagraph of subnet {netuid} ({neurons} neurons)")
-    cmd = [sys.executable, "-c", BOOT, "subnet", "metagraph", "--netuid", str(netuid), "--network", url, "--json"]
+    cmd = [
+        sys.executable,
+        "-c",
+        BOOT,
+        "subnet",
+        "metagraph",
+        "--netuid",
+        str(netuid),
+        "--network",
+        url,
+        "--json",
+    ]
     with tempfile.TemporaryDirectory() as cache:
         # The runtime cache of a user who ran a command before (the untimed run fills it), and of one
         # who never did: an empty cache each time.
         ours, text = wall(cmd, runs, SENTINEL_CACHE_DIR=cache)
-        cold = statistics.median(wall(cmd, 1, untimed=0, SENTINEL_CACHE_DIR=tempfile.mkdtemp(dir=cache))[0]
-                                 for _ in range(runs))
+        cold = statistics.median(
+            wall(cmd, 1, untimed=0, SENTINEL_CACHE_DIR=tempfile.mkdtemp(dir=cache))[0] for _ in range(runs)
+        )
     rows = len(json.loads(text)["rows"])
     library, text = wall([sys.executable, "-c", LIBRARY_READ, url, str(netuid)], runs)
-    print(f"   sentinel-cli subnet metagraph --json (fresh process, {rows} rows): {ours:6.3f} s wall (median of {runs})")
+    print(
+        f"   sentinel-cli subnet metagraph --json (fresh process, {rows} rows): {ours:6.3f} s wall (median of {runs})"
+    )
     print(f"     the same with an empty runtime cache (decodes and caches the metadata): {cold:6.3f} s")
     print(f"   library alone, runtime_call(get_metagraph) (fresh process):      {library:6.3f} s wall")
     imports, _ = wall([sys.executable, "-c", "import sentinel_tui.cli"], runs)
     print(f"   of which importing sentinel_tui.cli (every sentinel-cli command pays it): {imports:6.3f} s")
     warm_ours, warm_library = asyncio.run(warm_reads(url, netuid))
-    print(f"   warm, in process: read_metagraph {warm_ours * 1000:6.1f} ms   library runtime_call "
-          f"{warm_library * 1000:6.1f} ms   ({warm_library / warm_ours:.1f}x)")
+    print(
+        f"   warm, in process: read_metagraph {warm_ours * 1000:6.1f} ms   library runtime_call "
+        f"{warm_library * 1000:6.1f} ms   ({warm_library / warm_ours:.1f}x)"
+    )
     ok = ours < 1.0 and rows == neurons
     print(f"   target < 1 s wall from the CLI: {verdict(ok)}")
     return ok
@@ -249,17 +294,25 @@ async def snapshots(url: str, epochs: int, workers: int) -> tuple[float, int, in
     async with ChainClient(url) as client:
         head, _ = await client.head()
     with tempfile.TemporaryDirectory() as d:
-        settings = load_config(ROOT / "sentinel.toml", env={}, overrides={
-            "network": {"name": url}, "storage": {"path": str(Path(d) / "bench.db")}})
+        settings = load_config(
+            ROOT / "sentinel.toml",
+            env={},
+            overrides={"network": {"name": url}, "storage": {"path": str(Path(d) / "bench.db")}},
+        )
         async with Sentinel(settings) as sentinel:
             t = time.perf_counter()
             run = SnapshotBackfill(sentinel, 2, head, list(range(1, 9)), workers=workers)
             result = await run.run()
             dt = time.perf_counter() - t
-            per_subnet = {n: len([b for b, items in run.plan.items() if any(x == n for x, _ in items)])
-                          for n in range(1, 9)}
-            rows = (await sentinel.store._run(lambda: sentinel.store._store._c().execute(
-                "SELECT count(*) FROM neuron_snapshots").fetchone()[0]))
+            per_subnet = {
+                n: len([b for b, items in run.plan.items() if any(x == n for x, _ in items)])
+                for n in range(1, 9)
+            }
+            rows = await sentinel.store._run(
+                lambda: (
+                    sentinel.store._store._c().execute("SELECT count(*) FROM neuron_snapshots").fetchone()[0]
+                )
+            )
     assert result.done == result.total, (result.done, result.total)
     return dt, min(per_subnet.values()), rows
 
@@ -267,8 +320,10 @@ async def snapshots(url: str, epochs: int, workers: int) -> tuple[float, int, in
 def part_two(url: str, epochs: int, workers: int) -> bool:
     print(f"\n2. snapshots of subnets 1-8 at every epoch boundary ({epochs} epochs each)")
     dt, fewest, rows = asyncio.run(snapshots(url, epochs, workers))
-    print(f"   {8 * fewest:,}+ snapshots ({rows:,} neuron rows) in {dt:6.1f} s  "
-          f"({rows / dt:,.0f} neuron rows/s, {workers} workers)")
+    print(
+        f"   {8 * fewest:,}+ snapshots ({rows:,} neuron rows) in {dt:6.1f} s  "
+        f"({rows / dt:,.0f} neuron rows/s, {workers} workers)"
+    )
     ok = dt < 120 and fewest >= epochs
     print(f"   target 8 subnets x {epochs} epochs < 2 minutes: {verdict(ok)}")
     return ok
@@ -290,10 +345,22 @@ def main() -> None:
         serve(args)
         return
     history = args.epochs * (args.tempo + 1) + 2 * (args.tempo + 1) + 2
-    print(f"devnet: {history} blocks, 8 subnets of {args.neurons} neurons, tempo {args.tempo}, in its own process")
+    print(
+        f"devnet: {history} blocks, 8 subnets of {args.neurons} neurons, tempo {args.tempo}, in its own process"
+    )
     t = time.perf_counter()
-    with devnet("--history", str(history), "--tempo", str(args.tempo), "--neurons", str(args.neurons),
-                "--extrinsics", str(args.extrinsics), "--seed", str(args.seed)) as url:
+    with devnet(
+        "--history",
+        str(history),
+        "--tempo",
+        str(args.tempo),
+        "--neurons",
+        str(args.neurons),
+        "--extrinsics",
+        str(args.extrinsics),
+        "--seed",
+        str(args.seed),
+    ) as url:
         print(f"   ready in {time.perf_counter() - t:.0f} s at {url}")
         one = part_one(url, args.runs)
         two = part_two(url, args.epochs, args.workers)

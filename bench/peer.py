@@ -66,13 +66,21 @@ def install(venv: Path) -> str:
         print(f"installing {PACKAGE} into {venv} ...", flush=True)
         subprocess.run(["uv", "venv", "-q", str(venv)], check=True)
         subprocess.run(["uv", "pip", "install", "-q", "--python", str(venv), PACKAGE], check=True)
-    version = subprocess.run([str(venv / "bin" / "python"), "-c",
-                              f"import importlib.metadata as m; print(m.version({PACKAGE!r}))"],
-                             capture_output=True, text=True).stdout.strip()
+    version = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            f"import importlib.metadata as m; print(m.version({PACKAGE!r}))",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     return version
 
 
-def run(cmd: list[str], runs: int, *, env: dict[str, str] | None = None) -> tuple[float, subprocess.CompletedProcess]:
+def run(
+    cmd: list[str], runs: int, *, env: dict[str, str] | None = None
+) -> tuple[float, subprocess.CompletedProcess]:
     times, proc = [], None
     for _ in range(runs):
         t = time.perf_counter()
@@ -104,7 +112,9 @@ def peer_error(proc: subprocess.CompletedProcess) -> str | None:
     text = proc.stdout + "\n" + proc.stderr
     found = re.findall(r"^([A-Za-z_.]*(?:Error|Exception|NotFound)[A-Za-z_]*: .+)$", text, re.M)
     found = [f for f in found if "Event loop is closed" not in f]
-    return (found[-1] if found else (text.strip().splitlines() or ["exit code %d" % proc.returncode])[-1])[:200]
+    return (found[-1] if found else (text.strip().splitlines() or ["exit code %d" % proc.returncode])[-1])[
+        :200
+    ]
 
 
 SDK_PROBE = """
@@ -119,8 +129,13 @@ except Exception as exc:
 
 def sdk_cause(venv: Path, url: str, block: int, env: dict[str, str]) -> str:
     """What the bittensor SDK under the peer says reading the block (the peer logs only a warning)."""
-    proc = subprocess.run([str(venv / "bin" / "python"), "-c", SDK_PROBE, url, str(block)], capture_output=True,
-                          text=True, timeout=120, env=env)
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", SDK_PROBE, url, str(block)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     lines = proc.stdout.strip().splitlines()
     return lines[0][:160] if lines else (proc.stderr.strip().splitlines() or ["?"])[-1][:160]
 
@@ -143,8 +158,11 @@ def norm(value: Any) -> Any:
     ``{"Id": account}`` addresses as the account, accounts as hex, hex in lower case, tuples as lists."""
     if isinstance(value, dict):
         if "call_module" in value and "call_function" in value:
-            return {"pallet": value["call_module"], "call": value["call_function"],
-                    "args": norm(value.get("call_args") or [])}
+            return {
+                "pallet": value["call_module"],
+                "call": value["call_function"],
+                "args": norm(value.get("call_args") or []),
+            }
         if set(value) == {"Id"}:
             return norm(value["Id"])
         return {k: norm(v) for k, v in value.items()}
@@ -211,8 +229,11 @@ class Comparison:
     def summary(self) -> str:
         out = f"{self.agreeing}/{self.rows} {self.noun} agree"
         if self.whole:
-            out += ("; " + ", ".join(self.whole) + " agree" if all(self.whole.values()) else
-                    "; " + ", ".join(f"{k} {'agrees' if v else 'DIFFERS'}" for k, v in self.whole.items()))
+            out += (
+                "; " + ", ".join(self.whole) + " agree"
+                if all(self.whole.values())
+                else "; " + ", ".join(f"{k} {'agrees' if v else 'DIFFERS'}" for k, v in self.whole.items())
+            )
         if self.fields:
             out += " (differ: " + ", ".join(f"{name} x{n}" for name, n in self.fields.most_common()) + ")"
         if not self.agrees:
@@ -244,8 +265,13 @@ def _by(rows: list[dict[str, Any]], key: Callable[[int, dict[str, Any]], Any]) -
     return {key(i, r): r for i, r in enumerate(rows)}
 
 
-def _join(comp: Comparison, label: str, peer: dict[Any, dict], ours: dict[Any, dict],
-          pairs: Callable[[dict, dict], dict[str, tuple[Any, Any]]]) -> None:
+def _join(
+    comp: Comparison,
+    label: str,
+    peer: dict[Any, dict],
+    ours: dict[Any, dict],
+    pairs: Callable[[dict, dict], dict[str, tuple[Any, Any]]],
+) -> None:
     for k in sorted(set(peer) | set(ours)):
         if k not in ours:
             comp.missing(f"{label} {k}", "the peer")
@@ -350,25 +376,84 @@ def main() -> None:
     print(f"peer: {PACKAGE} {version}")
     ours_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     no_db = str(Path("/tmp") / f"sentinel-peer-bench-{os.getpid()}.db")
-    with tempfile.TemporaryDirectory(prefix="sentinel-peer-bench-") as cache, \
-            devnet("--history", str(max(args.block, 120) + 10), "--tempo", "9", "--neurons", "128",
-                   "--extrinsics", str(args.extrinsics)) as url:
-        peer_env = {**os.environ, "BITTENSOR_RUNTIME_CACHE_DIR": str(Path(cache) / "runtime"),
-                    "BTCLI_TOKEN_SYMBOLS_CACHE": str(Path(cache) / "token_symbols.json"),
-                    "BTCLI_SUBNET_NAMES_CACHE": str(Path(cache) / "subnet_names.json")}
+    with (
+        tempfile.TemporaryDirectory(prefix="sentinel-peer-bench-") as cache,
+        devnet(
+            "--history",
+            str(max(args.block, 120) + 10),
+            "--tempo",
+            "9",
+            "--neurons",
+            "128",
+            "--extrinsics",
+            str(args.extrinsics),
+        ) as url,
+    ):
+        peer_env = {
+            **os.environ,
+            "BITTENSOR_RUNTIME_CACHE_DIR": str(Path(cache) / "runtime"),
+            "BTCLI_TOKEN_SYMBOLS_CACHE": str(Path(cache) / "token_symbols.json"),
+            "BTCLI_SUBNET_NAMES_CACHE": str(Path(cache) / "subnet_names.json"),
+        }
         ours_env["SENTINEL_CACHE_DIR"] = str(Path(cache) / "sentinel")
-        print(f"devnet: {url}  (block {args.block}, netuid {args.netuid}; median of {args.runs} runs after "
-              f"one untimed run each)\n")
+        print(
+            f"devnet: {url}  (block {args.block}, netuid {args.netuid}; median of {args.runs} runs after "
+            f"one untimed run each)\n"
+        )
         b, u = str(args.block), str(args.netuid)
         pairs = [
-            ("extrinsics", [peer, "-f", "json", "extrinsics", "--block", b, "--network", url],
-             [sys.executable, "-c", BOOT, "extrinsics", "--block", b, "--network", url, "--db", no_db, "--json"]),
-            ("events", [peer, "-f", "json", "events", "--block", b, "--network", url],
-             [sys.executable, "-c", BOOT, "events", "--block", b, "--network", url, "--db", no_db, "--json"]),
-            ("subnet metagraph", [peer, "-f", "json", "subnet", "--netuid", u, "--block", b, "--network", url,
-                                  "metagraph"],
-             [sys.executable, "-c", BOOT, "subnet", "metagraph", "--netuid", u, "--block", b, "--network", url,
-              "--json"]),
+            (
+                "extrinsics",
+                [peer, "-f", "json", "extrinsics", "--block", b, "--network", url],
+                [
+                    sys.executable,
+                    "-c",
+                    BOOT,
+                    "extrinsics",
+                    "--block",
+                    b,
+                    "--network",
+                    url,
+                    "--db",
+                    no_db,
+                    "--json",
+                ],
+            ),
+            (
+                "events",
+                [peer, "-f", "json", "events", "--block", b, "--network", url],
+                [
+                    sys.executable,
+                    "-c",
+                    BOOT,
+                    "events",
+                    "--block",
+                    b,
+                    "--network",
+                    url,
+                    "--db",
+                    no_db,
+                    "--json",
+                ],
+            ),
+            (
+                "subnet metagraph",
+                [peer, "-f", "json", "subnet", "--netuid", u, "--block", b, "--network", url, "metagraph"],
+                [
+                    sys.executable,
+                    "-c",
+                    BOOT,
+                    "subnet",
+                    "metagraph",
+                    "--netuid",
+                    u,
+                    "--block",
+                    b,
+                    "--network",
+                    url,
+                    "--json",
+                ],
+            ),
         ]
         print(f"{'command':<18} {'peer wall':>10} {'ours wall':>10}  rows compared field by field")
         faster = agree = True

@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import ROOT, verdict
 from async_substrate_interface import AsyncSubstrateInterface
 
-from _common import ROOT, verdict
 from sentinel_core.config import load_config
 from sentinel_core.devnet.background import BackgroundDevnet
 from sentinel_core.ingest.backfill import Backfill
@@ -55,8 +55,11 @@ async def naive(node: BackgroundDevnet, blocks: int) -> tuple[float, float, int]
 
 async def sentinel(node: BackgroundDevnet, blocks: int, batch: int) -> tuple[float, float, int, int]:
     with tempfile.TemporaryDirectory() as d:
-        s = load_config(ROOT / "sentinel.toml", env={}, overrides={
-            "network": {"name": node.url}, "storage": {"path": str(Path(d) / "rl.db")}})
+        s = load_config(
+            ROOT / "sentinel.toml",
+            env={},
+            overrides={"network": {"name": node.url}, "storage": {"path": str(Path(d) / "rl.db")}},
+        )
         async with Sentinel(s) as sen:
             await asyncio.sleep(1.0)
             before = stats(node)
@@ -76,14 +79,19 @@ def main() -> None:
     ap.add_argument("--blocks", type=int, default=800)
     ap.add_argument("--batch-size", type=int, default=4)
     args = ap.parse_args()
-    with BackgroundDevnet(history=args.blocks + 5, seed=5, block_time=600, produce=False,
-                          rate_limit=args.limit) as node:
+    with BackgroundDevnet(
+        history=args.blocks + 5, seed=5, block_time=600, produce=False, rate_limit=args.limit
+    ) as node:
         n_rate, n_acc, n_ref = asyncio.run(naive(node, min(args.blocks, 200)))
-        print(f"naive loop:     {n_rate:7.1f} blocks/s, {n_acc:5.1f} requests/s accepted of {args.limit:g} "
-              f"({n_acc / args.limit:5.1%}), {n_ref} refusals")
+        print(
+            f"naive loop:     {n_rate:7.1f} blocks/s, {n_acc:5.1f} requests/s accepted of {args.limit:g} "
+            f"({n_acc / args.limit:5.1%}), {n_ref} refusals"
+        )
         s_rate, s_acc, s_ref, stored = asyncio.run(sentinel(node, args.blocks, args.batch_size))
-        print(f"fast_backfill:  {s_rate:7.1f} blocks/s, {s_acc:5.1f} requests/s accepted of {args.limit:g} "
-              f"({s_acc / args.limit:5.1%}), {s_ref} refusals, {stored} of {args.blocks} blocks stored")
+        print(
+            f"fast_backfill:  {s_rate:7.1f} blocks/s, {s_acc:5.1f} requests/s accepted of {args.limit:g} "
+            f"({s_acc / args.limit:5.1%}), {s_ref} refusals, {stored} of {args.blocks} blocks stored"
+        )
     print(f"target >= 80% of the permitted rate: {verdict(s_acc / args.limit >= 0.8)}")
 
 

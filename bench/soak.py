@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 import psutil
-
 from _common import ROOT, devnet_process, verdict
+
 from sentinel_core.bus import ConnectionChanged
 from sentinel_core.config import load_config
 from sentinel_core.ingest.live import LiveRunner
@@ -34,7 +34,9 @@ def rss_mb() -> float:
 
 
 async def soak(url: str, blocks: int, warmup: int, db: Path) -> dict:
-    s = load_config(ROOT / "sentinel.toml", env={}, overrides={"network": {"name": url}, "storage": {"path": str(db)}})
+    s = load_config(
+        ROOT / "sentinel.toml", env={}, overrides={"network": {"name": url}, "storage": {"path": str(db)}}
+    )
     drops = 0
 
     def on(n) -> None:
@@ -58,9 +60,11 @@ async def soak(url: str, blocks: int, warmup: int, db: Path) -> dict:
                 base = rss_mb()
             samples.append(rss_mb())
             if len(samples) % 30 == 0:
-                print(f"  {runner.blocks_processed:>6} blocks, RSS {samples[-1]:.0f} MiB, {drops} drops, "
-                      f"lag {runner.best - runner.last_number if runner.best and runner.last_number else 0}",
-                      flush=True)
+                print(
+                    f"  {runner.blocks_processed:>6} blocks, RSS {samples[-1]:.0f} MiB, {drops} drops, "
+                    f"lag {runner.best - runner.last_number if runner.best and runner.last_number else 0}",
+                    flush=True,
+                )
         elapsed = time.perf_counter() - t0
         task.cancel()
         try:
@@ -68,8 +72,15 @@ async def soak(url: str, blocks: int, warmup: int, db: Path) -> dict:
         except asyncio.CancelledError:
             pass
         end = rss_mb()
-    return {"elapsed": elapsed, "base": base, "end": end, "peak": max(samples), "drops": drops, "max_lag": max_lag,
-            "processed": runner.blocks_processed}
+    return {
+        "elapsed": elapsed,
+        "base": base,
+        "end": end,
+        "peak": max(samples),
+        "drops": drops,
+        "max_lag": max_lag,
+        "processed": runner.blocks_processed,
+    }
 
 
 def main() -> None:
@@ -79,9 +90,12 @@ def main() -> None:
     ap.add_argument("--drop-every", type=float, default=5.0)
     ap.add_argument("--warmup", type=int, default=5_000)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as d, \
-            devnet_process("--history", "10", "--block-time", str(args.block_time), "--drop-every",
-                           str(args.drop_every)) as (url, _):
+    with (
+        tempfile.TemporaryDirectory() as d,
+        devnet_process(
+            "--history", "10", "--block-time", str(args.block_time), "--drop-every", str(args.drop_every)
+        ) as (url, _),
+    ):
         db = Path(d) / "soak.db"
         r = asyncio.run(soak(url, args.blocks, min(args.warmup, args.blocks // 4), db))
         with sqlite3.connect(db) as conn:
@@ -92,12 +106,16 @@ def main() -> None:
         missing = [n for n in range(numbers[0], numbers[-1] + 1) if n not in have]
         print(f"missing blocks: {missing[:20]}{' ...' if len(missing) > 20 else ''}")
     growth = (r["end"] - r["base"]) / r["base"] * 100
-    print(f"{len(numbers):,} blocks stored (#{numbers[0]}..#{numbers[-1]}) in {r['elapsed']:.0f} s "
-          f"({len(numbers) / r['elapsed']:.0f} blocks/s), {r['drops']} connection drops survived, "
-          f"largest lag behind the head {r['max_lag']} blocks")
+    print(
+        f"{len(numbers):,} blocks stored (#{numbers[0]}..#{numbers[-1]}) in {r['elapsed']:.0f} s "
+        f"({len(numbers) / r['elapsed']:.0f} blocks/s), {r['drops']} connection drops survived, "
+        f"largest lag behind the head {r['max_lag']} blocks"
+    )
     print(f"every block stored exactly once: {verdict(once)}")
-    print(f"RSS after warm-up {r['base']:.0f} MiB, at the end {r['end']:.0f} MiB (peak {r['peak']:.0f}): "
-          f"growth {growth:+.1f}%  target < 10%: {verdict(growth < 10)}")
+    print(
+        f"RSS after warm-up {r['base']:.0f} MiB, at the end {r['end']:.0f} MiB (peak {r['peak']:.0f}): "
+        f"growth {growth:+.1f}%  target < 10%: {verdict(growth < 10)}"
+    )
 
 
 if __name__ == "__main__":

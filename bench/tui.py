@@ -22,14 +22,13 @@ import time
 from pathlib import Path
 
 import psutil
+from _common import ROOT, devnet_process, percentile, verdict
 from textual import events
 from textual.message import Message
 
-from _common import ROOT, devnet_process, percentile, verdict
 from sentinel_core.bus import BlockProcessed
 from sentinel_core.config import load_config
 from sentinel_tui.app import SentinelApp
-
 
 BATCH = 10
 
@@ -111,6 +110,7 @@ async def phase2(url: str, blocks: int) -> tuple[float, float, int]:
             nonlocal seen
             if isinstance(n, BlockProcessed):
                 seen += 1
+
         async with app.run_test(size=(120, 40)):
             app.sentinel.bus.subscribe(count)
             base = None
@@ -130,18 +130,26 @@ def main() -> None:
     args = ap.parse_args()
     with devnet_process("--history", "3000", "--block-time", "0.1") as (url, _):
         baseline, busy, keys = asyncio.run(phase1(url, args.seconds))
-    print(f"input -> handled, app idle (baseline): p50 {percentile(baseline, 50):6.1f} ms  p99 {percentile(baseline, 99):6.1f} ms")
-    print(f"input -> handled, 10 blocks/s + fast_backfill: p50 {percentile(busy, 50):6.1f} ms  "
-          f"p99 {percentile(busy, 99):6.1f} ms  ({len(busy)} inputs)")
-    print(f"pane-switch key presses (key event -> action done): p50 {percentile(keys, 50):6.1f} ms  "
-          f"p99 {percentile(keys, 99):6.1f} ms  ({len(keys)} presses)")
+    print(
+        f"input -> handled, app idle (baseline): p50 {percentile(baseline, 50):6.1f} ms  p99 {percentile(baseline, 99):6.1f} ms"
+    )
+    print(
+        f"input -> handled, 10 blocks/s + fast_backfill: p50 {percentile(busy, 50):6.1f} ms  "
+        f"p99 {percentile(busy, 99):6.1f} ms  ({len(busy)} inputs)"
+    )
+    print(
+        f"pane-switch key presses (key event -> action done): p50 {percentile(keys, 50):6.1f} ms  "
+        f"p99 {percentile(keys, 99):6.1f} ms  ({len(keys)} presses)"
+    )
     worst = max(percentile(busy, 99), percentile(keys, 99))
     print(f"target p99 < 100 ms: {verdict(worst < 100)}")
     with devnet_process("--history", "10", "--block-time", "0.01") as (url, _):
         base, end, rows = asyncio.run(phase2(url, args.blocks))
     growth = (end - base) / base * 100
-    print(f"memory over {args.blocks:,} blocks: {base:.0f} MiB after 2,000 -> {end:.0f} MiB ({growth:+.1f}%), "
-          f"block table rows {rows}; target growth < 10%: {verdict(growth < 10)}")
+    print(
+        f"memory over {args.blocks:,} blocks: {base:.0f} MiB after 2,000 -> {end:.0f} MiB ({growth:+.1f}%), "
+        f"block table rows {rows}; target growth < 10%: {verdict(growth < 10)}"
+    )
 
 
 if __name__ == "__main__":

@@ -107,8 +107,17 @@ class LogLine(BaseModel):
     text: str
 
 
-Notice = (ConnectionChanged | HeadUpdated | BlockProcessed | AlertRaised | HyperparamChanged
-          | BackfillProgress | RulesReloaded | RuntimeUpgraded | LogLine)
+Notice = (
+    ConnectionChanged
+    | HeadUpdated
+    | BlockProcessed
+    | AlertRaised
+    | HyperparamChanged
+    | BackfillProgress
+    | RulesReloaded
+    | RuntimeUpgraded
+    | LogLine
+)
 Listener = Callable[[Notice], None]
 
 

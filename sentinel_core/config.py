@@ -59,8 +59,7 @@ class ConfigError(Exception):
 def _network_problem(value: str) -> str | None:
     if value in NETWORKS or re.match(r"^wss?://[^\s/]+", value):
         return None
-    return (f'"{value}" is not a ws:// or wss:// URL nor one of '
-            f'{", ".join(NETWORKS)}')
+    return f'"{value}" is not a ws:// or wss:// URL nor one of {", ".join(NETWORKS)}'
 
 
 def resolve_network(name: str) -> str | None:
@@ -131,7 +130,8 @@ class WatchSettings(_Section):
         if v == "all":
             return v
         if not isinstance(v, list) or not all(
-                isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 65536 for x in v):
+            isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 65536 for x in v
+        ):
             raise ValueError('must be "all" or a list of netuids (e.g. [1, 3, 64])')
         return v
 
@@ -324,7 +324,7 @@ class _Locator:
             return s, j
         if t.startswith("'", i):
             j = t.index("'", i + 1)
-            return t[i + 1:j], j + 1
+            return t[i + 1 : j], j + 1
         m = self._BARE.match(t, i)
         if not m:
             raise ValueError(f"bad key at {i}")
@@ -354,22 +354,31 @@ class _Locator:
                 # up to two extra quotes belong to the content
                 while t.startswith('"', k + 3):
                     k += 1
-                return k + 3, t[i + 3:k]
+                return k + 3, t[i + 3 : k]
         j = i + 1
         out = []
         while t[j] != '"':
             if t[j] == "\\":
                 esc = t[j + 1]
-                simple = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "b": "\b", "f": "\f", "r": "\r", "e": "\x1b"}
+                simple = {
+                    "n": "\n",
+                    "t": "\t",
+                    "\\": "\\",
+                    '"': '"',
+                    "b": "\b",
+                    "f": "\f",
+                    "r": "\r",
+                    "e": "\x1b",
+                }
                 if esc in simple:
                     out.append(simple[esc])
                     j += 2
                 elif esc in "uU":
                     width = 4 if esc == "u" else 8
-                    out.append(chr(int(t[j + 2:j + 2 + width], 16)))
+                    out.append(chr(int(t[j + 2 : j + 2 + width], 16)))
                     j += 2 + width
                 elif esc == "x":
-                    out.append(chr(int(t[j + 2:j + 4], 16)))
+                    out.append(chr(int(t[j + 2 : j + 4], 16)))
                     j += 4
                 else:
                     j += 2
@@ -536,7 +545,7 @@ def _model_at(root: type[BaseModel], loc: Path_) -> tuple[type[BaseModel] | None
                 field = next((f for f in tp.model_fields.values() if f.alias == part), None)
             clean.append(part)
             if field is None:
-                return None, tuple(clean) + tuple(loc[i + 1:])
+                return None, tuple(clean) + tuple(loc[i + 1 :])
             tp = field.annotation
             i += 1
             continue
@@ -595,19 +604,29 @@ def _problem(err: dict[str, Any], parent: type[BaseModel] | None) -> str:
     if typ == "union_tag_not_found":
         return f"kind: required key missing (one of {', '.join(KINDS)})"
     simple = {
-        "int_type": "must be an integer", "int_parsing": "must be an integer",
+        "int_type": "must be an integer",
+        "int_parsing": "must be an integer",
         "int_from_float": "must be an integer",
-        "float_type": "must be a number", "float_parsing": "must be a number",
+        "float_type": "must be a number",
+        "float_parsing": "must be a number",
         "finite_number": "must be a finite number",
-        "bool_type": "must be true or false", "bool_parsing": "must be true or false",
-        "string_type": "must be a string", "list_type": "must be a list",
-        "dict_type": "must be a table", "model_type": "must be a table",
-        "model_attributes_type": "must be a table", "none_required": "must be empty",
+        "bool_type": "must be true or false",
+        "bool_parsing": "must be true or false",
+        "string_type": "must be a string",
+        "list_type": "must be a list",
+        "dict_type": "must be a table",
+        "model_type": "must be a table",
+        "model_attributes_type": "must be a table",
+        "none_required": "must be empty",
     }
     if typ in simple:
         return simple[typ]
-    bounds = {"greater_than": "must be > {gt}", "greater_than_equal": "must be >= {ge}",
-              "less_than": "must be < {lt}", "less_than_equal": "must be <= {le}"}
+    bounds = {
+        "greater_than": "must be > {gt}",
+        "greater_than_equal": "must be >= {ge}",
+        "less_than": "must be < {lt}",
+        "less_than_equal": "must be <= {le}",
+    }
     if typ in bounds:
         return bounds[typ].format(**{k: _num_text(v) for k, v in ctx.items()})
     if typ in ("string_too_short",):
@@ -633,7 +652,7 @@ class _Sources:
     def label(self, loc: Path_) -> str:
         best: tuple[int, str] | None = None
         for path, label in self.layered.items():
-            if loc[:len(path)] == path and (best is None or len(path) > best[0]):
+            if loc[: len(path)] == path and (best is None or len(path) > best[0]):
                 best = (len(path), label)
         if best is not None:
             return best[1]
@@ -693,7 +712,7 @@ def _read(path: Path, display: str, explicit: bool) -> tuple[str | None, dict[st
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
+        line = raw[: e.start].count(b"\n") + 1
         raise ConfigError(f"{display}:{line}: not valid TOML: not UTF-8 text") from None
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -704,12 +723,12 @@ def _read(path: Path, display: str, explicit: bool) -> tuple[str | None, dict[st
         m = re.search(r"\s*\(at line (\d+), column \d+\)\s*$", msg)
         if m:
             line = int(m.group(1))
-            msg = msg[:m.start()]
+            msg = msg[: m.start()]
         else:
             m = re.search(r"\s*\(at end of document\)\s*$", msg)
             line = text.count("\n") + (0 if text.endswith("\n") else 1) or 1
             if m:
-                msg = msg[:m.start()]
+                msg = msg[: m.start()]
         raise ConfigError(f"{display}:{line}: not valid TOML: {msg}") from None
     except (ValueError, RecursionError) as e:  # pragma: no cover - defensive
         raise ConfigError(f"{display}:1: not valid TOML: {e}") from None
@@ -763,24 +782,32 @@ def _check_rules(rules: list[Any], channels: ChannelsSettings, sources: _Sources
     for i, hook in enumerate(channels.webhook):
         if hook.name in hooks:
             loc = ("channels", "webhook", i, "name")
-            lines.append(f"{sources.label(loc)}: {_format_loc(loc)}: duplicate channel name "
-                         f'"{hook.name}" (also channels.webhook[{hooks[hook.name]}])')
+            lines.append(
+                f"{sources.label(loc)}: {_format_loc(loc)}: duplicate channel name "
+                f'"{hook.name}" (also channels.webhook[{hooks[hook.name]}])'
+            )
         hooks.setdefault(hook.name, i)
     known = channels.names()
     for i, rule in enumerate(rules):
         if rule.name in seen:
             loc = ("rules", i, "name")
-            lines.append(f"{sources.label(loc)}: {_format_loc(loc)}: duplicate rule name "
-                         f'"{rule.name}" (also rules[{seen[rule.name]}])')
+            lines.append(
+                f"{sources.label(loc)}: {_format_loc(loc)}: duplicate rule name "
+                f'"{rule.name}" (also rules[{seen[rule.name]}])'
+            )
         seen.setdefault(rule.name, i)
         for j, ch in enumerate(rule.channels):
             loc = ("rules", i, "channels", j)
             if ch not in known:
-                lines.append(f"{sources.label(loc)}: {_format_loc(loc)}: unknown channel \"{ch}\" "
-                             f"(configured: {', '.join(known)})")
+                lines.append(
+                    f'{sources.label(loc)}: {_format_loc(loc)}: unknown channel "{ch}" '
+                    f"(configured: {', '.join(known)})"
+                )
             elif ch == "jsonl" and channels.jsonl is None:
-                lines.append(f"{sources.label(loc)}: {_format_loc(loc)}: channel \"jsonl\" needs "
-                             f'[channels] jsonl = "alerts.jsonl"')
+                lines.append(
+                    f'{sources.label(loc)}: {_format_loc(loc)}: channel "jsonl" needs '
+                    f'[channels] jsonl = "alerts.jsonl"'
+                )
     return lines
 
 
@@ -870,7 +897,20 @@ def parse_rules(rules: list[dict[str, Any]]) -> list[Any]:
 
 
 __all__ = [
-    "ConfigError", "Settings", "NetworkSettings", "StorageSettings", "WatchSettings",
-    "IngestSettings", "DevnetSettings", "ChannelsSettings", "WebhookSettings", "NETWORKS",
-    "ENV_VARS", "DEFAULT_PATH", "resolve_network", "load_config", "load_rules_only", "parse_rules",
+    "ConfigError",
+    "Settings",
+    "NetworkSettings",
+    "StorageSettings",
+    "WatchSettings",
+    "IngestSettings",
+    "DevnetSettings",
+    "ChannelsSettings",
+    "WebhookSettings",
+    "NETWORKS",
+    "ENV_VARS",
+    "DEFAULT_PATH",
+    "resolve_network",
+    "load_config",
+    "load_rules_only",
+    "parse_rules",
 ]

@@ -51,16 +51,49 @@ BLOCK_TIME = 12.0
 METAGRAPH_API = "SubnetInfoRuntimeApi"
 NEURON_API = "NeuronInfoRuntimeApi"
 # (api, method) in order of preference: the newest declared one is used.
-METAGRAPH_METHODS: tuple[tuple[str, str], ...] = ((METAGRAPH_API, "get_metagraph"), (NEURON_API, "get_neurons_lite"))
+METAGRAPH_METHODS: tuple[tuple[str, str], ...] = (
+    (METAGRAPH_API, "get_metagraph"),
+    (NEURON_API, "get_neurons_lite"),
+)
 # SelectiveMetagraph field indexes for the one-line summaries: owner_hotkey, owner_coldkey, tempo,
 # num_uids, total_stake (the Metagraph's field order).
 SUMMARY_INDEXES = (5, 6, 8, 30, 69)
 
-RAW_COLUMNS = ("uid", "hotkey", "coldkey", "stake", "alpha_stake", "trust", "consensus", "incentive", "dividends",
-               "validator_trust", "rank", "emission", "dividends_earned", "validator_permit", "last_update",
-               "registered_at", "active")
-SORT_COLUMNS = ("uid", "stake", "alpha_stake", "trust", "consensus", "incentive", "dividends", "emission",
-                "validator_permit", "last_update", "registered_at", "active", "hotkey", "coldkey")
+RAW_COLUMNS = (
+    "uid",
+    "hotkey",
+    "coldkey",
+    "stake",
+    "alpha_stake",
+    "trust",
+    "consensus",
+    "incentive",
+    "dividends",
+    "validator_trust",
+    "rank",
+    "emission",
+    "dividends_earned",
+    "validator_permit",
+    "last_update",
+    "registered_at",
+    "active",
+)
+SORT_COLUMNS = (
+    "uid",
+    "stake",
+    "alpha_stake",
+    "trust",
+    "consensus",
+    "incentive",
+    "dividends",
+    "emission",
+    "validator_permit",
+    "last_update",
+    "registered_at",
+    "active",
+    "hotkey",
+    "coldkey",
+)
 
 
 def _u16_or_none(value: float | None) -> int | None:
@@ -104,23 +137,47 @@ class NeuronRow(BaseModel):
 
     def raw(self) -> dict[str, Any]:
         """On-chain values: u16 fractions as integers, amounts in rao."""
-        return {"uid": self.uid, "hotkey": self.hotkey, "coldkey": self.coldkey, "stake": self.stake_rao,
-                "alpha_stake": self.alpha_stake_rao, "trust": to_u16(self.trust),
-                "consensus": to_u16(self.consensus), "incentive": to_u16(self.incentive),
-                "dividends": to_u16(self.dividends), "validator_trust": _u16_or_none(self.validator_trust),
-                "rank": to_u16(self.rank), "emission": self.emission_rao, "dividends_earned": self.dividends_rao,
-                "validator_permit": self.validator_permit, "last_update": self.last_update,
-                "registered_at": self.registered_at, "active": self.active}
+        return {
+            "uid": self.uid,
+            "hotkey": self.hotkey,
+            "coldkey": self.coldkey,
+            "stake": self.stake_rao,
+            "alpha_stake": self.alpha_stake_rao,
+            "trust": to_u16(self.trust),
+            "consensus": to_u16(self.consensus),
+            "incentive": to_u16(self.incentive),
+            "dividends": to_u16(self.dividends),
+            "validator_trust": _u16_or_none(self.validator_trust),
+            "rank": to_u16(self.rank),
+            "emission": self.emission_rao,
+            "dividends_earned": self.dividends_rao,
+            "validator_permit": self.validator_permit,
+            "last_update": self.last_update,
+            "registered_at": self.registered_at,
+            "active": self.active,
+        }
 
     def human(self) -> dict[str, Any]:
         """The same in user units: fractions 0..1, amounts in TAO."""
-        return {"uid": self.uid, "hotkey": self.hotkey, "coldkey": self.coldkey, "stake": self.stake_tao,
-                "alpha_stake": self.alpha_stake, "trust": self.trust, "consensus": self.consensus,
-                "incentive": self.incentive, "dividends": self.dividends,
-                "validator_trust": self.validator_trust, "rank": self.rank, "emission": self.emission,
-                "dividends_earned": None if self.dividends_rao is None else self.dividends_rao / RAO,
-                "validator_permit": self.validator_permit, "last_update": self.last_update,
-                "registered_at": self.registered_at, "active": self.active}
+        return {
+            "uid": self.uid,
+            "hotkey": self.hotkey,
+            "coldkey": self.coldkey,
+            "stake": self.stake_tao,
+            "alpha_stake": self.alpha_stake,
+            "trust": self.trust,
+            "consensus": self.consensus,
+            "incentive": self.incentive,
+            "dividends": self.dividends,
+            "validator_trust": self.validator_trust,
+            "rank": self.rank,
+            "emission": self.emission,
+            "dividends_earned": None if self.dividends_rao is None else self.dividends_rao / RAO,
+            "validator_permit": self.validator_permit,
+            "last_update": self.last_update,
+            "registered_at": self.registered_at,
+            "active": self.active,
+        }
 
 
 class Metagraph(BaseModel):
@@ -155,9 +212,28 @@ class Metagraph(BaseModel):
         """``RAW_COLUMNS`` tuples, one per neuron (u16 fractions as integers, amounts in rao)."""
         if self._raw is not None and not any(r.weights is not None or r.bonds is not None for r in self.rows):
             return self._raw
-        return [(r.uid, r.hotkey, r.coldkey, r.stake_rao, r.alpha_stake_rao, to_u16(r.trust), to_u16(r.consensus),
-                 to_u16(r.incentive), to_u16(r.dividends), _u16_or_none(r.validator_trust), to_u16(r.rank), r.emission_rao,
-                 r.dividends_rao, r.validator_permit, r.last_update, r.registered_at, r.active) for r in self.rows]
+        return [
+            (
+                r.uid,
+                r.hotkey,
+                r.coldkey,
+                r.stake_rao,
+                r.alpha_stake_rao,
+                to_u16(r.trust),
+                to_u16(r.consensus),
+                to_u16(r.incentive),
+                to_u16(r.dividends),
+                _u16_or_none(r.validator_trust),
+                to_u16(r.rank),
+                r.emission_rao,
+                r.dividends_rao,
+                r.validator_permit,
+                r.last_update,
+                r.registered_at,
+                r.active,
+            )
+            for r in self.rows
+        ]
 
     def by_uid(self) -> dict[int, NeuronRow]:
         return {r.uid: r for r in self.rows}
@@ -305,7 +381,9 @@ def epochs_per_year(epoch_blocks: int, block_time: float = BLOCK_TIME) -> float:
     return SECONDS_PER_YEAR / (epoch_blocks * block_time)
 
 
-def apy(dividends_tao: float, stake_tao: float, epoch_blocks: int, block_time: float = BLOCK_TIME) -> float | None:
+def apy(
+    dividends_tao: float, stake_tao: float, epoch_blocks: int, block_time: float = BLOCK_TIME
+) -> float | None:
     """Annualised yield of one epoch: ``(1 + r) ** epochs_per_year - 1`` with ``r = dividends / stake``
     (None without stake; ``inf`` beyond what a float holds)."""
     if stake_tao <= 0 or epoch_blocks <= 0:
@@ -317,8 +395,13 @@ def apy(dividends_tao: float, stake_tao: float, epoch_blocks: int, block_time: f
         return math.inf
 
 
-def diff(previous: Sequence[NeuronRow] | None, rows: Sequence[NeuronRow], *,
-         previous_owner: str | None = None, owner: str | None = None) -> list[Change]:
+def diff(
+    previous: Sequence[NeuronRow] | None,
+    rows: Sequence[NeuronRow],
+    *,
+    previous_owner: str | None = None,
+    owner: str | None = None,
+) -> list[Change]:
     """What changed from ``previous`` to ``rows``: stake flow per neuron (same hotkey at the same uid),
     registrations and deregistrations (the hotkey at a uid changed, a uid appeared or went), validator
     permits gained or lost, and the subnet owner (coldkey) when both owners are given."""
@@ -332,31 +415,75 @@ def diff(previous: Sequence[NeuronRow] | None, rows: Sequence[NeuronRow], *,
     for uid in sorted(set(before) | set(now)):
         a, b = before.get(uid), now.get(uid)
         if b is None:
-            out.append(Change(kind="deregistered", uid=uid, hotkey=a.hotkey, coldkey=a.coldkey,
-                              old=a.hotkey, delta_rao=-a.stake_rao, delta_tao=-a.stake_tao))
+            out.append(
+                Change(
+                    kind="deregistered",
+                    uid=uid,
+                    hotkey=a.hotkey,
+                    coldkey=a.coldkey,
+                    old=a.hotkey,
+                    delta_rao=-a.stake_rao,
+                    delta_tao=-a.stake_tao,
+                )
+            )
             continue
         if a is None or a.hotkey != b.hotkey:
             if a is not None:
-                out.append(Change(kind="deregistered", uid=uid, hotkey=a.hotkey, coldkey=a.coldkey,
-                                  old=a.hotkey, new=b.hotkey))
-            out.append(Change(kind="registered", uid=uid, hotkey=b.hotkey, coldkey=b.coldkey,
-                              old=None if a is None else a.hotkey, new=b.hotkey, delta_rao=b.stake_rao,
-                              delta_tao=b.stake_tao))
+                out.append(
+                    Change(
+                        kind="deregistered",
+                        uid=uid,
+                        hotkey=a.hotkey,
+                        coldkey=a.coldkey,
+                        old=a.hotkey,
+                        new=b.hotkey,
+                    )
+                )
+            out.append(
+                Change(
+                    kind="registered",
+                    uid=uid,
+                    hotkey=b.hotkey,
+                    coldkey=b.coldkey,
+                    old=None if a is None else a.hotkey,
+                    new=b.hotkey,
+                    delta_rao=b.stake_rao,
+                    delta_tao=b.stake_tao,
+                )
+            )
             continue
         if a.stake_rao != b.stake_rao:
             delta = b.stake_rao - a.stake_rao
-            out.append(Change(kind="stake", uid=uid, hotkey=b.hotkey, coldkey=b.coldkey, old=a.stake_rao,
-                              new=b.stake_rao, delta_rao=delta, delta_tao=delta / RAO,
-                              rel_change=delta / a.stake_rao if a.stake_rao else None))
+            out.append(
+                Change(
+                    kind="stake",
+                    uid=uid,
+                    hotkey=b.hotkey,
+                    coldkey=b.coldkey,
+                    old=a.stake_rao,
+                    new=b.stake_rao,
+                    delta_rao=delta,
+                    delta_tao=delta / RAO,
+                    rel_change=delta / a.stake_rao if a.stake_rao else None,
+                )
+            )
         if a.validator_permit != b.validator_permit:
-            out.append(Change(kind="permit_gained" if b.validator_permit else "permit_lost", uid=uid,
-                              hotkey=b.hotkey, coldkey=b.coldkey, old=a.validator_permit,
-                              new=b.validator_permit))
+            out.append(
+                Change(
+                    kind="permit_gained" if b.validator_permit else "permit_lost",
+                    uid=uid,
+                    hotkey=b.hotkey,
+                    coldkey=b.coldkey,
+                    old=a.validator_permit,
+                    new=b.validator_permit,
+                )
+            )
     return out
 
 
-def validator_apy(rows: Sequence[NeuronRow], epoch_blocks: int, block: int,
-                  block_time: float = BLOCK_TIME) -> list[ApyPoint]:
+def validator_apy(
+    rows: Sequence[NeuronRow], epoch_blocks: int, block: int, block_time: float = BLOCK_TIME
+) -> list[ApyPoint]:
     """APY of every validator (permit holder with dividends) from a snapshot taken at an epoch block."""
     out = []
     for r in rows:
@@ -367,15 +494,26 @@ def validator_apy(rows: Sequence[NeuronRow], epoch_blocks: int, block: int,
         if earned <= 0 or base <= 0:
             continue
         rate = earned / base
-        out.append(ApyPoint(block=block, uid=r.uid, hotkey=r.hotkey, dividends_tao=earned / RAO,
-                            stake_tao=base / RAO, epoch_blocks=epoch_blocks, rate=rate,
-                            apy=apy(earned / RAO, base / RAO, epoch_blocks, block_time)))
+        out.append(
+            ApyPoint(
+                block=block,
+                uid=r.uid,
+                hotkey=r.hotkey,
+                dividends_tao=earned / RAO,
+                stake_tao=base / RAO,
+                epoch_blocks=epoch_blocks,
+                rate=rate,
+                apy=apy(earned / RAO, base / RAO, epoch_blocks, block_time),
+            )
+        )
     return out
 
 
 def sort_rows(rows: Iterable[NeuronRow], column: str) -> list[NeuronRow]:
     """Rows sorted by a column (numbers descending, uid/keys ascending)."""
-    col = {"stake": "stake_rao", "alpha_stake": "alpha_stake_rao", "emission": "emission_rao"}.get(column, column)
+    col = {"stake": "stake_rao", "alpha_stake": "alpha_stake_rao", "emission": "emission_rao"}.get(
+        column, column
+    )
     if column not in SORT_COLUMNS:
         raise ValueError(f"cannot sort by {column!r} (one of: {', '.join(SORT_COLUMNS)})")
     rows = list(rows)
@@ -410,8 +548,11 @@ def _ints(values: Sequence[Any]) -> list[int]:
 
 
 def _accounts(values: Sequence[Any]) -> list[str]:
-    return list(values) if not values or (isinstance(values[0], str) and not values[0].startswith("0x")) \
+    return (
+        list(values)
+        if not values or (isinstance(values[0], str) and not values[0].startswith("0x"))
         else [_account(v) for v in values]
+    )
 
 
 def raw_from_metagraph(value: dict[str, Any]) -> list[tuple]:
@@ -433,10 +574,30 @@ def raw_from_metagraph(value: dict[str, Any]) -> list[tuple]:
         earned = [by_hotkey.get(h, 0) for h in hotkeys]
     permit = [bool(x) for x in value.get("validator_permit") or [False] * n]
     active = [bool(x) for x in value.get("active") or [True] * n]
-    registered = col("block_at_registration", None) if value.get("block_at_registration") is not None else [None] * n
-    return list(zip(range(n), hotkeys, coldkeys, col("total_stake"), col("alpha_stake"), col("trust"),
-                    col("consensus"), col("incentives"), col("dividends"), [None] * n, col("rank"), col("emission"),
-                    earned, permit, col("last_update"), registered, active))
+    registered = (
+        col("block_at_registration", None) if value.get("block_at_registration") is not None else [None] * n
+    )
+    return list(
+        zip(
+            range(n),
+            hotkeys,
+            coldkeys,
+            col("total_stake"),
+            col("alpha_stake"),
+            col("trust"),
+            col("consensus"),
+            col("incentives"),
+            col("dividends"),
+            [None] * n,
+            col("rank"),
+            col("emission"),
+            earned,
+            permit,
+            col("last_update"),
+            registered,
+            active,
+        )
+    )
 
 
 def raw_from_lite(values: Sequence[dict[str, Any]]) -> list[tuple]:
@@ -444,23 +605,78 @@ def raw_from_lite(values: Sequence[dict[str, Any]]) -> list[tuple]:
     out = []
     for v in values:
         stake = sum(_int(amount) for _, amount in v.get("stake") or [])
-        out.append((_int(v["uid"]), _account(v["hotkey"]), _account(v["coldkey"]), stake, stake, _int(v.get("trust")),
-                    _int(v.get("consensus")), _int(v.get("incentive")), _int(v.get("dividends")),
-                    _int(v.get("validator_trust")), _int(v.get("rank")), _int(v.get("emission")), None,
-                    bool(v.get("validator_permit")), _int(v.get("last_update")), None, bool(v.get("active"))))
+        out.append(
+            (
+                _int(v["uid"]),
+                _account(v["hotkey"]),
+                _account(v["coldkey"]),
+                stake,
+                stake,
+                _int(v.get("trust")),
+                _int(v.get("consensus")),
+                _int(v.get("incentive")),
+                _int(v.get("dividends")),
+                _int(v.get("validator_trust")),
+                _int(v.get("rank")),
+                _int(v.get("emission")),
+                None,
+                bool(v.get("validator_permit")),
+                _int(v.get("last_update")),
+                None,
+                bool(v.get("active")),
+            )
+        )
     return sorted(out)
 
 
 def rows_from_raw(raw: Sequence[tuple]) -> list[NeuronRow]:
     """NeuronRows from ``RAW_COLUMNS`` tuples (built without re-validation: the types are known)."""
     make = NeuronRow.model_construct
-    return [make(uid=uid, hotkey=hk, coldkey=ck, stake_rao=stake, alpha_stake_rao=alpha, stake_tao=stake / RAO,
-                 alpha_stake=alpha / RAO, trust=trust / U16_MAX, consensus=cons / U16_MAX, incentive=inc / U16_MAX,
-                 dividends=div / U16_MAX, validator_trust=None if vt is None else vt / U16_MAX, rank=rank / U16_MAX, emission_rao=em,
-                 emission=em / RAO, dividends_rao=earned, validator_permit=bool(permit), last_update=lu,
-                 registered_at=reg, active=bool(active), weights=None, bonds=None)
-            for (uid, hk, ck, stake, alpha, trust, cons, inc, div, vt, rank, em, earned, permit, lu, reg, active)
-            in raw]
+    return [
+        make(
+            uid=uid,
+            hotkey=hk,
+            coldkey=ck,
+            stake_rao=stake,
+            alpha_stake_rao=alpha,
+            stake_tao=stake / RAO,
+            alpha_stake=alpha / RAO,
+            trust=trust / U16_MAX,
+            consensus=cons / U16_MAX,
+            incentive=inc / U16_MAX,
+            dividends=div / U16_MAX,
+            validator_trust=None if vt is None else vt / U16_MAX,
+            rank=rank / U16_MAX,
+            emission_rao=em,
+            emission=em / RAO,
+            dividends_rao=earned,
+            validator_permit=bool(permit),
+            last_update=lu,
+            registered_at=reg,
+            active=bool(active),
+            weights=None,
+            bonds=None,
+        )
+        for (
+            uid,
+            hk,
+            ck,
+            stake,
+            alpha,
+            trust,
+            cons,
+            inc,
+            div,
+            vt,
+            rank,
+            em,
+            earned,
+            permit,
+            lu,
+            reg,
+            active,
+        ) in raw
+    ]
 
 
 def rows_from_metagraph(value: dict[str, Any]) -> list[NeuronRow]:
@@ -473,21 +689,35 @@ def rows_from_lite(values: Sequence[dict[str, Any]]) -> list[NeuronRow]:
     return rows_from_raw(raw_from_lite(values))
 
 
-def metagraph_from_value(method: str, value: Any, netuid: int, block: int, block_hash: str, *,
-                         build_rows: bool = True) -> Metagraph:
+def metagraph_from_value(
+    method: str, value: Any, netuid: int, block: int, block_hash: str, *, build_rows: bool = True
+) -> Metagraph:
     if method == "get_metagraph":
         if value is None:
             return Metagraph(netuid=netuid, block=block, block_hash=block_hash, method=method, exists=False)
         raw = raw_from_metagraph(value)
         mg = Metagraph(
-            netuid=netuid, block=block, block_hash=block_hash, method=method, tempo=_int(value.get("tempo")),
-            owner_hotkey=_account(value.get("owner_hotkey")), owner_coldkey=_account(value.get("owner_coldkey")),
-            registered_at=_int(value.get("network_registered_at")), last_step=_int(value.get("last_step")),
-            rows=rows_from_raw(raw) if build_rows else [])
+            netuid=netuid,
+            block=block,
+            block_hash=block_hash,
+            method=method,
+            tempo=_int(value.get("tempo")),
+            owner_hotkey=_account(value.get("owner_hotkey")),
+            owner_coldkey=_account(value.get("owner_coldkey")),
+            registered_at=_int(value.get("network_registered_at")),
+            last_step=_int(value.get("last_step")),
+            rows=rows_from_raw(raw) if build_rows else [],
+        )
     else:
         raw = raw_from_lite(value or [])
-        mg = Metagraph(netuid=netuid, block=block, block_hash=block_hash, method=method, exists=bool(raw),
-                       rows=rows_from_raw(raw) if build_rows else [])
+        mg = Metagraph(
+            netuid=netuid,
+            block=block,
+            block_hash=block_hash,
+            method=method,
+            exists=bool(raw),
+            rows=rows_from_raw(raw) if build_rows else [],
+        )
     mg._raw = raw
     return mg
 
@@ -550,8 +780,13 @@ async def _codec(client: ChainClient, spec_version: int, block_hash: str) -> _Co
     return codec
 
 
-async def read_metagraphs(client: ChainClient, requests: Sequence[tuple[int, int, str]], *,
-                          lite: bool = True, build_rows: bool = True) -> list[Metagraph]:
+async def read_metagraphs(
+    client: ChainClient,
+    requests: Sequence[tuple[int, int, str]],
+    *,
+    lite: bool = True,
+    build_rows: bool = True,
+) -> list[Metagraph]:
     """Metagraphs for ``(netuid, block_number, block_hash)`` requests: two batch frames in all (runtime
     versions, then every ``state_call``), decoded with each block's own runtime.
 
@@ -567,9 +802,13 @@ async def read_metagraphs(client: ChainClient, requests: Sequence[tuple[int, int
     for netuid, number, h in requests:
         codec = codecs[h]
         if codec.method is None:
-            raise MetagraphUnavailable(f"the runtime at block {number} (spec {versions[h]}) declares no metagraph call "
-                             "(SubnetInfoRuntimeApi.get_metagraph or NeuronInfoRuntimeApi.get_neurons_lite)")
-        calls.append(("state_call", [f"{codec.api}_{codec.method}", "0x" + netuid.to_bytes(2, "little").hex(), h]))
+            raise MetagraphUnavailable(
+                f"the runtime at block {number} (spec {versions[h]}) declares no metagraph call "
+                "(SubnetInfoRuntimeApi.get_metagraph or NeuronInfoRuntimeApi.get_neurons_lite)"
+            )
+        calls.append(
+            ("state_call", [f"{codec.api}_{codec.method}", "0x" + netuid.to_bytes(2, "little").hex(), h])
+        )
     results = await client.batch(calls)
     out = []
     for (netuid, number, h), result in zip(requests, results):
@@ -577,14 +816,17 @@ async def read_metagraphs(client: ChainClient, requests: Sequence[tuple[int, int
         if isinstance(result, RpcError):
             raise ChainError(f"{codec.api}.{codec.method}({netuid}) at block {number}: {result.message}")
         value = codec.decode(bytes.fromhex(result[2:])) if result and result != "0x" else None
-        out.append(metagraph_from_value(codec.method, value, netuid, number, h, build_rows=build_rows or not lite))
+        out.append(
+            metagraph_from_value(codec.method, value, netuid, number, h, build_rows=build_rows or not lite)
+        )
     if not lite:
         await asyncio.gather(*(_add_weights(client, mg) for mg in out if mg.exists))
     return out
 
 
-async def read_metagraph(client: ChainClient, netuid: int, block_hash: str, lite: bool = False,
-                         block_number: int | None = None) -> Metagraph:
+async def read_metagraph(
+    client: ChainClient, netuid: int, block_hash: str, lite: bool = False, block_number: int | None = None
+) -> Metagraph:
     """``netuid``'s metagraph at ``block_hash`` (``exists`` False when the subnet is not there)."""
     if block_number is None:
         header = await client.header(block_hash)
@@ -608,7 +850,9 @@ async def _add_weights(client: ChainClient, mg: Metagraph) -> None:
             continue
         for row in rows.values():
             setattr(row, attr, [])
-        result = await sub.query_map("SubtensorModule", item, [mg.netuid], block_hash=mg.block_hash, page_size=1000)
+        result = await sub.query_map(
+            "SubtensorModule", item, [mg.netuid], block_hash=mg.block_hash, page_size=1000
+        )
         async for key, value in result:
             uid = int(key.value if hasattr(key, "value") else key)
             v = value.value if hasattr(value, "value") else value
@@ -616,7 +860,9 @@ async def _add_weights(client: ChainClient, mg: Metagraph) -> None:
                 setattr(rows[uid], attr, [(int(a), int(b)) for a, b in v or []])
 
 
-async def read_all_summaries(client: ChainClient, netuids: Sequence[int], block_hash: str) -> list[SubnetSummary]:
+async def read_all_summaries(
+    client: ChainClient, netuids: Sequence[int], block_hash: str
+) -> list[SubnetSummary]:
     """One line per subnet (neurons, total stake, owner, tempo) from one batched round trip:
     ``get_selective_metagraph`` with the summary fields where declared, else the full calls."""
     if not netuids:
@@ -627,7 +873,8 @@ async def read_all_summaries(client: ChainClient, netuids: Sequence[int], block_
         try:
             values = await client.sub.runtime_calls(
                 [(METAGRAPH_API, "get_selective_metagraph", [n, list(SUMMARY_INDEXES)]) for n in netuids],
-                block_hash=block_hash)
+                block_hash=block_hash,
+            )
         except (NotImplementedError, ValueError):
             values = None
         except Exception as exc:  # noqa: BLE001 - library errors become one line
@@ -639,23 +886,41 @@ async def read_all_summaries(client: ChainClient, netuids: Sequence[int], block_
                     continue
                 stakes = [_int(x) for x in v.get("total_stake") or []]
                 total = sum(stakes)
-                out.append(SubnetSummary(
-                    netuid=n, neurons=_int(v.get("num_uids")) if v.get("num_uids") is not None else len(stakes),
-                    total_stake_rao=total, total_stake_tao=total / RAO,
-                    owner_hotkey=_account(v["owner_hotkey"]) if v.get("owner_hotkey") else None,
-                    owner_coldkey=_account(v["owner_coldkey"]) if v.get("owner_coldkey") else None,
-                    tempo=_int(v["tempo"]) if v.get("tempo") is not None else None, method="get_selective_metagraph"))
+                out.append(
+                    SubnetSummary(
+                        netuid=n,
+                        neurons=_int(v.get("num_uids")) if v.get("num_uids") is not None else len(stakes),
+                        total_stake_rao=total,
+                        total_stake_tao=total / RAO,
+                        owner_hotkey=_account(v["owner_hotkey"]) if v.get("owner_hotkey") else None,
+                        owner_coldkey=_account(v["owner_coldkey"]) if v.get("owner_coldkey") else None,
+                        tempo=_int(v["tempo"]) if v.get("tempo") is not None else None,
+                        method="get_selective_metagraph",
+                    )
+                )
             return out
     header = await client.header(block_hash)
     number = _int(int(header["number"], 16) if isinstance(header["number"], str) else header["number"])
     mgs = await read_metagraphs(client, [(n, number, block_hash) for n in netuids])
-    return [SubnetSummary(netuid=m.netuid, neurons=len(m.rows), total_stake_rao=m.total_stake_rao,
-                          total_stake_tao=m.total_stake_rao / RAO, owner_hotkey=m.owner_hotkey,
-                          owner_coldkey=m.owner_coldkey, tempo=m.tempo, method=m.method)
-            for m in mgs if m.exists]
+    return [
+        SubnetSummary(
+            netuid=m.netuid,
+            neurons=len(m.rows),
+            total_stake_rao=m.total_stake_rao,
+            total_stake_tao=m.total_stake_rao / RAO,
+            owner_hotkey=m.owner_hotkey,
+            owner_coldkey=m.owner_coldkey,
+            tempo=m.tempo,
+            method=m.method,
+        )
+        for m in mgs
+        if m.exists
+    ]
 
 
-async def read_tempos(client: ChainClient, netuids: Sequence[int], block_hashes: Sequence[str]) -> list[dict[int, int | None]]:
+async def read_tempos(
+    client: ChainClient, netuids: Sequence[int], block_hashes: Sequence[str]
+) -> list[dict[int, int | None]]:
     """``SubtensorModule.Tempo`` of each netuid after each block (None where the subnet does not
     exist), all in one ``state_queryStorageAt`` per runtime."""
     if not block_hashes:

@@ -28,8 +28,14 @@ log = logging.getLogger("sentinel")
 
 
 class Sentinel:
-    def __init__(self, settings: Settings, *, bus: Bus | None = None, clock: Callable[[], float] = time.time,
-                 console_sink: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        bus: Bus | None = None,
+        clock: Callable[[], float] = time.time,
+        console_sink: Callable[[str], Any] | None = None,
+    ) -> None:
         self.settings = settings
         self.bus = bus or Bus()
         self.clock = clock
@@ -58,9 +64,15 @@ class Sentinel:
         self.deliverer = Deliverer(self.store, channels, clock=self.clock)
         loop = asyncio.get_running_loop()
         # Pipelines may run on other threads' loops (the dashboard's backfill): wake the deliverer in its own.
-        self.pipeline = Pipeline(self.store, self.bus, artifact=artifact,
-                                 on_new_alerts=lambda _: loop.call_soon_threadsafe(self.deliverer.wake)
-                                 if self.deliverer else None, clock=self.clock)
+        self.pipeline = Pipeline(
+            self.store,
+            self.bus,
+            artifact=artifact,
+            on_new_alerts=lambda _: (
+                loop.call_soon_threadsafe(self.deliverer.wake) if self.deliverer else None
+            ),
+            clock=self.clock,
+        )
         if deliver:
             self._deliver_task = asyncio.create_task(self.deliverer.run_forever(self._stop), name="deliverer")
             self._tasks.append(self._deliver_task)
@@ -83,8 +95,13 @@ class Sentinel:
 
         d = self.settings.devnet
         scenario = load_scenario(d.scenario) if d.scenario else None
-        self.devnet = await Devnet(block_time=d.block_time, history=d.history, seed=d.seed,
-                                   extrinsics_per_block=d.extrinsics_per_block, scenario=scenario).start()
+        self.devnet = await Devnet(
+            block_time=d.block_time,
+            history=d.history,
+            seed=d.seed,
+            extrinsics_per_block=d.extrinsics_per_block,
+            scenario=scenario,
+        ).start()
         self.url = self.devnet.url
         if self.archive_url is None:
             self.archive_url = self.url

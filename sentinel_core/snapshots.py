@@ -59,13 +59,17 @@ CREATE VIEW IF NOT EXISTS neuron_snapshots_v AS
     LEFT JOIN snapshot_accounts c ON c.id = n.coldkey;
 """
 
-_SQL_SUBNET = ("INSERT OR REPLACE INTO subnet_snapshots (block, netuid, block_hash, method, exists_, tempo,"
-               " owner_hotkey, owner_coldkey, registered_at, last_step, neurons, total_stake, point, taken_at)"
-               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-_SQL_NEURON = ("INSERT OR REPLACE INTO neuron_snapshots (block, netuid, uid, hotkey, coldkey, stake, alpha_stake,"
-               " trust, consensus, incentive, dividends, validator_trust, rank, emission, dividends_earned,"
-               " validator_permit, last_update, registered_at, active, weights, bonds)"
-               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+_SQL_SUBNET = (
+    "INSERT OR REPLACE INTO subnet_snapshots (block, netuid, block_hash, method, exists_, tempo,"
+    " owner_hotkey, owner_coldkey, registered_at, last_step, neurons, total_stake, point, taken_at)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_SQL_NEURON = (
+    "INSERT OR REPLACE INTO neuron_snapshots (block, netuid, uid, hotkey, coldkey, stake, alpha_stake,"
+    " trust, consensus, incentive, dividends, validator_trust, rank, emission, dividends_earned,"
+    " validator_permit, last_update, registered_at, active, weights, bonds)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 
 
 def _conn(store: Store) -> sqlite3.Connection:
@@ -99,14 +103,19 @@ def ensure_schema(store: Store) -> None:
 
 
 def _has_tables(store: Store) -> bool:
-    row = _conn(store).execute(
-        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('subnet_snapshots','neuron_snapshots')"
-    ).fetchone()
+    row = (
+        _conn(store)
+        .execute(
+            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('subnet_snapshots','neuron_snapshots')"
+        )
+        .fetchone()
+    )
     return row[0] == 2
 
 
-def write_snapshots(store: Store, snapshots: Sequence[Metagraph], points: Sequence[int] | int = 0, *,
-                    unchecked: bool = False) -> int:
+def write_snapshots(
+    store: Store, snapshots: Sequence[Metagraph], points: Sequence[int] | int = 0, *, unchecked: bool = False
+) -> int:
     """Store ``snapshots`` (replacing any at the same block and subnet) in one transaction; returns
     the number of neuron rows written. ``unchecked``: also note them, in the same transaction, as
     snapshots whose pairs the snapshot rules have yet to see (:func:`mark_checked` once they have)."""
@@ -124,20 +133,50 @@ def write_snapshots(store: Store, snapshots: Sequence[Metagraph], points: Sequen
                 raw = mg.raw_rows()
                 if cache is None or any(r[1] not in cache or r[2] not in cache for r in raw):
                     cache = _account_ids(store, conn, {a for r in raw for a in (r[1], r[2])})
-                conn.execute(_SQL_SUBNET, (
-                    mg.block, mg.netuid, mg.block_hash, mg.method, int(mg.exists), mg.tempo, mg.owner_hotkey,
-                    mg.owner_coldkey, mg.registered_at, mg.last_step, len(raw), sum(r[3] for r in raw), point, now))
-                conn.execute("DELETE FROM neuron_snapshots WHERE block = ? AND netuid = ?", (mg.block, mg.netuid))
-                extra = {r.uid: (None if r.weights is None else json.dumps(r.weights),
-                                 None if r.bonds is None else json.dumps(r.bonds))
-                         for r in mg.rows if r.weights is not None or r.bonds is not None}
+                conn.execute(
+                    _SQL_SUBNET,
+                    (
+                        mg.block,
+                        mg.netuid,
+                        mg.block_hash,
+                        mg.method,
+                        int(mg.exists),
+                        mg.tempo,
+                        mg.owner_hotkey,
+                        mg.owner_coldkey,
+                        mg.registered_at,
+                        mg.last_step,
+                        len(raw),
+                        sum(r[3] for r in raw),
+                        point,
+                        now,
+                    ),
+                )
+                conn.execute(
+                    "DELETE FROM neuron_snapshots WHERE block = ? AND netuid = ?", (mg.block, mg.netuid)
+                )
+                extra = {
+                    r.uid: (
+                        None if r.weights is None else json.dumps(r.weights),
+                        None if r.bonds is None else json.dumps(r.bonds),
+                    )
+                    for r in mg.rows
+                    if r.weights is not None or r.bonds is not None
+                }
                 key = (mg.block, mg.netuid)
-                conn.executemany(_SQL_NEURON, [key + (r[0], cache[r[1]], cache[r[2]]) + r[3:]
-                                               + extra.get(r[0], (None, None)) for r in raw])
+                conn.executemany(
+                    _SQL_NEURON,
+                    [
+                        key + (r[0], cache[r[1]], cache[r[2]]) + r[3:] + extra.get(r[0], (None, None))
+                        for r in raw
+                    ],
+                )
                 count += len(raw)
             if unchecked:
-                conn.executemany("INSERT OR IGNORE INTO snapshot_unchecked (netuid, block) VALUES (?, ?)",
-                                 [(mg.netuid, mg.block) for mg in snapshots])
+                conn.executemany(
+                    "INSERT OR IGNORE INTO snapshot_unchecked (netuid, block) VALUES (?, ?)",
+                    [(mg.netuid, mg.block) for mg in snapshots],
+                )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -152,9 +191,14 @@ def unchecked_snapshots(store: Store) -> list[tuple[int, int]]:
     """``(netuid, block)`` of stored snapshots whose pairs the snapshot rules have not seen: the process
     stopped between storing them and evaluating (killed, a full disk)."""
     conn = _conn(store)
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='snapshot_unchecked'").fetchone():
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='snapshot_unchecked'"
+    ).fetchone():
         return []
-    return [(r[0], r[1]) for r in conn.execute("SELECT netuid, block FROM snapshot_unchecked ORDER BY netuid, block")]
+    return [
+        (r[0], r[1])
+        for r in conn.execute("SELECT netuid, block FROM snapshot_unchecked ORDER BY netuid, block")
+    ]
 
 
 def mark_checked(store: Store, keys: Sequence[tuple[int, int]] | None) -> None:
@@ -172,41 +216,75 @@ def mark_checked(store: Store, keys: Sequence[tuple[int, int]] | None) -> None:
 def _row(r: sqlite3.Row) -> NeuronRow:
     stake, alpha, emission = r["stake"], r["alpha_stake"] or 0, r["emission"] or 0
     return NeuronRow(
-        uid=r["uid"], hotkey=r["hotkey"], coldkey=r["coldkey"] or "", stake_rao=stake, alpha_stake_rao=alpha,
-        stake_tao=stake / RAO, alpha_stake=alpha / RAO, trust=(r["trust"] or 0) / U16_MAX,
-        consensus=(r["consensus"] or 0) / U16_MAX, incentive=(r["incentive"] or 0) / U16_MAX,
-        dividends=(r["dividends"] or 0) / U16_MAX, validator_trust=None if r["validator_trust"] is None else r["validator_trust"] / U16_MAX,
-        rank=(r["rank"] or 0) / U16_MAX, emission_rao=emission, emission=emission / RAO,
-        dividends_rao=r["dividends_earned"], validator_permit=bool(r["validator_permit"]),
-        last_update=r["last_update"] or 0, registered_at=r["registered_at"], active=bool(r["active"]),
+        uid=r["uid"],
+        hotkey=r["hotkey"],
+        coldkey=r["coldkey"] or "",
+        stake_rao=stake,
+        alpha_stake_rao=alpha,
+        stake_tao=stake / RAO,
+        alpha_stake=alpha / RAO,
+        trust=(r["trust"] or 0) / U16_MAX,
+        consensus=(r["consensus"] or 0) / U16_MAX,
+        incentive=(r["incentive"] or 0) / U16_MAX,
+        dividends=(r["dividends"] or 0) / U16_MAX,
+        validator_trust=None if r["validator_trust"] is None else r["validator_trust"] / U16_MAX,
+        rank=(r["rank"] or 0) / U16_MAX,
+        emission_rao=emission,
+        emission=emission / RAO,
+        dividends_rao=r["dividends_earned"],
+        validator_permit=bool(r["validator_permit"]),
+        last_update=r["last_update"] or 0,
+        registered_at=r["registered_at"],
+        active=bool(r["active"]),
         weights=None if r["weights"] is None else [tuple(x) for x in json.loads(r["weights"])],
-        bonds=None if r["bonds"] is None else [tuple(x) for x in json.loads(r["bonds"])])
+        bonds=None if r["bonds"] is None else [tuple(x) for x in json.loads(r["bonds"])],
+    )
 
 
 def _subnet_row(store: Store, netuid: int, block: int) -> Metagraph | None:
     """The subnet part of the snapshot of ``netuid`` at ``block``, without neurons (None: no snapshot)."""
     if not _has_tables(store):
         return None
-    s = _conn(store).execute("SELECT * FROM subnet_snapshots WHERE netuid = ? AND block = ?",
-                             (netuid, block)).fetchone()
+    s = (
+        _conn(store)
+        .execute("SELECT * FROM subnet_snapshots WHERE netuid = ? AND block = ?", (netuid, block))
+        .fetchone()
+    )
     if s is None:
         return None
-    return Metagraph(netuid=netuid, block=block, block_hash=s["block_hash"] or "", method=s["method"] or "",
-                     exists=bool(s["exists_"]), tempo=s["tempo"], owner_hotkey=s["owner_hotkey"],
-                     owner_coldkey=s["owner_coldkey"], registered_at=s["registered_at"], last_step=s["last_step"])
+    return Metagraph(
+        netuid=netuid,
+        block=block,
+        block_hash=s["block_hash"] or "",
+        method=s["method"] or "",
+        exists=bool(s["exists_"]),
+        tempo=s["tempo"],
+        owner_hotkey=s["owner_hotkey"],
+        owner_coldkey=s["owner_coldkey"],
+        registered_at=s["registered_at"],
+        last_step=s["last_step"],
+    )
 
 
 def read_snapshot(store: Store, netuid: int, block: int) -> Metagraph | None:
     """The snapshot of ``netuid`` taken at ``block`` (None when there is none)."""
     mg = _subnet_row(store, netuid, block)
     if mg is not None:
-        rows = _conn(store).execute("SELECT * FROM neuron_snapshots_v WHERE netuid = ? AND block = ? ORDER BY uid",
-                                    (netuid, block)).fetchall()
+        rows = (
+            _conn(store)
+            .execute(
+                "SELECT * FROM neuron_snapshots_v WHERE netuid = ? AND block = ? ORDER BY uid",
+                (netuid, block),
+            )
+            .fetchall()
+        )
         mg.rows = [_row(r) for r in rows]
     return mg
 
 
-_SQL_RAW = f"SELECT {', '.join(RAW_COLUMNS)} FROM neuron_snapshots_v WHERE netuid = ? AND block = ? ORDER BY uid"
+_SQL_RAW = (
+    f"SELECT {', '.join(RAW_COLUMNS)} FROM neuron_snapshots_v WHERE netuid = ? AND block = ? ORDER BY uid"
+)
 
 
 def read_snapshot_raw(store: Store, netuid: int, block: int, *, neurons: bool = True) -> Metagraph | None:
@@ -219,8 +297,9 @@ def read_snapshot_raw(store: Store, netuid: int, block: int, *, neurons: bool = 
     return mg
 
 
-def snapshot_blocks(store: Store, netuid: int, start: int | None = None, end: int | None = None, *,
-                    point: int | None = None) -> list[int]:
+def snapshot_blocks(
+    store: Store, netuid: int, start: int | None = None, end: int | None = None, *, point: int | None = None
+) -> list[int]:
     """Blocks at which ``netuid`` has a snapshot, ascending (only epoch blocks with ``point=0``)."""
     if not _has_tables(store):
         return []
@@ -240,8 +319,12 @@ def taken(store: Store, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]
     if not pairs:
         return set()
     lo, hi = min(b for b, _ in pairs), max(b for b, _ in pairs)
-    have = {(r[0], r[1]) for r in _conn(store).execute(
-        "SELECT block, netuid FROM subnet_snapshots WHERE block BETWEEN ? AND ?", (lo, hi))}
+    have = {
+        (r[0], r[1])
+        for r in _conn(store).execute(
+            "SELECT block, netuid FROM subnet_snapshots WHERE block BETWEEN ? AND ?", (lo, hi)
+        )
+    }
     return {p for p in pairs if p in have}
 
 
@@ -268,10 +351,15 @@ def snapshot_netuids(store: Store) -> list[int]:
     """The netuids with at least one snapshot, ascending (one index probe per netuid, not a scan)."""
     if not _has_tables(store):
         return []
-    rows = _conn(store).execute(
-        "WITH RECURSIVE n(x) AS (SELECT min(netuid) FROM subnet_snapshots"
-        " UNION ALL SELECT (SELECT min(netuid) FROM subnet_snapshots WHERE netuid > n.x) FROM n"
-        " WHERE n.x IS NOT NULL) SELECT x FROM n WHERE x IS NOT NULL").fetchall()
+    rows = (
+        _conn(store)
+        .execute(
+            "WITH RECURSIVE n(x) AS (SELECT min(netuid) FROM subnet_snapshots"
+            " UNION ALL SELECT (SELECT min(netuid) FROM subnet_snapshots WHERE netuid > n.x) FROM n"
+            " WHERE n.x IS NOT NULL) SELECT x FROM n WHERE x IS NOT NULL"
+        )
+        .fetchall()
+    )
     return [r[0] for r in rows]
 
 
@@ -281,15 +369,18 @@ def adjacent_snapshot_blocks(store: Store, netuid: int, block: int) -> tuple[int
     if not _has_tables(store):
         return None, None
     conn = _conn(store)
-    before = conn.execute("SELECT max(block) FROM subnet_snapshots WHERE netuid = ? AND block < ?",
-                          (netuid, block)).fetchone()[0]
-    after = conn.execute("SELECT min(block) FROM subnet_snapshots WHERE netuid = ? AND block > ?",
-                         (netuid, block)).fetchone()[0]
+    before = conn.execute(
+        "SELECT max(block) FROM subnet_snapshots WHERE netuid = ? AND block < ?", (netuid, block)
+    ).fetchone()[0]
+    after = conn.execute(
+        "SELECT min(block) FROM subnet_snapshots WHERE netuid = ? AND block > ?", (netuid, block)
+    ).fetchone()[0]
     return before, after
 
 
-def changes(store: Store, netuid: int, start: int | None = None, end: int | None = None, *,
-            point: int | None = None) -> list[dict[str, Any]]:
+def changes(
+    store: Store, netuid: int, start: int | None = None, end: int | None = None, *, point: int | None = None
+) -> list[dict[str, Any]]:
     """Changes between consecutive snapshots of ``netuid`` in ``[start, end]``:
     ``[{"block", "previous_block", "changes": [Change, ...]}, ...]`` (the first snapshot in the range
     is compared with the one before it, when there is one)."""
@@ -300,15 +391,25 @@ def changes(store: Store, netuid: int, start: int | None = None, end: int | None
     for i in range(max(0, first - 1), len(blocks)):
         mg = read_snapshot(store, netuid, blocks[i])
         if prev is not None and mg is not None and i >= first:
-            out.append({"block": mg.block, "previous_block": prev.block,
-                        "changes": diff(prev.rows if prev.exists else [], mg.rows if mg.exists else [],
-                                        previous_owner=prev.owner_coldkey, owner=mg.owner_coldkey)})
+            out.append(
+                {
+                    "block": mg.block,
+                    "previous_block": prev.block,
+                    "changes": diff(
+                        prev.rows if prev.exists else [],
+                        mg.rows if mg.exists else [],
+                        previous_owner=prev.owner_coldkey,
+                        owner=mg.owner_coldkey,
+                    ),
+                }
+            )
         prev = mg
     return out
 
 
-def apy_series(store: Store, netuid: int, start: int | None = None, end: int | None = None, *,
-               block_time: float = 12.0) -> list[ApyPoint]:
+def apy_series(
+    store: Store, netuid: int, start: int | None = None, end: int | None = None, *, block_time: float = 12.0
+) -> list[ApyPoint]:
     """Validator APY per epoch from the epoch-block snapshots of ``netuid`` in ``[start, end]``
     (see :func:`sentinel_core.metagraph.validator_apy` for the formula)."""
     out: list[ApyPoint] = []

@@ -74,9 +74,10 @@ def _make_encoder() -> Any:
     if c_make_encoder is None:
         return fallback
     try:
-        c_enc = c_make_encoder(None, _json_default, json.encoder.encode_basestring, None,
-                               ":", ",", False, False, True)
-        for probe in ({"a": [1, "é\n", None, True, 1.5], 2: {}}, "s\"", 7, None, []):
+        c_enc = c_make_encoder(
+            None, _json_default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+        )
+        for probe in ({"a": [1, "é\n", None, True, 1.5], 2: {}}, 's"', 7, None, []):
             if "".join(c_enc(probe, 0)) != fallback(probe):
                 return fallback
     except Exception:
@@ -124,8 +125,9 @@ def _call_dict(c: Call) -> dict[str, Any]:
 
 def _calls_from_row(r: sqlite3.Row, args: dict[str, Any]) -> list[Call]:
     if r["calls"] is None:
-        return [Call(pallet=r["pallet"], name=r["call"], args=args, success=bool(r["success"]),
-                     error=r["error"])]
+        return [
+            Call(pallet=r["pallet"], name=r["call"], args=args, success=bool(r["success"]), error=r["error"])
+        ]
     return [Call(**c) for c in json.loads(r["calls"])]
 
 
@@ -223,8 +225,19 @@ def _block_row(block: Block) -> tuple[tuple, list[tuple], list[tuple]]:
     """
     n = block.number
     if block.decode_error is not None:
-        row = (n, block.hash, block.parent_hash, block.timestamp, block.spec_version,
-               int(block.finalized), 0, 0, 0, block.decode_error, None)
+        row = (
+            n,
+            block.hash,
+            block.parent_hash,
+            block.timestamp,
+            block.spec_version,
+            int(block.finalized),
+            0,
+            0,
+            0,
+            block.decode_error,
+            None,
+        )
         return row, [], []
     enc = _encode
     notable: dict[str, None] = {}
@@ -240,8 +253,14 @@ def _block_row(block: Block) -> tuple[tuple, list[tuple], list[tuple]]:
             c = calls[0]
             if _is_notable(c.pallet, c.name):
                 notable.setdefault(f"{c.pallet}.{c.name}", None)
-            if (c.via or c.name != ex.call or c.pallet != ex.pallet or c.success != success
-                    or c.error != ex.error or c.args != ex.args):
+            if (
+                c.via
+                or c.name != ex.call
+                or c.pallet != ex.pallet
+                or c.success != success
+                or c.error != ex.error
+                or c.args != ex.args
+            ):
                 calls_json = enc([_call_dict(c)])
         else:
             if calls:
@@ -251,22 +270,53 @@ def _block_row(block: Block) -> tuple[tuple, list[tuple], list[tuple]]:
             elif _is_notable(ex.pallet, ex.call):
                 notable.setdefault(f"{ex.pallet}.{ex.call}", None)
             calls_json = enc([_call_dict(c) for c in calls])
-        ex_rows.append((n, ex.index, ex.hash, ex.signer, ex.pallet, ex.call, enc(ex.args),
-                        1 if success else 0, ex.error, calls_json))
+        ex_rows.append(
+            (
+                n,
+                ex.index,
+                ex.hash,
+                ex.signer,
+                ex.pallet,
+                ex.call,
+                enc(ex.args),
+                1 if success else 0,
+                ex.error,
+                calls_json,
+            )
+        )
     ev_rows = [
-        (n, e.index, e.extrinsic_index, e.pallet, e.name,
-         None if e.attributes is None else enc(e.attributes))
+        (n, e.index, e.extrinsic_index, e.pallet, e.name, None if e.attributes is None else enc(e.attributes))
         for e in _block_events(block)
     ]
-    row = (n, block.hash, block.parent_hash, block.timestamp, block.spec_version,
-           int(block.finalized), len(ex_rows), failed, len(ev_rows), None,
-           enc(list(notable)) if notable else None)
+    row = (
+        n,
+        block.hash,
+        block.parent_hash,
+        block.timestamp,
+        block.spec_version,
+        int(block.finalized),
+        len(ex_rows),
+        failed,
+        len(ev_rows),
+        None,
+        enc(list(notable)) if notable else None,
+    )
     return row, ex_rows, ev_rows
 
 
 def _change_row(c: HyperparamChange) -> tuple:
-    return (c.block, c.netuid, c.name, _dump(c.old), _dump(c.new), c.extrinsic_index, c.signer,
-            c.call, int(c.via_sudo), int(c.known))
+    return (
+        c.block,
+        c.netuid,
+        c.name,
+        _dump(c.old),
+        _dump(c.new),
+        c.extrinsic_index,
+        c.signer,
+        c.call,
+        int(c.via_sudo),
+        int(c.known),
+    )
 
 
 class BlockRows(NamedTuple):
@@ -361,9 +411,7 @@ class Store:
     def _check_dir(self) -> None:
         directory = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(directory):
-            raise StoreError(
-                f"cannot create database at {self.path}: directory {directory} does not exist"
-            )
+            raise StoreError(f"cannot create database at {self.path}: directory {directory} does not exist")
         if not os.path.exists(self.path) and not os.access(directory, os.W_OK | os.X_OK):
             raise StoreError(f"cannot create database at {self.path}: permission denied")
 
@@ -402,8 +450,7 @@ class Store:
                 if not os.path.exists(self.path):
                     raise StoreError(f"cannot open {self.path} read-only: no such file")
                 uri = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + "?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, isolation_level=None,
-                                       check_same_thread=False)
+                conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             else:
                 conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
@@ -459,51 +506,131 @@ class Store:
             db.create_table("meta", {"key": str, "value": str}, pk="key", **t)
             db.create_table(
                 "blocks",
-                {"number": int, "hash": str, "parent_hash": str, "timestamp": int,
-                 "spec_version": int, "finalized": int, "extrinsic_count": int,
-                 "failed_count": int, "event_count": int, "decode_error": str,
-                 "notable": str},
-                pk="number", not_null=["hash"],
-                defaults={"finalized": 0, "extrinsic_count": 0, "failed_count": 0,
-                          "event_count": 0}, **t)
+                {
+                    "number": int,
+                    "hash": str,
+                    "parent_hash": str,
+                    "timestamp": int,
+                    "spec_version": int,
+                    "finalized": int,
+                    "extrinsic_count": int,
+                    "failed_count": int,
+                    "event_count": int,
+                    "decode_error": str,
+                    "notable": str,
+                },
+                pk="number",
+                not_null=["hash"],
+                defaults={"finalized": 0, "extrinsic_count": 0, "failed_count": 0, "event_count": 0},
+                **t,
+            )
             # The two big tables are clustered on their primary key (WITHOUT ROWID): one b-tree
             # instead of table + key index, which is most of the insert cost in a backfill.
             self._create_without_rowid(
                 "extrinsics",
-                {"block": int, "idx": int, "hash": str, "signer": str, "pallet": str,
-                 "call": str, "args": str, "success": int, "error": str, "calls": str})
+                {
+                    "block": int,
+                    "idx": int,
+                    "hash": str,
+                    "signer": str,
+                    "pallet": str,
+                    "call": str,
+                    "args": str,
+                    "success": int,
+                    "error": str,
+                    "calls": str,
+                },
+            )
             self._create_without_rowid(
                 "events",
-                {"block": int, "idx": int, "extrinsic_index": int, "pallet": str,
-                 "name": str, "attributes": str})
+                {
+                    "block": int,
+                    "idx": int,
+                    "extrinsic_index": int,
+                    "pallet": str,
+                    "name": str,
+                    "attributes": str,
+                },
+            )
             db.create_table(
                 "hyperparam_changes",
-                {"id": int, "block": int, "netuid": int, "name": str, "old": str,
-                 "new": str, "extrinsic_index": int, "signer": str, "call": str,
-                 "via_sudo": int, "known": int},
-                pk="id", not_null=["block", "netuid", "name"],
-                defaults={"via_sudo": 0, "known": 1}, **t)
+                {
+                    "id": int,
+                    "block": int,
+                    "netuid": int,
+                    "name": str,
+                    "old": str,
+                    "new": str,
+                    "extrinsic_index": int,
+                    "signer": str,
+                    "call": str,
+                    "via_sudo": int,
+                    "known": int,
+                },
+                pk="id",
+                not_null=["block", "netuid", "name"],
+                defaults={"via_sudo": 0, "known": 1},
+                **t,
+            )
             db.create_table(
-                "hyperparam_snapshots", {"block": int, "netuid": int, "values": str},
-                pk=("block", "netuid"), **t)
+                "hyperparam_snapshots",
+                {"block": int, "netuid": int, "values": str},
+                pk=("block", "netuid"),
+                **t,
+            )
             db.create_table(
                 "alerts",
-                {"id": int, "dedup_key": str, "rule": str, "severity": str, "block": int,
-                 "extrinsic_index": int, "netuid": int, "message": str, "fields": str,
-                 "channels": str, "created_at": float, "acknowledged": int},
-                pk="id", not_null=["dedup_key", "rule", "severity"],
-                defaults={"acknowledged": 0}, **t)
+                {
+                    "id": int,
+                    "dedup_key": str,
+                    "rule": str,
+                    "severity": str,
+                    "block": int,
+                    "extrinsic_index": int,
+                    "netuid": int,
+                    "message": str,
+                    "fields": str,
+                    "channels": str,
+                    "created_at": float,
+                    "acknowledged": int,
+                },
+                pk="id",
+                not_null=["dedup_key", "rule", "severity"],
+                defaults={"acknowledged": 0},
+                **t,
+            )
             db.create_table(
                 "deliveries",
-                {"id": int, "alert_id": int, "channel": str, "status": str,
-                 "attempts": int, "next_attempt_at": float, "last_error": str},
-                pk="id", not_null=["alert_id", "channel", "status"],
-                defaults={"status": "pending", "attempts": 0, "next_attempt_at": 0}, **t)
+                {
+                    "id": int,
+                    "alert_id": int,
+                    "channel": str,
+                    "status": str,
+                    "attempts": int,
+                    "next_attempt_at": float,
+                    "last_error": str,
+                },
+                pk="id",
+                not_null=["alert_id", "channel", "status"],
+                defaults={"status": "pending", "attempts": 0, "next_attempt_at": 0},
+                **t,
+            )
             db.create_table(
                 "backfill_runs",
-                {"id": int, "mode": str, "start": int, "end": int, "started_at": float,
-                 "finished_at": float, "status": str, "blocks_done": int},
-                pk="id", defaults={"blocks_done": 0}, **t)
+                {
+                    "id": int,
+                    "mode": str,
+                    "start": int,
+                    "end": int,
+                    "started_at": float,
+                    "finished_at": float,
+                    "status": str,
+                    "blocks_done": int,
+                },
+                pk="id",
+                defaults={"blocks_done": 0},
+                **t,
+            )
 
             i = dict(if_not_exists=True)
             for name in DROPPED_INDEXES:  # schema 1 -> 2
@@ -513,27 +640,33 @@ class Store:
             db["alerts"].create_index(["rule"], "alerts_rule", **i)
             db["alerts"].create_index(["severity"], "alerts_severity", **i)
             db["hyperparam_changes"].create_index(
-                ["netuid", "name", "block"], "hyperparam_changes_netuid_name_block", **i)
+                ["netuid", "name", "block"], "hyperparam_changes_netuid_name_block", **i
+            )
             db["deliveries"].create_index(
-                ["alert_id", "channel"], "deliveries_alert_channel", unique=True, **i)
+                ["alert_id", "channel"], "deliveries_alert_channel", unique=True, **i
+            )
             db["backfill_runs"].create_index(["status"], "backfill_runs_status", **i)
             # Expressions and partial indexes are beyond sqlite-utils' create_index.
             self.conn.execute(
                 "CREATE UNIQUE INDEX IF NOT EXISTS hyperparam_changes_unique ON "
-                "hyperparam_changes (block, netuid, name, ifnull(extrinsic_index, -1))")
+                "hyperparam_changes (block, netuid, name, ifnull(extrinsic_index, -1))"
+            )
             self.conn.execute(
-                "CREATE INDEX IF NOT EXISTS blocks_unfinalized ON blocks (number) "
-                "WHERE finalized = 0")
+                "CREATE INDEX IF NOT EXISTS blocks_unfinalized ON blocks (number) WHERE finalized = 0"
+            )
             self.conn.execute(
                 "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_attempt_at) "
-                "WHERE status = 'pending'")
+                "WHERE status = 'pending'"
+            )
             self.conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),))
+                (str(SCHEMA_VERSION),),
+            )
 
     def _create_without_rowid(self, name: str, columns: dict[str, type]) -> None:
         sql = self.db.create_table_sql(
-            name, columns, pk=("block", "idx"), not_null=["block", "idx"], if_not_exists=True)
+            name, columns, pk=("block", "idx"), not_null=["block", "idx"], if_not_exists=True
+        )
         self.conn.execute(sql.rstrip().rstrip(";") + " WITHOUT ROWID")
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -638,9 +771,11 @@ class Store:
         new_alerts: list[Alert] = []
         with self._write() as conn:
             present = {
-                r[0] for r in conn.execute(
+                r[0]
+                for r in conn.execute(
                     "SELECT number FROM blocks WHERE number IN (SELECT value FROM json_each(?))",
-                    (_encode(rows.numbers),))
+                    (_encode(rows.numbers),),
+                )
             }
             stale = [(n,) for n in rows.numbers if n in present]
             if stale:
@@ -669,11 +804,21 @@ class Store:
     def _insert_alert(conn: sqlite3.Connection, alert: Alert) -> Alert | None:
         if alert.created_at is None:
             alert = alert.model_copy(update={"created_at": time.time()})
-        cur = conn.execute(_SQL_ALERT, (
-            alert.dedup_key, alert.rule, Severity(alert.severity).value, alert.block,
-            alert.extrinsic_index, alert.netuid, alert.message, _encode(alert.fields),
-            _encode(alert.channels), alert.created_at,
-        ))
+        cur = conn.execute(
+            _SQL_ALERT,
+            (
+                alert.dedup_key,
+                alert.rule,
+                Severity(alert.severity).value,
+                alert.block,
+                alert.extrinsic_index,
+                alert.netuid,
+                alert.message,
+                _encode(alert.fields),
+                _encode(alert.channels),
+                alert.created_at,
+            ),
+        )
         if cur.rowcount != 1:
             return None
         alert_id = cur.lastrowid
@@ -705,7 +850,8 @@ class Store:
         """Mark every stored block numbered <= ``up_to`` finalized; return how many changed."""
         with self._write() as conn:
             cur = conn.execute(
-                "UPDATE blocks SET finalized = 1 WHERE finalized = 0 AND number <= ?", (up_to,))
+                "UPDATE blocks SET finalized = 1 WHERE finalized = 0 AND number <= ?", (up_to,)
+            )
             return cur.rowcount
 
     # -- block reads --------------------------------------------------------------------------
@@ -716,8 +862,13 @@ class Store:
         if b is None:
             return None
         events = [
-            Event(index=r["idx"], extrinsic_index=r["extrinsic_index"], pallet=r["pallet"],
-                  name=r["name"], attributes=_load(r["attributes"]))
+            Event(
+                index=r["idx"],
+                extrinsic_index=r["extrinsic_index"],
+                pallet=r["pallet"],
+                name=r["name"],
+                attributes=_load(r["attributes"]),
+            )
             for r in self._q("SELECT * FROM events WHERE block = ? ORDER BY idx", (number,))
         ]
         by_ex: dict[int, list[Event]] = {}
@@ -727,15 +878,30 @@ class Store:
         extrinsics = []
         for r in self._q("SELECT * FROM extrinsics WHERE block = ? ORDER BY idx", (number,)):
             args = _load(r["args"]) or {}
-            extrinsics.append(Extrinsic(
-                index=r["idx"], hash=r["hash"], signer=r["signer"], pallet=r["pallet"],
-                call=r["call"], args=args, success=bool(r["success"]), error=r["error"],
-                calls=_calls_from_row(r, args), events=by_ex.get(r["idx"], []),
-            ))
+            extrinsics.append(
+                Extrinsic(
+                    index=r["idx"],
+                    hash=r["hash"],
+                    signer=r["signer"],
+                    pallet=r["pallet"],
+                    call=r["call"],
+                    args=args,
+                    success=bool(r["success"]),
+                    error=r["error"],
+                    calls=_calls_from_row(r, args),
+                    events=by_ex.get(r["idx"], []),
+                )
+            )
         return Block(
-            number=b["number"], hash=b["hash"], parent_hash=b["parent_hash"],
-            timestamp=b["timestamp"], spec_version=b["spec_version"], extrinsics=extrinsics,
-            events=events, finalized=bool(b["finalized"]), decode_error=b["decode_error"],
+            number=b["number"],
+            hash=b["hash"],
+            parent_hash=b["parent_hash"],
+            timestamp=b["timestamp"],
+            spec_version=b["spec_version"],
+            extrinsics=extrinsics,
+            events=events,
+            finalized=bool(b["finalized"]),
+            decode_error=b["decode_error"],
         )
 
     def has_block(self, number: int) -> bool:
@@ -750,8 +916,7 @@ class Store:
 
     def present_numbers(self, start: int, end: int) -> set[int]:
         """Stored block numbers within [start, end]."""
-        return {r[0] for r in self._q(
-            "SELECT number FROM blocks WHERE number BETWEEN ? AND ?", (start, end))}
+        return {r[0] for r in self._q("SELECT number FROM blocks WHERE number BETWEEN ? AND ?", (start, end))}
 
     def missing_in(self, start: int, end: int) -> list[tuple[int, int]]:
         """Inclusive ranges of numbers in [start, end] with no stored block, ascending.
@@ -765,7 +930,8 @@ class Store:
         lo, hi = self._q1(
             "SELECT (SELECT min(number) FROM blocks WHERE number BETWEEN :s AND :e),"
             " (SELECT max(number) FROM blocks WHERE number BETWEEN :s AND :e)",
-            {"s": start, "e": end})
+            {"s": start, "e": end},
+        )
         if lo is None:
             return [(start, end)]
         out: list[tuple[int, int]] = []
@@ -802,9 +968,9 @@ class Store:
         first, last = self._bounds()
         r = self._q1(
             "SELECT count(*), total(extrinsic_count), total(failed_count), total(event_count),"
-            " count(decode_error) FROM blocks")
-        finalized = self._q1(
-            "SELECT number FROM blocks WHERE finalized = 1 ORDER BY number DESC LIMIT 1")
+            " count(decode_error) FROM blocks"
+        )
+        finalized = self._q1("SELECT number FROM blocks WHERE finalized = 1 ORDER BY number DESC LIMIT 1")
         gaps = [] if first is None else self.missing_in(first, last)
         return {
             "first_block": first,
@@ -824,10 +990,15 @@ class Store:
         """Block summaries, newest first; ``notable`` lists non-routine call qualnames."""
         return [
             {
-                "number": r["number"], "hash": r["hash"], "timestamp": r["timestamp"],
-                "extrinsic_count": r["extrinsic_count"], "failed_count": r["failed_count"],
-                "event_count": r["event_count"], "finalized": bool(r["finalized"]),
-                "decode_error": r["decode_error"], "notable": _load(r["notable"]) or [],
+                "number": r["number"],
+                "hash": r["hash"],
+                "timestamp": r["timestamp"],
+                "extrinsic_count": r["extrinsic_count"],
+                "failed_count": r["failed_count"],
+                "event_count": r["event_count"],
+                "finalized": bool(r["finalized"]),
+                "decode_error": r["decode_error"],
+                "notable": _load(r["notable"]) or [],
             }
             for r in self._q("SELECT * FROM blocks ORDER BY number DESC LIMIT ?", (limit,))
         ]
@@ -837,19 +1008,26 @@ class Store:
     def write_snapshot(self, block: int, netuid: int, values: dict[str, Any]) -> None:
         with self._write() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO hyperparam_snapshots (block, netuid, [values])"
-                " VALUES (?, ?, ?)", (block, netuid, _encode(values)))
+                "INSERT OR REPLACE INTO hyperparam_snapshots (block, netuid, [values]) VALUES (?, ?, ?)",
+                (block, netuid, _encode(values)),
+            )
 
     def latest_snapshot(
         self, netuid: int, at_or_before: int | None = None
     ) -> tuple[int, dict[str, Any]] | None:
         """(block, values) of the newest snapshot of ``netuid`` at or before the given block."""
         if at_or_before is None:
-            r = self._q1("SELECT block, [values] FROM hyperparam_snapshots WHERE netuid = ?"
-                         " ORDER BY block DESC LIMIT 1", (netuid,))
+            r = self._q1(
+                "SELECT block, [values] FROM hyperparam_snapshots WHERE netuid = ?"
+                " ORDER BY block DESC LIMIT 1",
+                (netuid,),
+            )
         else:
-            r = self._q1("SELECT block, [values] FROM hyperparam_snapshots WHERE netuid = ?"
-                         " AND block <= ? ORDER BY block DESC LIMIT 1", (netuid, at_or_before))
+            r = self._q1(
+                "SELECT block, [values] FROM hyperparam_snapshots WHERE netuid = ?"
+                " AND block <= ? ORDER BY block DESC LIMIT 1",
+                (netuid, at_or_before),
+            )
         return None if r is None else (r[0], _load(r[1]))
 
     def hyperparam_history(
@@ -892,7 +1070,7 @@ class Store:
             where.append("rule = ?")
             params.append(rule)
         if severity is not None:
-            levels = _SEVERITY_ORDER[Severity(severity).rank:]
+            levels = _SEVERITY_ORDER[Severity(severity).rank :]
             where.append(f"severity IN ({','.join('?' * len(levels))})")
             params.extend(levels)
         if netuid is not None:
@@ -902,8 +1080,7 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY block DESC, id DESC LIMIT ?"
-        return [(r["id"], _row_to_alert(r), bool(r["acknowledged"]))
-                for r in self._q(sql, [*params, limit])]
+        return [(r["id"], _row_to_alert(r), bool(r["acknowledged"])) for r in self._q(sql, [*params, limit])]
 
     def acknowledge(self, alert_id: int) -> bool:
         """Mark an alert acknowledged; False when no such alert."""
@@ -930,9 +1107,13 @@ class Store:
         )
         return [
             {
-                "id": r["d_id"], "alert_id": r["alert_id"], "channel": r["channel"],
-                "status": r["status"], "attempts": r["attempts"],
-                "next_attempt_at": r["next_attempt_at"], "last_error": r["last_error"],
+                "id": r["d_id"],
+                "alert_id": r["alert_id"],
+                "channel": r["channel"],
+                "status": r["status"],
+                "attempts": r["attempts"],
+                "next_attempt_at": r["next_attempt_at"],
+                "last_error": r["last_error"],
                 "alert": _row_to_alert(r),
             }
             for r in rows
@@ -945,20 +1126,22 @@ class Store:
     def mark_delivered(self, delivery_id: int) -> bool:
         """Record a successful attempt."""
         return self._update_delivery(
-            "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1 WHERE id = ?",
-            (delivery_id,))
+            "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1 WHERE id = ?", (delivery_id,)
+        )
 
     def mark_retry(self, delivery_id: int, next_attempt_at: float, error: str) -> bool:
         """Record a failed attempt to be retried at ``next_attempt_at``."""
         return self._update_delivery(
-            "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?"
-            " WHERE id = ?", (next_attempt_at, error, delivery_id))
+            "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+            (next_attempt_at, error, delivery_id),
+        )
 
     def mark_failed(self, delivery_id: int, error: str) -> bool:
         """Record a failed attempt and give up on this delivery."""
         return self._update_delivery(
-            "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?"
-            " WHERE id = ?", (error, delivery_id))
+            "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+            (error, delivery_id),
+        )
 
     def pending_deliveries_count(self) -> int:
         return self._q1("SELECT count(*) FROM deliveries WHERE status = 'pending'")[0]
@@ -977,23 +1160,25 @@ class Store:
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT INTO backfill_runs (mode, start, [end], started_at, status, blocks_done)"
-                " VALUES (?, ?, ?, ?, 'running', 0)", (mode, start, end, time.time()))
+                " VALUES (?, ?, ?, ?, 'running', 0)",
+                (mode, start, end, time.time()),
+            )
             return cur.lastrowid
 
     def update_run(self, run_id: int, blocks_done: int) -> None:
         with self._write() as conn:
-            conn.execute("UPDATE backfill_runs SET blocks_done = ? WHERE id = ?",
-                         (blocks_done, run_id))
+            conn.execute("UPDATE backfill_runs SET blocks_done = ? WHERE id = ?", (blocks_done, run_id))
 
     def finish_run(self, run_id: int, status: str) -> None:
         with self._write() as conn:
-            conn.execute("UPDATE backfill_runs SET status = ?, finished_at = ? WHERE id = ?",
-                         (status, time.time(), run_id))
+            conn.execute(
+                "UPDATE backfill_runs SET status = ?, finished_at = ? WHERE id = ?",
+                (status, time.time(), run_id),
+            )
 
     def list_runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """Backfill runs, newest first."""
-        return [dict(r) for r in self._q(
-            "SELECT * FROM backfill_runs ORDER BY id DESC LIMIT ?", (limit,))]
+        return [dict(r) for r in self._q("SELECT * FROM backfill_runs ORDER BY id DESC LIMIT ?", (limit,))]
 
     # -- meta ---------------------------------------------------------------------------------
 
@@ -1004,8 +1189,7 @@ class Store:
     def set_meta(self, key: str, value: Any) -> None:
         """Store ``value`` as text (``str(value)``)."""
         with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                         (key, str(value)))
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(value)))
 
 
 # ------------------------------------------------------------------------------------ AsyncStore
@@ -1025,8 +1209,7 @@ class AsyncStore:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentinel-store")
         loop = asyncio.get_running_loop()
         try:
-            store = await loop.run_in_executor(
-                executor, functools.partial(Store, path, readonly=readonly))
+            store = await loop.run_in_executor(executor, functools.partial(Store, path, readonly=readonly))
         except BaseException:
             executor.shutdown(wait=False)
             raise

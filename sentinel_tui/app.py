@@ -91,22 +91,42 @@ class SentinelCommands(Provider):
             for pane, title in PANES.items()
         ]
         commands += [
-            ("Subnet: next subnet", partial(app.subnet_pane_action, "subnet", 1),
-             "the Subnet pane: the next subnet's neurons"),
-            ("Subnet: previous subnet", partial(app.subnet_pane_action, "subnet", -1),
-             "the Subnet pane: the previous subnet's neurons"),
-            ("Subnet: sort by the next column", partial(app.subnet_pane_action, "sort"),
-             "the Subnet pane: sort the neurons by the next column"),
-            ("Subnet: reverse the sort", partial(app.subnet_pane_action, "reverse"),
-             "the Subnet pane: reverse the neurons' order"),
-            ("Start backfill", app.action_new_backfill, "open the backfill form (range, mode, workers, batch)"),
+            (
+                "Subnet: next subnet",
+                partial(app.subnet_pane_action, "subnet", 1),
+                "the Subnet pane: the next subnet's neurons",
+            ),
+            (
+                "Subnet: previous subnet",
+                partial(app.subnet_pane_action, "subnet", -1),
+                "the Subnet pane: the previous subnet's neurons",
+            ),
+            (
+                "Subnet: sort by the next column",
+                partial(app.subnet_pane_action, "sort"),
+                "the Subnet pane: sort the neurons by the next column",
+            ),
+            (
+                "Subnet: reverse the sort",
+                partial(app.subnet_pane_action, "reverse"),
+                "the Subnet pane: reverse the neurons' order",
+            ),
+            (
+                "Start backfill",
+                app.action_new_backfill,
+                "open the backfill form (range, mode, workers, batch)",
+            ),
             ("Reload rules", app.action_reload_rules, "re-read the rules from sentinel.toml"),
             ("Jump to block", app.action_jump, "show any block's extrinsics and events"),
             ("Help", app.action_help, "every key"),
         ]
         if app.backfill_running:
             commands += [
-                ("Pause / resume backfill", app.toggle_backfill_pause, "pause or resume the running backfill"),
+                (
+                    "Pause / resume backfill",
+                    app.toggle_backfill_pause,
+                    "pause or resume the running backfill",
+                ),
                 ("Cancel backfill", app.cancel_backfill, "stop the running backfill"),
             ]
         commands += [
@@ -114,8 +134,11 @@ class SentinelCommands(Provider):
             for n in app.known_subnets
         ]
         commands += [
-            (f"Neurons of subnet {n}", partial(app.show_subnet_neurons, n),
-             f"show subnet {n}'s neurons (its newest metagraph snapshot)")
+            (
+                f"Neurons of subnet {n}",
+                partial(app.show_subnet_neurons, n),
+                f"show subnet {n}'s neurons (its newest metagraph snapshot)",
+            )
             for n in app.known_subnets
         ]
         return commands
@@ -130,13 +153,25 @@ class SentinelCommands(Provider):
         digits = query.strip().lstrip("#").replace(",", "")
         if digits.isdigit():
             number = int(digits)
-            yield Hit(1.0, f"Open block #{number:,}", partial(app.open_block, number),
-                      help="show this block's extrinsics and events")
+            yield Hit(
+                1.0,
+                f"Open block #{number:,}",
+                partial(app.open_block, number),
+                help="show this block's extrinsics and events",
+            )
             if number in app.known_subnets:
-                yield Hit(0.9, f"Switch subnet {number}", partial(app.switch_subnet, number),
-                          help=f"show subnet {number}'s hyperparameters")
-                yield Hit(0.85, f"Neurons of subnet {number}", partial(app.show_subnet_neurons, number),
-                          help=f"show subnet {number}'s neurons (its newest metagraph snapshot)")
+                yield Hit(
+                    0.9,
+                    f"Switch subnet {number}",
+                    partial(app.switch_subnet, number),
+                    help=f"show subnet {number}'s hyperparameters",
+                )
+                yield Hit(
+                    0.85,
+                    f"Neurons of subnet {number}",
+                    partial(app.show_subnet_neurons, number),
+                    help=f"show subnet {number}'s neurons (its newest metagraph snapshot)",
+                )
         matcher = self.matcher(query)
         for name, callback, help_text in self._commands():
             score = matcher.match(name)
@@ -174,9 +209,16 @@ class SentinelApp(App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, settings: Settings, *, live: bool = True, sentinel: Sentinel | None = None,
-                 tz: tzinfo | None = None, clock: Callable[[], float] = time.monotonic,
-                 max_blocks: int = 500) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        live: bool = True,
+        sentinel: Sentinel | None = None,
+        tz: tzinfo | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        max_blocks: int = 500,
+    ) -> None:
         super().__init__()
         self.animation_level = "none"  # a monitor redraws often enough; animations only cost frames
         # A backfill decodes on its own thread: hand the interpreter back to the UI thread every 2 ms
@@ -264,7 +306,9 @@ class SentinelApp(App):
     # -- start and stop -----------------------------------------------------------------------------------
     def on_mount(self) -> None:
         label = self.settings.network.name
-        self.header.set_network(f"{label} (starting…)" if self.sentinel.store is None else self.sentinel.network_label)
+        self.header.set_network(
+            f"{label} (starting…)" if self.sentinel.store is None else self.sentinel.network_label
+        )
         self._unsubscribe = self.sentinel.bus.subscribe(self._on_bus_notice)
         self.flow.focus_main()
         self.boot()
@@ -293,7 +337,9 @@ class SentinelApp(App):
         self._broadcast(CoreStarted)
         self.refresh_subnets()
         if self.live:
-            self._live_worker = self.run_worker(self._run_live(), name="live", group="live", exit_on_error=False)
+            self._live_worker = self.run_worker(
+                self._run_live(), name="live", group="live", exit_on_error=False
+            )
         else:
             header.set_live_off()
             self.probe_head()
@@ -329,7 +375,9 @@ class SentinelApp(App):
         worker = event.worker
         if event.state == WorkerState.ERROR and worker.error is not None and self.is_running:
             err = worker.error
-            self.notify(f"{worker.name or worker.group}: {type(err).__name__}: {err}", severity="error", timeout=6)
+            self.notify(
+                f"{worker.name or worker.group}: {type(err).__name__}: {err}", severity="error", timeout=6
+            )
 
     def on_core_failed(self, message: CoreFailed) -> None:
         self.core_error = message.error
@@ -342,8 +390,11 @@ class SentinelApp(App):
         for worker in (self._backfill_worker, self._live_worker):
             if worker is not None and not worker.is_finished:
                 worker.cancel()
-        tasks = [t for w in (self._backfill_worker, self._live_worker)
-                 if w is not None and (t := getattr(w, "_task", None)) is not None and not t.done()]
+        tasks = [
+            t
+            for w in (self._backfill_worker, self._live_worker)
+            if w is not None and (t := getattr(w, "_task", None)) is not None and not t.done()
+        ]
         if tasks:
             await asyncio.wait(tasks, timeout=5)
         await self._close_ui_client()
@@ -406,8 +457,14 @@ class SentinelApp(App):
             target.post_message(message.copy())
 
     def _broadcast(self, factory: Callable[[], Message]) -> None:
-        for target in (self.header, self.flow, self.hyperparams, self.subnet_pane, self.rule_hits,
-                       self.backfill_pane):
+        for target in (
+            self.header,
+            self.flow,
+            self.hyperparams,
+            self.subnet_pane,
+            self.rule_hits,
+            self.backfill_pane,
+        ):
             target.post_message(factory())
 
     def on_connection_notice(self, message: ConnectionNotice) -> None:
@@ -506,21 +563,35 @@ class SentinelApp(App):
     def backfill_running(self) -> bool:
         return self._backfill_worker is not None and not self._backfill_worker.is_finished
 
-    def start_backfill(self, *, start: int, end: int, mode: str = "fast_backfill", workers: int | None = None,
-                       batch_size: int | None = None) -> str | None:
+    def start_backfill(
+        self,
+        *,
+        start: int,
+        end: int,
+        mode: str = "fast_backfill",
+        workers: int | None = None,
+        batch_size: int | None = None,
+    ) -> str | None:
         """Start a backfill in a worker beside live watching; returns a problem, or None when started."""
         if not self.core_ready:
             return "the core is not started yet"
         if self.backfill_running:
             return "a backfill is already running (c cancels it)"
         try:
-            job = Backfill(self.sentinel, start=start, end=end, mode=mode,  # type: ignore[arg-type]
-                           workers=workers, batch_size=batch_size)
+            job = Backfill(
+                self.sentinel,
+                start=start,
+                end=end,
+                mode=mode,  # type: ignore[arg-type]
+                workers=workers,
+                batch_size=batch_size,
+            )
         except BackfillError as exc:
             return str(exc)
         self._backfill = job
-        self._backfill_worker = self.run_worker(self._run_backfill(job), name="backfill", group="backfill",
-                                                exit_on_error=False)
+        self._backfill_worker = self.run_worker(
+            self._run_backfill(job), name="backfill", group="backfill", exit_on_error=False
+        )
         return None
 
     async def _run_backfill(self, job: Backfill) -> None:
@@ -586,13 +657,22 @@ class SentinelApp(App):
             self.pop_screen()
 
     def _pane_widget(self, pane: str) -> Any:
-        return {"blocks": self.flow, "hyperparams": self.hyperparams, "subnet": self.subnet_pane,
-                "alerts": self.rule_hits, "backfill": self.backfill_pane}.get(pane)
+        return {
+            "blocks": self.flow,
+            "hyperparams": self.hyperparams,
+            "subnet": self.subnet_pane,
+            "alerts": self.rule_hits,
+            "backfill": self.backfill_pane,
+        }.get(pane)
 
     def _focus_pane(self, pane: str) -> None:
         target = self._pane_widget(pane)
-        if (target is None or self.active_pane != pane or len(self.screen_stack) > 1
-                or self._focus_done_for == pane):
+        if (
+            target is None
+            or self.active_pane != pane
+            or len(self.screen_stack) > 1
+            or self._focus_done_for == pane
+        ):
             return
         self._focus_done_for = pane  # focus() is deferred: later requests for this pane are no-ops
         if pane == "backfill" and self._focus_form:
@@ -621,7 +701,9 @@ class SentinelApp(App):
     def action_filter(self) -> None:
         if len(self.screen_stack) > 1:
             return
-        pane = {"blocks": self.flow, "hyperparams": self.hyperparams, "alerts": self.rule_hits}.get(self.active_pane)
+        pane = {"blocks": self.flow, "hyperparams": self.hyperparams, "alerts": self.rule_hits}.get(
+            self.active_pane
+        )
         if pane is None:
             self.notify("nothing to filter in this pane", timeout=2)
         else:

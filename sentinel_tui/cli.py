@@ -20,20 +20,38 @@ atexit.register(gc.freeze)
 import asyncio  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
+from datetime import UTC
 from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Annotated, Any, Optional  # noqa: E402
+from typing import TYPE_CHECKING, Annotated, Any  # noqa: E402
 
 import typer  # noqa: E402
 
 from .cli_subnet import subnet_app  # noqa: E402
-from .common import (ConfigOpt, DbOpt, JsonOpt, NetworkOpt, UserError, _resolve_block, chain, dump,  # noqa: E402
-                     err, fails_cleanly, open_store, out, settings_for)
+from .common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    NetworkOpt,
+    UserError,
+    _resolve_block,
+    chain,
+    dump,  # noqa: E402
+    err,
+    fails_cleanly,
+    open_store,
+    out,
+    settings_for,
+)
 
 if TYPE_CHECKING:
     from sentinel_core.config import Settings
 
-app = typer.Typer(help="Sentinel: watch the Bittensor chain from the command line.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="Sentinel: watch the Bittensor chain from the command line.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 db_app = typer.Typer(help="What the local database holds.", no_args_is_help=True)
 block_app = typer.Typer(help="One block: contents and chain state.", no_args_is_help=True)
 hp_app = typer.Typer(help="Subnet hyperparameter history.", no_args_is_help=True)
@@ -52,20 +70,39 @@ app.add_typer(runtime_app, name="runtime")
 @app.command()
 @fails_cleanly
 def devnet(
-    port: Annotated[int, typer.Option(help="Port to listen on (0 = any free port).", min=0, max=65535)] = 9944,
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (0 = any free port).", min=0, max=65535)
+    ] = 9944,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     block_time: Annotated[float, typer.Option(help="Seconds between blocks.", min=0.01)] = 12.0,
     history: Annotated[int, typer.Option(help="Blocks of history produced at start.", min=0)] = 5000,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same chain.")] = 1,
-    scenario: Annotated[Optional[Path], typer.Option(help="TOML file of scripted happenings.")] = None,
-    extrinsics_per_block: Annotated[int, typer.Option(help="Signed extrinsics per block (about).", min=0)] = 20,
-    ledger: Annotated[Optional[Path], typer.Option(help="Write every governance happening here (JSON).")] = None,
-    latency: Annotated[float, typer.Option(help="Fault: delay every answer by MS milliseconds.", min=0)] = 0.0,
-    drop_every: Annotated[Optional[float], typer.Option(help="Fault: close all connections every SECONDS.", min=0.1)] = None,
-    error_rate: Annotated[float, typer.Option(help="Fault: answer this share of requests with an error.", min=0.0, max=1.0)] = 0.0,
-    stall: Annotated[Optional[float], typer.Option(help="Fault: produce no block for SECONDS after start.", min=0.0)] = None,
-    rate_limit: Annotated[Optional[float], typer.Option(help="Fault: allow N calls per second in all, like a public node.", min=1)] = None,
-    upgrade_at: Annotated[Optional[int], typer.Option(help="Switch to the newer runtime (spec 400) from this block on.", min=1)] = None,
+    scenario: Annotated[Path | None, typer.Option(help="TOML file of scripted happenings.")] = None,
+    extrinsics_per_block: Annotated[
+        int, typer.Option(help="Signed extrinsics per block (about).", min=0)
+    ] = 20,
+    ledger: Annotated[
+        Path | None, typer.Option(help="Write every governance happening here (JSON).")
+    ] = None,
+    latency: Annotated[
+        float, typer.Option(help="Fault: delay every answer by MS milliseconds.", min=0)
+    ] = 0.0,
+    drop_every: Annotated[
+        float | None, typer.Option(help="Fault: close all connections every SECONDS.", min=0.1)
+    ] = None,
+    error_rate: Annotated[
+        float, typer.Option(help="Fault: answer this share of requests with an error.", min=0.0, max=1.0)
+    ] = 0.0,
+    stall: Annotated[
+        float | None, typer.Option(help="Fault: produce no block for SECONDS after start.", min=0.0)
+    ] = None,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option(help="Fault: allow N calls per second in all, like a public node.", min=1),
+    ] = None,
+    upgrade_at: Annotated[
+        int | None, typer.Option(help="Switch to the newer runtime (spec 400) from this block on.", min=1)
+    ] = None,
 ) -> None:
     """Run the built-in devnet: a local Bittensor-shaped node serving JSON-RPC over a websocket."""
     from sentinel_core.devnet.scenario import ScenarioError, load_scenario
@@ -75,10 +112,22 @@ def devnet(
         scen = load_scenario(scenario) if scenario else None
     except ScenarioError as exc:
         raise UserError(str(exc)) from None
-    node = Devnet(host=host, port=port, block_time=block_time, history=history, seed=seed, scenario=scen,
-                  extrinsics_per_block=extrinsics_per_block, ledger_path=ledger, latency_ms=latency,
-                  drop_every=drop_every, error_rate=error_rate, stall=stall, rate_limit=rate_limit,
-                  upgrade_at=upgrade_at)
+    node = Devnet(
+        host=host,
+        port=port,
+        block_time=block_time,
+        history=history,
+        seed=seed,
+        scenario=scen,
+        extrinsics_per_block=extrinsics_per_block,
+        ledger_path=ledger,
+        latency_ms=latency,
+        drop_every=drop_every,
+        error_rate=error_rate,
+        stall=stall,
+        rate_limit=rate_limit,
+        upgrade_at=upgrade_at,
+    )
 
     async def serve() -> None:
         err.print(f"devnet: producing {history} blocks of history (seed {seed})...")
@@ -86,8 +135,10 @@ def devnet(
             await node.start()
         except OSError as exc:
             raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        out.print(f"devnet listening on {node.url}  (head #{node.chain.head.number}, "
-                  f"a block every {block_time:g}s; Ctrl-C stops)")
+        out.print(
+            f"devnet listening on {node.url}  (head #{node.chain.head.number}, "
+            f"a block every {block_time:g}s; Ctrl-C stops)"
+        )
         sys.stdout.flush()
         try:
             await asyncio.Event().wait()
@@ -116,12 +167,18 @@ def db_stats(config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = Fals
     t = Table(title=f"{settings.storage.path}", show_header=False, box=None)
     rng = "empty" if stats["blocks"] == 0 else f"#{stats['first_block']} .. #{stats['last_block']}"
     gaps = stats["gaps"]
-    rows = [("blocks", f"{stats['blocks']:,}  ({rng})"),
-            ("missing", f"{stats['missing_blocks']:,} in {len(gaps)} gap(s)" + (f": {_ranges(gaps)}" if gaps else "")),
-            ("finalized up to", str(stats.get("finalized_up_to") or "-")),
-            ("extrinsics", f"{stats['extrinsics']:,}  ({stats['failed_extrinsics']:,} failed)"),
-            ("events", f"{stats['events']:,}"), ("alerts", f"{stats['alerts']:,}"),
-            ("undecodable blocks", f"{stats['undecodable_blocks']:,}")]
+    rows = [
+        ("blocks", f"{stats['blocks']:,}  ({rng})"),
+        (
+            "missing",
+            f"{stats['missing_blocks']:,} in {len(gaps)} gap(s)" + (f": {_ranges(gaps)}" if gaps else ""),
+        ),
+        ("finalized up to", str(stats.get("finalized_up_to") or "-")),
+        ("extrinsics", f"{stats['extrinsics']:,}  ({stats['failed_extrinsics']:,} failed)"),
+        ("events", f"{stats['events']:,}"),
+        ("alerts", f"{stats['alerts']:,}"),
+        ("undecodable blocks", f"{stats['undecodable_blocks']:,}"),
+    ]
     for k, v in rows:
         t.add_row(f"[bold]{k}[/]", v)
     out.print(t)
@@ -164,15 +221,20 @@ async def _get_block(settings: "Settings", number: int) -> Any:
 
 
 def _block_text(block: Any) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from rich.table import Table
 
-    when = (datetime.fromtimestamp(block.timestamp / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-            if block.timestamp else "-")
+    when = (
+        datetime.fromtimestamp(block.timestamp / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        if block.timestamp
+        else "-"
+    )
     out.print(f"[bold]Block #{block.number}[/]  {block.hash}")
-    out.print(f"parent {block.parent_hash}  time {when}  spec {block.spec_version or '-'}  "
-              f"{'finalized' if block.finalized else 'not finalized'}")
+    out.print(
+        f"parent {block.parent_hash}  time {when}  spec {block.spec_version or '-'}  "
+        f"{'finalized' if block.finalized else 'not finalized'}"
+    )
     if block.decode_error:
         out.print(f"[red]undecodable: {block.decode_error}[/]")
     t = Table(box=None, pad_edge=False)
@@ -180,8 +242,12 @@ def _block_text(block: Any) -> None:
         t.add_column(col, overflow="fold")
     for ex in block.extrinsics:
         calls = "; ".join(
-            f"{c.qualname}({_short_args(c.args)})" + (f" via {' > '.join(c.via)}" if c.via else "")
-            + ("" if c.success else f" [red]failed: {c.error}[/]") for c in ex.calls if c.via)
+            f"{c.qualname}({_short_args(c.args)})"
+            + (f" via {' > '.join(c.via)}" if c.via else "")
+            + ("" if c.success else f" [red]failed: {c.error}[/]")
+            for c in ex.calls
+            if c.via
+        )
         result = "[green]ok[/]" if ex.success else f"[red]{ex.error}[/]"
         t.add_row(str(ex.index), ex.qualname, _short(ex.signer), result, calls)
     out.print(t)
@@ -208,8 +274,13 @@ def _short_args(args: Any) -> str:
 
 @block_app.command("show")
 @fails_cleanly
-def block_show(number: int, config: ConfigOpt = None, network: NetworkOpt = None, db: DbOpt = None,
-               as_json: JsonOpt = False) -> None:
+def block_show(
+    number: int,
+    config: ConfigOpt = None,
+    network: NetworkOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """A stored (or fetched) block: extrinsics, unwrapped calls, events."""
     settings = settings_for(config, network, db)
     block = asyncio.run(_get_block(settings, number))
@@ -221,9 +292,13 @@ def block_show(number: int, config: ConfigOpt = None, network: NetworkOpt = None
 
 @app.command()
 @fails_cleanly
-def extrinsics(block: Annotated[int, typer.Option("--block", "-b", help="Block number.")],
-               config: ConfigOpt = None, network: NetworkOpt = None, db: DbOpt = None,
-               as_json: JsonOpt = False) -> None:
+def extrinsics(
+    block: Annotated[int, typer.Option("--block", "-b", help="Block number.")],
+    config: ConfigOpt = None,
+    network: NetworkOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """The extrinsics of a block, with unwrapped calls."""
     from rich.table import Table
 
@@ -236,15 +311,25 @@ def extrinsics(block: Annotated[int, typer.Option("--block", "-b", help="Block n
     for col in ("#", "hash", "signer", "call", "result"):
         t.add_column(col)
     for x in b.extrinsics:
-        t.add_row(str(x.index), _short(x.hash, 10), _short(x.signer), x.qualname,
-                  "ok" if x.success else f"failed: {x.error}")
+        t.add_row(
+            str(x.index),
+            _short(x.hash, 10),
+            _short(x.signer),
+            x.qualname,
+            "ok" if x.success else f"failed: {x.error}",
+        )
     out.print(t)
 
 
 @app.command()
 @fails_cleanly
-def events(block: Annotated[int, typer.Option("--block", "-b", help="Block number.")],
-           config: ConfigOpt = None, network: NetworkOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+def events(
+    block: Annotated[int, typer.Option("--block", "-b", help="Block number.")],
+    config: ConfigOpt = None,
+    network: NetworkOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """The events of a block."""
     from rich.table import Table
 
@@ -257,15 +342,23 @@ def events(block: Annotated[int, typer.Option("--block", "-b", help="Block numbe
     for col in ("#", "extrinsic", "event", "attributes"):
         t.add_column(col, overflow="fold")
     for e in b.events:
-        t.add_row(str(e.index), "-" if e.extrinsic_index is None else str(e.extrinsic_index), e.qualname,
-                  _short_args(e.attributes))
+        t.add_row(
+            str(e.index),
+            "-" if e.extrinsic_index is None else str(e.extrinsic_index),
+            e.qualname,
+            _short_args(e.attributes),
+        )
     out.print(t)
 
 
 @runtime_app.command("version")
 @fails_cleanly
-def runtime_version(block: Annotated[Optional[int], typer.Option("--block", "-b")] = None,
-                    config: ConfigOpt = None, network: NetworkOpt = None, as_json: JsonOpt = False) -> None:
+def runtime_version(
+    block: Annotated[int | None, typer.Option("--block", "-b")] = None,
+    config: ConfigOpt = None,
+    network: NetworkOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Spec, impl and transaction versions of the runtime at a block (default: head)."""
     settings = settings_for(config, network)
 
@@ -278,19 +371,25 @@ def runtime_version(block: Annotated[Optional[int], typer.Option("--block", "-b"
     if as_json:
         dump({"block": number, **v})
         return
-    out.print(f"block #{number}: {v['specName']} spec {v['specVersion']}, impl {v['implVersion']}, "
-              f"transaction {v['transactionVersion']}")
+    out.print(
+        f"block #{number}: {v['specName']} spec {v['specVersion']}, impl {v['implVersion']}, "
+        f"transaction {v['transactionVersion']}"
+    )
 
 
 # -- hyperparameters ------------------------------------------------------------------------------------
 @block_app.command("hyperparameters")
 @fails_cleanly
 def block_hyperparameters(
-    netuid: Annotated[Optional[int], typer.Option("--netuid", help="Subnet.", min=0, max=65535)] = None,
+    netuid: Annotated[int | None, typer.Option("--netuid", help="Subnet.", min=0, max=65535)] = None,
     all_subnets: Annotated[bool, typer.Option("--all", help="Every subnet, one line each.")] = False,
-    block: Annotated[Optional[int], typer.Option("--block", "-b", help="At this block (default: head).", min=0)] = None,
-    block_hash: Annotated[Optional[str], typer.Option("--hash", help="At this block hash.")] = None,
-    config: ConfigOpt = None, network: NetworkOpt = None, as_json: JsonOpt = False,
+    block: Annotated[
+        int | None, typer.Option("--block", "-b", help="At this block (default: head).", min=0)
+    ] = None,
+    block_hash: Annotated[str | None, typer.Option("--hash", help="At this block hash.")] = None,
+    config: ConfigOpt = None,
+    network: NetworkOpt = None,
+    as_json: JsonOpt = False,
     raw: Annotated[bool, typer.Option("--raw", help="Raw on-chain values only.")] = False,
 ) -> None:
     """A subnet's hyperparameters at a block, raw and human, and what changed since the previous block."""
@@ -310,8 +409,12 @@ def block_hyperparameters(
             method = declared_method(runtime) or "storage"
             if all_subnets:
                 netuids = await subnets_at(client, h)
-                return {"block": number, "hash": h, "method": method,
-                        "subnets": await read_hyperparams(client, netuids, h)}
+                return {
+                    "block": number,
+                    "hash": h,
+                    "method": method,
+                    "subnets": await read_hyperparams(client, netuids, h),
+                }
             values = (await read_hyperparams(client, [netuid], h))[netuid]
             if values is None:
                 raise UserError(f"subnet {netuid} does not exist at block {number}")
@@ -333,12 +436,27 @@ def block_hyperparameters(
     rows = []
     for name, value in values.items():
         changed = previous is not None and previous.get(name) != value
-        rows.append({"name": name, "raw": value, "value": hp.normalize(name, value), "human": hp.format_value(name, value),
-                     "unit": hp.unit_label(name), "changed": changed,
-                     "previous": previous.get(name) if changed and previous else None})
+        rows.append(
+            {
+                "name": name,
+                "raw": value,
+                "value": hp.normalize(name, value),
+                "human": hp.format_value(name, value),
+                "unit": hp.unit_label(name),
+                "changed": changed,
+                "previous": previous.get(name) if changed and previous else None,
+            }
+        )
     if as_json:
-        dump({"netuid": netuid, "block": res["block"], "hash": res["hash"], "method": res["method"],
-              "hyperparameters": rows})
+        dump(
+            {
+                "netuid": netuid,
+                "block": res["block"],
+                "hash": res["hash"],
+                "method": res["method"],
+                "hyperparameters": rows,
+            }
+        )
         return
     title = f"Subnet {netuid} at block #{res['block']}  ({res['method']})"
     t = Table(title=title, title_justify="left")
@@ -351,13 +469,24 @@ def block_hyperparameters(
     for r in rows:
         cells = [r["name"], str(r["raw"]), r["human"], r["unit"]]
         if previous is not None:
-            cells.append(f"[yellow]changed from {hp.format_value(r['name'], r['previous'])}[/]" if r["changed"] else "")
+            cells.append(
+                f"[yellow]changed from {hp.format_value(r['name'], r['previous'])}[/]" if r["changed"] else ""
+            )
         t.add_row(*cells, style="bold" if r["changed"] else None)
     out.print(t)
 
 
-_SUMMARY = ("tempo", "immunity_period", "kappa", "min_burn", "max_burn", "registration_allowed",
-            "commit_reveal_weights_enabled", "liquid_alpha_enabled", "max_validators")
+_SUMMARY = (
+    "tempo",
+    "immunity_period",
+    "kappa",
+    "min_burn",
+    "max_burn",
+    "registration_allowed",
+    "commit_reveal_weights_enabled",
+    "liquid_alpha_enabled",
+    "max_validators",
+)
 
 
 def _print_all(res: dict[str, Any], as_json: bool) -> None:
@@ -367,27 +496,39 @@ def _print_all(res: dict[str, Any], as_json: bool) -> None:
 
     subnets = res["subnets"]
     if as_json:
-        dump({"block": res["block"], "hash": res["hash"], "method": res["method"],
-              "subnets": {str(n): v for n, v in subnets.items()}})
+        dump(
+            {
+                "block": res["block"],
+                "hash": res["hash"],
+                "method": res["method"],
+                "subnets": {str(n): v for n, v in subnets.items()},
+            }
+        )
         return
-    t = Table(title=f"{len(subnets)} subnets at block #{res['block']}  ({res['method']})", title_justify="left")
+    t = Table(
+        title=f"{len(subnets)} subnets at block #{res['block']}  ({res['method']})", title_justify="left"
+    )
     t.add_column("netuid", justify="right")
     for name in _SUMMARY:
         t.add_column(name, justify="right")
     for n, values in sorted(subnets.items()):
         if values is None:
             continue
-        t.add_row(str(n), *[hp.format_value(name, values.get(name)) if name in values else "-" for name in _SUMMARY])
+        t.add_row(
+            str(n), *[hp.format_value(name, values.get(name)) if name in values else "-" for name in _SUMMARY]
+        )
     out.print(t)
 
 
 @hp_app.command("history")
 @fails_cleanly
 def hyperparameters_history(
-    netuid: Annotated[Optional[int], typer.Option("--netuid", help="Subnet (default: all).")] = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Only this hyperparameter.")] = None,
+    netuid: Annotated[int | None, typer.Option("--netuid", help="Subnet (default: all).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Only this hyperparameter.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many changes.", min=1)] = 200,
-    config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Recorded hyperparameter changes, newest first: block, old -> new, who, how."""
     from rich.table import Table
@@ -409,8 +550,13 @@ def hyperparameters_history(
         t.add_column(col, overflow="fold")
     for c in changes:
         how = (c.call or "snapshot") + (" via sudo" if c.via_sudo else "")
-        t.add_row(str(c.block), "-" if c.netuid is None else str(c.netuid), hp.format_change(c.name, c.old, c.new),
-                  _short(c.signer), how + ("" if c.known else " (unknown unit)"))
+        t.add_row(
+            str(c.block),
+            "-" if c.netuid is None else str(c.netuid),
+            hp.format_change(c.name, c.old, c.new),
+            _short(c.signer),
+            how + ("" if c.known else " (unknown unit)"),
+        )
     out.print(t)
 
 
@@ -429,7 +575,9 @@ def rules_check(config: ConfigOpt = None) -> None:
 def rules_test(
     start: Annotated[int, typer.Option("--from", help="First stored block.")],
     end: Annotated[int, typer.Option("--to", help="Last stored block.")],
-    config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Replay stored blocks, and pairs of stored metagraph snapshots, through the rules and print the
     hits (nothing is sent or stored)."""
@@ -451,23 +599,36 @@ def rules_test(
             if block is None:
                 missing += 1
                 continue
-            hits.extend(engine.evaluate(block, sorted(changes_by_block.get(n, []),
-                                                      key=lambda c: (c.extrinsic_index or 0))))
+            hits.extend(
+                engine.evaluate(
+                    block, sorted(changes_by_block.get(n, []), key=lambda c: c.extrinsic_index or 0)
+                )
+            )
         pairs = _replay_snapshots(store, engine, start, end, hits)
     if as_json:
         for a in hits:
             out.print(json.dumps(a.model_dump(mode="json")), markup=False, soft_wrap=True)
         return
     for a in hits:
-        out.print(f"[{_sev_style(a.severity.value)}]{a.severity.value:>8}[/] #{a.block:<8} {a.rule}: {a.message}")
-    out.print(f"{len(hits)} hits in blocks {start}-{end}" + (f" ({missing} blocks not stored)" if missing else "")
-              + (f"; {pairs} pairs of stored snapshots compared" if pairs else ""))
+        out.print(
+            f"[{_sev_style(a.severity.value)}]{a.severity.value:>8}[/] #{a.block:<8} {a.rule}: {a.message}"
+        )
+    out.print(
+        f"{len(hits)} hits in blocks {start}-{end}"
+        + (f" ({missing} blocks not stored)" if missing else "")
+        + (f"; {pairs} pairs of stored snapshots compared" if pairs else "")
+    )
 
 
 def _replay_snapshots(store: Any, engine: Any, start: int, end: int, hits: list) -> int:
     """The snapshot rules over each pair of consecutive stored snapshots of a subnet whose later one
     lies in [start, end] (as live mode and snapshot backfills pair them); returns the pairs compared."""
-    from sentinel_core.snapshots import adjacent_snapshot_blocks, read_snapshot_raw, snapshot_blocks, snapshot_netuids
+    from sentinel_core.snapshots import (
+        adjacent_snapshot_blocks,
+        read_snapshot_raw,
+        snapshot_blocks,
+        snapshot_netuids,
+    )
 
     if not engine.snapshot_rules:
         return 0
@@ -495,11 +656,15 @@ def _sev_style(sev: str) -> str:
 @alerts_app.command("list")
 @fails_cleanly
 def alerts_list(
-    since: Annotated[Optional[int], typer.Option(help="Only alerts at or after this block.")] = None,
-    rule: Annotated[Optional[str], typer.Option(help="Only this rule.")] = None,
-    severity: Annotated[Optional[str], typer.Option(help="At least this severity: info, warning, critical.")] = None,
+    since: Annotated[int | None, typer.Option(help="Only alerts at or after this block.")] = None,
+    rule: Annotated[str | None, typer.Option(help="Only this rule.")] = None,
+    severity: Annotated[
+        str | None, typer.Option(help="At least this severity: info, warning, critical.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1)] = 200,
-    config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Stored alerts, newest first."""
     if severity is not None and severity not in ("info", "warning", "critical"):
@@ -509,9 +674,17 @@ def alerts_list(
         rows = store.list_alerts(since_block=since, rule=rule, severity=severity, limit=limit)
     if as_json:
         for alert_id, a, acked in rows:
-            obj = {"id": alert_id, "rule": a.rule, "severity": a.severity.value, "block": a.block,
-                   "extrinsic_index": a.extrinsic_index, "netuid": a.netuid, "message": a.message,
-                   "fields": a.fields, "acknowledged": acked}
+            obj = {
+                "id": alert_id,
+                "rule": a.rule,
+                "severity": a.severity.value,
+                "block": a.block,
+                "extrinsic_index": a.extrinsic_index,
+                "netuid": a.netuid,
+                "message": a.message,
+                "fields": a.fields,
+                "acknowledged": acked,
+            }
             out.print(json.dumps(obj, default=str), markup=False, soft_wrap=True)
         return
     if not rows:
@@ -519,8 +692,10 @@ def alerts_list(
         return
     for alert_id, a, acked in rows:
         where = f"#{a.block}" + (f"-{a.extrinsic_index}" if a.extrinsic_index is not None else "")
-        out.print(f"[{_sev_style(a.severity.value)}]{a.severity.value:>8}[/] {where:<12} {a.rule}: {a.message}"
-                  + ("  [dim](acked)[/]" if acked else ""))
+        out.print(
+            f"[{_sev_style(a.severity.value)}]{a.severity.value:>8}[/] {where:<12} {a.rule}: {a.message}"
+            + ("  [dim](acked)[/]" if acked else "")
+        )
 
 
 app.add_typer(subnet_app, name="subnet")

@@ -4,17 +4,31 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-from .common import ConfigOpt, DbOpt, JsonOpt, NetworkOpt, UserError, _resolve_block, chain, dump, err, fails_cleanly, \
-    out, settings_for
+from .common import (
+    ConfigOpt,
+    DbOpt,
+    JsonOpt,
+    NetworkOpt,
+    UserError,
+    _resolve_block,
+    chain,
+    dump,
+    err,
+    fails_cleanly,
+    out,
+    settings_for,
+)
 
 subnet_app = typer.Typer(help="A subnet's neurons at any block, and validator APY.", no_args_is_help=True)
 
-NetuidOpt = Annotated[Optional[int], typer.Option("--netuid", "-u", help="Subnet.", min=0, max=65535)]
-BlockOpt = Annotated[Optional[int], typer.Option("--block", "-b", help="At this block (default: head).", min=0)]
+NetuidOpt = Annotated[int | None, typer.Option("--netuid", "-u", help="Subnet.", min=0, max=65535)]
+BlockOpt = Annotated[
+    int | None, typer.Option("--block", "-b", help="At this block (default: head).", min=0)
+]
 
 
 def _short(text: str | None, n: int = 6) -> str:
@@ -45,12 +59,24 @@ def metagraph_cmd(
     netuid: NetuidOpt = None,
     block: BlockOpt = None,
     lite: Annotated[bool, typer.Option("--lite", help="Leave out weights and bonds.")] = False,
-    sort: Annotated[str, typer.Option("--sort", help="Sort by a column: uid, stake, alpha_stake, trust, consensus, "
-                                      "incentive, dividends, emission, validator_permit, last_update, "
-                                      "registered_at, active, hotkey, coldkey.")] = "uid",
-    all_subnets: Annotated[bool, typer.Option("--all", help="One summary line per subnet (one round trip).")] = False,
-    limit: Annotated[Optional[int], typer.Option("--limit", help="Show at most this many neurons.", min=1)] = None,
-    config: ConfigOpt = None, network: NetworkOpt = None, as_json: JsonOpt = False,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            help="Sort by a column: uid, stake, alpha_stake, trust, consensus, "
+            "incentive, dividends, emission, validator_permit, last_update, "
+            "registered_at, active, hotkey, coldkey.",
+        ),
+    ] = "uid",
+    all_subnets: Annotated[
+        bool, typer.Option("--all", help="One summary line per subnet (one round trip).")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Show at most this many neurons.", min=1)
+    ] = None,
+    config: ConfigOpt = None,
+    network: NetworkOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """One row per neuron: stake, trust, consensus, incentive, dividends, emission, permit, ...
 
@@ -84,47 +110,120 @@ def metagraph_cmd(
     if limit is not None:
         rows = rows[:limit]
     if as_json:
-        _dump_large({"netuid": res.netuid, "block": number, "hash": h, "method": res.method, "tempo": res.tempo,
-              "owner_hotkey": res.owner_hotkey, "owner_coldkey": res.owner_coldkey, "last_step": res.last_step,
-              "neurons": len(res.rows), "total_stake_tao": res.total_stake_rao / mgm.RAO,
-              "rows": [{"uid": r.uid, "raw": r.raw(), "human": r.human(),
-                        **({} if lite else {"weights": r.weights, "bonds": r.bonds})} for r in rows]})
+        _dump_large(
+            {
+                "netuid": res.netuid,
+                "block": number,
+                "hash": h,
+                "method": res.method,
+                "tempo": res.tempo,
+                "owner_hotkey": res.owner_hotkey,
+                "owner_coldkey": res.owner_coldkey,
+                "last_step": res.last_step,
+                "neurons": len(res.rows),
+                "total_stake_tao": res.total_stake_rao / mgm.RAO,
+                "rows": [
+                    {
+                        "uid": r.uid,
+                        "raw": r.raw(),
+                        "human": r.human(),
+                        **({} if lite else {"weights": r.weights, "bonds": r.bonds}),
+                    }
+                    for r in rows
+                ],
+            }
+        )
         return
     from rich.table import Table
 
-    title = (f"Subnet {res.netuid} at block #{number}  ({res.method}; {len(res.rows)} neurons, "
-             f"stake {_tao(res.total_stake_rao / mgm.RAO, 0)}, tempo {res.tempo if res.tempo is not None else '-'}, "
-             f"owner {_short(res.owner_coldkey)})")
+    title = (
+        f"Subnet {res.netuid} at block #{number}  ({res.method}; {len(res.rows)} neurons, "
+        f"stake {_tao(res.total_stake_rao / mgm.RAO, 0)}, tempo {res.tempo if res.tempo is not None else '-'}, "
+        f"owner {_short(res.owner_coldkey)})"
+    )
     t = Table(title=title, title_justify="left", box=None, pad_edge=False)
-    for col, just in (("uid", "right"), ("hotkey", "left"), ("coldkey", "left"), ("stake", "right"),
-                      ("alpha", "right"), ("trust", "right"), ("consensus", "right"), ("incentive", "right"),
-                      ("dividends", "right"), ("emission", "right"), ("VP", "center"), ("updated", "right"),
-                      ("registered", "right"), ("active", "center")):
+    for col, just in (
+        ("uid", "right"),
+        ("hotkey", "left"),
+        ("coldkey", "left"),
+        ("stake", "right"),
+        ("alpha", "right"),
+        ("trust", "right"),
+        ("consensus", "right"),
+        ("incentive", "right"),
+        ("dividends", "right"),
+        ("emission", "right"),
+        ("VP", "center"),
+        ("updated", "right"),
+        ("registered", "right"),
+        ("active", "center"),
+    ):
         t.add_column(col, justify=just, no_wrap=True)
     for r in rows:
-        t.add_row(str(r.uid), _short(r.hotkey), _short(r.coldkey), _tao(r.stake_tao), f"{r.alpha_stake:,.3f}",
-                  _frac(r.trust), _frac(r.consensus), _frac(r.incentive), _frac(r.dividends), _tao(r.emission, 6),
-                  "✓" if r.validator_permit else "", str(r.last_update),
-                  "-" if r.registered_at is None else str(r.registered_at), "✓" if r.active else "")
+        t.add_row(
+            str(r.uid),
+            _short(r.hotkey),
+            _short(r.coldkey),
+            _tao(r.stake_tao),
+            f"{r.alpha_stake:,.3f}",
+            _frac(r.trust),
+            _frac(r.consensus),
+            _frac(r.incentive),
+            _frac(r.dividends),
+            _tao(r.emission, 6),
+            "✓" if r.validator_permit else "",
+            str(r.last_update),
+            "-" if r.registered_at is None else str(r.registered_at),
+            "✓" if r.active else "",
+        )
     out.print(t)
 
 
 def _print_summaries(number: int, h: str, summaries: list, as_json: bool) -> None:
     if as_json:
-        dump({"block": number, "hash": h, "subnets": [
-            {"netuid": s.netuid, "neurons": s.neurons, "tempo": s.tempo, "owner_hotkey": s.owner_hotkey,
-             "owner_coldkey": s.owner_coldkey, "raw": {"total_stake": s.total_stake_rao},
-             "human": {"total_stake": s.total_stake_tao}, "method": s.method} for s in summaries]})
+        dump(
+            {
+                "block": number,
+                "hash": h,
+                "subnets": [
+                    {
+                        "netuid": s.netuid,
+                        "neurons": s.neurons,
+                        "tempo": s.tempo,
+                        "owner_hotkey": s.owner_hotkey,
+                        "owner_coldkey": s.owner_coldkey,
+                        "raw": {"total_stake": s.total_stake_rao},
+                        "human": {"total_stake": s.total_stake_tao},
+                        "method": s.method,
+                    }
+                    for s in summaries
+                ],
+            }
+        )
         return
     from rich.table import Table
 
-    t = Table(title=f"{len(summaries)} subnets at block #{number}", title_justify="left", box=None, pad_edge=False)
-    for col, just in (("netuid", "right"), ("neurons", "right"), ("total stake", "right"), ("tempo", "right"),
-                      ("owner coldkey", "left"), ("owner hotkey", "left")):
+    t = Table(
+        title=f"{len(summaries)} subnets at block #{number}", title_justify="left", box=None, pad_edge=False
+    )
+    for col, just in (
+        ("netuid", "right"),
+        ("neurons", "right"),
+        ("total stake", "right"),
+        ("tempo", "right"),
+        ("owner coldkey", "left"),
+        ("owner hotkey", "left"),
+    ):
         t.add_column(col, justify=just, no_wrap=True)
     for s in summaries:
-        t.add_row(str(s.netuid), str(s.neurons), _tao(s.total_stake_tao, 0), "-" if s.tempo is None else str(s.tempo),
-                  s.owner_coldkey or "-", s.owner_hotkey or "-")
+        t.add_row(
+            str(s.netuid),
+            str(s.neurons),
+            _tao(s.total_stake_tao, 0),
+            "-" if s.tempo is None else str(s.tempo),
+            s.owner_coldkey or "-",
+            s.owner_hotkey or "-",
+        )
     out.print(t)
 
 
@@ -136,14 +235,21 @@ DEFAULT_EPOCHS = 10
 @fails_cleanly
 def apy_cmd(
     netuid: NetuidOpt = None,
-    start: Annotated[Optional[int], typer.Option("--from", help="First block (default: 10 epochs before --to).",
-                                                 min=0)] = None,
-    end: Annotated[Optional[int], typer.Option("--to", help="Last block (default: head).", min=0)] = None,
-    hotkey: Annotated[Optional[str], typer.Option("--hotkey", help="Only this validator.")] = None,
-    block_time: Annotated[float, typer.Option("--block-time", help="Seconds per block for annualising.",
-                                              min=0.001)] = 12.0,
-    offline: Annotated[bool, typer.Option("--offline", help="Only what the database holds; no chain reads.")] = False,
-    config: ConfigOpt = None, network: NetworkOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
+    start: Annotated[
+        int | None, typer.Option("--from", help="First block (default: 10 epochs before --to).", min=0)
+    ] = None,
+    end: Annotated[int | None, typer.Option("--to", help="Last block (default: head).", min=0)] = None,
+    hotkey: Annotated[str | None, typer.Option("--hotkey", help="Only this validator.")] = None,
+    block_time: Annotated[
+        float, typer.Option("--block-time", help="Seconds per block for annualising.", min=0.001)
+    ] = 12.0,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Only what the database holds; no chain reads.")
+    ] = False,
+    config: ConfigOpt = None,
+    network: NetworkOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Validator APY per epoch: dividends earned in the epoch over the stake they were earned on,
     annualised as (1 + r)^(epochs per year) - 1. Snapshots missing from the database are taken from
@@ -177,29 +283,70 @@ def apy_cmd(
     if note:
         err.print(f"note: {note}", markup=False)
     if as_json:
-        dump({"netuid": netuid, "from": start, "to": end, "block_time": block_time,
-              "formula": "(1 + dividends/stake) ** (365.25*24*3600 / (epoch_blocks*block_time)) - 1",
-              "points": [{"block": p.block, "uid": p.uid, "hotkey": p.hotkey, "epoch_blocks": p.epoch_blocks,
-                          "raw": {"dividends": round(p.dividends_tao * 1e9), "stake": round(p.stake_tao * 1e9),
-                                  "rate": p.rate},
-                          "human": {"dividends": p.dividends_tao, "stake": p.stake_tao,
-                                    "apy": p.apy, "apy_percent": None if p.apy is None else p.apy * 100}}
-                         for p in points]})
+        dump(
+            {
+                "netuid": netuid,
+                "from": start,
+                "to": end,
+                "block_time": block_time,
+                "formula": "(1 + dividends/stake) ** (365.25*24*3600 / (epoch_blocks*block_time)) - 1",
+                "points": [
+                    {
+                        "block": p.block,
+                        "uid": p.uid,
+                        "hotkey": p.hotkey,
+                        "epoch_blocks": p.epoch_blocks,
+                        "raw": {
+                            "dividends": round(p.dividends_tao * 1e9),
+                            "stake": round(p.stake_tao * 1e9),
+                            "rate": p.rate,
+                        },
+                        "human": {
+                            "dividends": p.dividends_tao,
+                            "stake": p.stake_tao,
+                            "apy": p.apy,
+                            "apy_percent": None if p.apy is None else p.apy * 100,
+                        },
+                    }
+                    for p in points
+                ],
+            }
+        )
         return
     if not points:
-        out.print(f"no validator dividends in the snapshots of subnet {netuid}"
-                  + (f" between #{start} and #{end}" if start is not None else ""))
+        out.print(
+            f"no validator dividends in the snapshots of subnet {netuid}"
+            + (f" between #{start} and #{end}" if start is not None else "")
+        )
         return
     from rich.table import Table
 
-    t = Table(title=f"Validator APY, subnet {netuid}, blocks #{start}..#{end}  (per epoch, {len(points)} points)",
-              title_justify="left", box=None, pad_edge=False)
-    for col, just in (("epoch block", "right"), ("uid", "right"), ("hotkey", "left"), ("dividends", "right"),
-                      ("stake", "right"), ("epoch rate", "right"), ("APY", "right")):
+    t = Table(
+        title=f"Validator APY, subnet {netuid}, blocks #{start}..#{end}  (per epoch, {len(points)} points)",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+    )
+    for col, just in (
+        ("epoch block", "right"),
+        ("uid", "right"),
+        ("hotkey", "left"),
+        ("dividends", "right"),
+        ("stake", "right"),
+        ("epoch rate", "right"),
+        ("APY", "right"),
+    ):
         t.add_column(col, justify=just, no_wrap=True)
     for p in points:
-        t.add_row(str(p.block), str(p.uid), _short(p.hotkey), _tao(p.dividends_tao, 6), _tao(p.stake_tao),
-                  f"{p.rate * 100:.5f}%", "-" if p.apy is None else f"{p.apy * 100:,.2f}%")
+        t.add_row(
+            str(p.block),
+            str(p.uid),
+            _short(p.hotkey),
+            _tao(p.dividends_tao, 6),
+            _tao(p.stake_tao),
+            f"{p.rate * 100:.5f}%",
+            "-" if p.apy is None else f"{p.apy * 100:,.2f}%",
+        )
     out.print(t)
 
 

@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,9 +21,13 @@ from sentinel_core.store import StoreError
 out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False)
 
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="sentinel.toml to read (default ./sentinel.toml).")]
-NetworkOpt = Annotated[Optional[str], typer.Option("--network", "-n", help="finney|test|archive|local|devnet or a ws(s):// URL.")]
-DbOpt = Annotated[Optional[Path], typer.Option("--db", help="SQLite database (default from sentinel.toml).")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="sentinel.toml to read (default ./sentinel.toml).")
+]
+NetworkOpt = Annotated[
+    str | None, typer.Option("--network", "-n", help="finney|test|archive|local|devnet or a ws(s):// URL.")
+]
+DbOpt = Annotated[Path | None, typer.Option("--db", help="SQLite database (default from sentinel.toml).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
@@ -33,6 +37,7 @@ class UserError(Exception):
 
 def fails_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn every expected failure into one line on stderr and exit code 2."""
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -46,11 +51,13 @@ def fails_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
             err.print("interrupted")
             raise typer.Exit(130) from None
         raise typer.Exit(2)
+
     return wrapper
 
 
-def settings_for(config: Path | None, network: str | None = None, db: Path | None = None,
-                 **ingest: Any) -> Settings:
+def settings_for(
+    config: Path | None, network: str | None = None, db: Path | None = None, **ingest: Any
+) -> Settings:
     overrides: dict[str, Any] = {"network.name": network, "storage.path": str(db) if db else None}
     overrides.update({f"ingest.{k}": v for k, v in ingest.items() if v is not None})
     return load_config(config, overrides=overrides)
@@ -66,9 +73,14 @@ async def chain(settings: Settings, *, timeout: float = 15.0) -> AsyncIterator[C
         from sentinel_core.devnet.server import Devnet
 
         d = settings.devnet
-        devnet = await Devnet(block_time=d.block_time, history=d.history, seed=d.seed,
-                              extrinsics_per_block=d.extrinsics_per_block, produce=False,
-                              scenario=load_scenario(d.scenario) if d.scenario else None).start()
+        devnet = await Devnet(
+            block_time=d.block_time,
+            history=d.history,
+            seed=d.seed,
+            extrinsics_per_block=d.extrinsics_per_block,
+            produce=False,
+            scenario=load_scenario(d.scenario) if d.scenario else None,
+        ).start()
         url = devnet.url
     client = await ChainClient(url, timeout=timeout).connect()
     try:
@@ -90,7 +102,6 @@ def open_store(settings: Settings) -> Any:
 
 def dump(value: Any) -> None:
     out.print(json.dumps(value, indent=1, default=str), markup=False, soft_wrap=True)
-
 
 
 async def _resolve_block(client: ChainClient, block: int | None, block_hash: str | None) -> tuple[int, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sentinel_core.model import Call
@@ -29,7 +29,7 @@ def clock_time(timestamp_ms: int | None, tz: tzinfo | None = None) -> str:
     """``HH:MM:SS`` of a chain timestamp (milliseconds), in ``tz`` (None = local time)."""
     if timestamp_ms is None:
         return "—"
-    moment = datetime.fromtimestamp(timestamp_ms / 1000.0, tz=tz or timezone.utc)
+    moment = datetime.fromtimestamp(timestamp_ms / 1000.0, tz=tz or UTC)
     if tz is None:
         moment = moment.astimezone()
     return moment.strftime("%H:%M:%S")
@@ -39,7 +39,7 @@ def date_time(seconds: float | None, tz: tzinfo | None = None) -> str:
     """``YYYY-MM-DD HH:MM:SS`` of a unix time in seconds (None = local time)."""
     if seconds is None:
         return "—"
-    moment = datetime.fromtimestamp(seconds, tz=tz or timezone.utc)
+    moment = datetime.fromtimestamp(seconds, tz=tz or UTC)
     if tz is None:
         moment = moment.astimezone()
     return moment.strftime("%Y-%m-%d %H:%M:%S")

@@ -16,8 +16,15 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sentinel_core.bus import (AlertRaised, BackfillProgress, BlockProcessed, ConnectionChanged, LogLine, Notice,
-                               RulesReloaded)
+from sentinel_core.bus import (
+    AlertRaised,
+    BackfillProgress,
+    BlockProcessed,
+    ConnectionChanged,
+    LogLine,
+    Notice,
+    RulesReloaded,
+)
 from sentinel_core.chain.client import ChainError
 from sentinel_core.config import Settings
 from sentinel_core.ingest.backfill import Backfill, BackfillError
@@ -55,8 +62,10 @@ class HeadlessOutput:
     def __call__(self, notice: Notice) -> None:
         if isinstance(notice, ConnectionChanged):
             extra = f" (attempt {notice.attempt})" if notice.attempt else ""
-            self.log(f"{notice.state} {notice.url}{extra}" + (f": {notice.error}" if notice.error else ""),
-                     "yellow" if notice.state != "connected" else "green")
+            self.log(
+                f"{notice.state} {notice.url}{extra}" + (f": {notice.error}" if notice.error else ""),
+                "yellow" if notice.state != "connected" else "green",
+            )
         elif isinstance(notice, BlockProcessed):
             self._blocks += 1
             self._last_block = notice.number
@@ -65,15 +74,21 @@ class HeadlessOutput:
             now = time.monotonic()
             if now - self._last_status >= STATUS_EVERY:
                 self._last_status = now
-                self.log(f"live: #{notice.number}, {self._blocks} blocks processed, {notice.extrinsics} extrinsics "
-                         f"({notice.failed} failed) in the last")
+                self.log(
+                    f"live: #{notice.number}, {self._blocks} blocks processed, {notice.extrinsics} extrinsics "
+                    f"({notice.failed} failed) in the last"
+                )
         elif isinstance(notice, AlertRaised):
             pass  # printed by the console channel when the rule routes to it
         elif isinstance(notice, BackfillProgress):
             self._backfill(notice)
         elif isinstance(notice, RulesReloaded):
-            self.log(f"rules reloaded: {notice.count} rules" if not notice.error else
-                     f"rules NOT reloaded: {notice.error}", "red" if notice.error else "")
+            self.log(
+                f"rules reloaded: {notice.count} rules"
+                if not notice.error
+                else f"rules NOT reloaded: {notice.error}",
+                "red" if notice.error else "",
+            )
         elif isinstance(notice, LogLine):
             self.log(notice.text, {"warning": "yellow", "error": "red"}.get(notice.level, ""))
 
@@ -81,11 +96,19 @@ class HeadlessOutput:
         detail = f"{p.rate:,.0f} {p.unit}/s, {p.calls_per_second:,.0f} calls/s, concurrency {p.concurrency}, {p.backoffs} back-offs"
         if self.interactive:
             if self.progress is None:
-                self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                         TextColumn("{task.fields[detail]}"), TimeRemainingColumn(),
-                                         console=self.console, transient=False)
+                self.progress = Progress(
+                    TextColumn("[bold]{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TextColumn("{task.fields[detail]}"),
+                    TimeRemainingColumn(),
+                    console=self.console,
+                    transient=False,
+                )
                 self.progress.start()
-                self._task = self.progress.add_task(f"{p.mode} {p.start}-{p.end}", total=p.total or 1, detail="")
+                self._task = self.progress.add_task(
+                    f"{p.mode} {p.start}-{p.end}", total=p.total or 1, detail=""
+                )
             self.progress.update(self._task, completed=p.done, total=p.total or 1, detail=detail)
             if p.state in ("done", "failed", "cancelled"):
                 self.progress.stop()
@@ -94,23 +117,30 @@ class HeadlessOutput:
             if p.state != "running" or now - self._last_line >= 5.0 or p.done == 0:
                 self._last_line = now
                 eta = f", ETA {p.eta_seconds:,.0f}s" if p.eta_seconds else ""
-                self.log(f"{p.mode} {p.start}-{p.end}: {p.done:,}/{p.total:,} {p.unit} ({p.state}), {detail}{eta}"
-                         + (f": {p.error}" if p.error else ""))
+                self.log(
+                    f"{p.mode} {p.start}-{p.end}: {p.done:,}/{p.total:,} {p.unit} ({p.state}), {detail}{eta}"
+                    + (f": {p.error}" if p.error else "")
+                )
 
     def close(self) -> None:
         if self.progress is not None:
             self.progress.stop()
 
 
-async def _run(settings: Settings, output: HeadlessOutput, console: Console,
-               snapshots: SnapshotOptions | None = None) -> int:
+async def _run(
+    settings: Settings, output: HeadlessOutput, console: Console, snapshots: SnapshotOptions | None = None
+) -> int:
     mode = settings.ingest.mode
-    sentinel = Sentinel(settings, console_sink=lambda line: console.print(line, markup=False, highlight=False))
+    sentinel = Sentinel(
+        settings, console_sink=lambda line: console.print(line, markup=False, highlight=False)
+    )
     sentinel.bus.subscribe(output)
     await sentinel.start()
     try:
-        output.log(f"sentinel {mode} on {sentinel.network_label}, database {settings.storage.path}, "
-                   f"{len(sentinel.engine.rules)} rules")
+        output.log(
+            f"sentinel {mode} on {sentinel.network_label}, database {settings.storage.path}, "
+            f"{len(sentinel.engine.rules)} rules"
+        )
         if mode == "live":
             await LiveRunner(sentinel).run()
             return 0
@@ -127,16 +157,26 @@ async def _run(settings: Settings, output: HeadlessOutput, console: Console,
             raise BackfillError(f"block_start {start} > block_end {end}")
         if snapshots is not None:
             ing = settings.ingest
-            job = SnapshotBackfill(sentinel, start, end, None if ing.netuid is None else [ing.netuid],
-                                   step_epochs=ing.step, points_per_epoch=1 if snapshots.points == 1 else 4,
-                                   with_weights=snapshots.weights)
+            job = SnapshotBackfill(
+                sentinel,
+                start,
+                end,
+                None if ing.netuid is None else [ing.netuid],
+                step_epochs=ing.step,
+                points_per_epoch=1 if snapshots.points == 1 else 4,
+                with_weights=snapshots.weights,
+            )
             result = await job.run()
-            output.log(f"snapshots {start}-{end} complete: {result.done:,} snapshots taken "
-                       f"({job.skipped:,} were stored already)")
+            output.log(
+                f"snapshots {start}-{end} complete: {result.done:,} snapshots taken "
+                f"({job.skipped:,} were stored already)"
+            )
         else:
             result = await Backfill(sentinel, start=start, end=end, mode=mode).run()
-            output.log(f"{mode} {start}-{end} complete: {result.done:,} blocks fetched "
-                       f"({(end - start) // settings.ingest.step + 1 - result.done:,} were stored already)")
+            output.log(
+                f"{mode} {start}-{end} complete: {result.done:,} blocks fetched "
+                f"({(end - start) // settings.ingest.step + 1 - result.done:,} were stored already)"
+            )
         if sentinel.deliverer is not None:
             await sentinel.deliverer.run_once()
         return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,23 +15,68 @@ cli = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 @cli.command()
 @fails_cleanly
 def run(
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="sentinel.toml (default ./sentinel.toml).")] = None,
-    network: Annotated[Optional[str], typer.Option("--network", "-n", help="finney|test|archive|local|devnet or ws(s):// URL.")] = None,
-    db: Annotated[Optional[Path], typer.Option("--db", help="SQLite database (default from sentinel.toml).")] = None,
-    headless: Annotated[bool, typer.Option("--headless", help="No dashboard: console output, for servers.")] = False,
-    mode: Annotated[Optional[str], typer.Option("--mode", help="live | backfill | fast_backfill (SENTINEL_MODE).")] = None,
-    start: Annotated[Optional[int], typer.Option("--start", help="First block to backfill (BLOCK_START).", min=0)] = None,
-    end: Annotated[Optional[int], typer.Option("--end", help="Last block to backfill (BLOCK_END; default head).", min=0)] = None,
-    workers: Annotated[Optional[int], typer.Option(help="fast_backfill: requests in flight.", min=1)] = None,
-    batch_size: Annotated[Optional[int], typer.Option(help="fast_backfill: blocks per batch (BACKFILL_BATCH_SIZE).", min=1)] = None,
-    batch_delay: Annotated[Optional[float], typer.Option(help="fast_backfill: seconds between spawns (BACKFILL_BATCH_DELAY).", min=0)] = None,
-    step: Annotated[Optional[int], typer.Option(help="Every step-th block (BACKFILL_STEP).", min=1)] = None,
-    netuid: Annotated[Optional[int], typer.Option(help="Only this subnet (NETUID).", min=0)] = None,
-    rate_limit: Annotated[Optional[float], typer.Option(help="backfill: seconds between blocks (BACKFILL_RATE_LIMIT).", min=0)] = None,
-    max_rps: Annotated[Optional[float], typer.Option(help="Cap on calls per second (default adaptive).", min=0.1)] = None,
-    processes: Annotated[Optional[int], typer.Option(help="fast_backfill: decoding processes (BACKFILL_PROCESSES; default one per core for 1,000+ blocks).", min=1, max=64)] = None,
-    snapshots: Annotated[bool, typer.Option("--snapshots", help="fast_backfill: metagraph snapshots at the epoch boundaries of the range instead of blocks (--netuid limits the subnets, --step counts epochs).")] = False,
-    points: Annotated[int, typer.Option("--points", help="--snapshots: 1 per epoch, or 4 (the epoch block and its quarter points).", min=1, max=4)] = 1,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="sentinel.toml (default ./sentinel.toml).")
+    ] = None,
+    network: Annotated[
+        str | None,
+        typer.Option("--network", "-n", help="finney|test|archive|local|devnet or ws(s):// URL."),
+    ] = None,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="SQLite database (default from sentinel.toml).")
+    ] = None,
+    headless: Annotated[
+        bool, typer.Option("--headless", help="No dashboard: console output, for servers.")
+    ] = False,
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="live | backfill | fast_backfill (SENTINEL_MODE).")
+    ] = None,
+    start: Annotated[
+        int | None, typer.Option("--start", help="First block to backfill (BLOCK_START).", min=0)
+    ] = None,
+    end: Annotated[
+        int | None, typer.Option("--end", help="Last block to backfill (BLOCK_END; default head).", min=0)
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="fast_backfill: requests in flight.", min=1)] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="fast_backfill: blocks per batch (BACKFILL_BATCH_SIZE).", min=1)
+    ] = None,
+    batch_delay: Annotated[
+        float | None,
+        typer.Option(help="fast_backfill: seconds between spawns (BACKFILL_BATCH_DELAY).", min=0),
+    ] = None,
+    step: Annotated[int | None, typer.Option(help="Every step-th block (BACKFILL_STEP).", min=1)] = None,
+    netuid: Annotated[int | None, typer.Option(help="Only this subnet (NETUID).", min=0)] = None,
+    rate_limit: Annotated[
+        float | None, typer.Option(help="backfill: seconds between blocks (BACKFILL_RATE_LIMIT).", min=0)
+    ] = None,
+    max_rps: Annotated[
+        float | None, typer.Option(help="Cap on calls per second (default adaptive).", min=0.1)
+    ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            help="fast_backfill: decoding processes (BACKFILL_PROCESSES; default one per core for 1,000+ blocks).",
+            min=1,
+            max=64,
+        ),
+    ] = None,
+    snapshots: Annotated[
+        bool,
+        typer.Option(
+            "--snapshots",
+            help="fast_backfill: metagraph snapshots at the epoch boundaries of the range instead of blocks (--netuid limits the subnets, --step counts epochs).",
+        ),
+    ] = False,
+    points: Annotated[
+        int,
+        typer.Option(
+            "--points",
+            help="--snapshots: 1 per epoch, or 4 (the epoch block and its quarter points).",
+            min=1,
+            max=4,
+        ),
+    ] = 1,
     weights: Annotated[bool, typer.Option("--weights", help="--snapshots: with weights and bonds.")] = False,
 ) -> None:
     """Watch the chain: a live dashboard (default) or headless console output."""
@@ -41,16 +86,30 @@ def run(
         raise UserError(f"--points {points}: must be 1 or 4")
     if (points != 1 or weights) and not snapshots:
         raise UserError("--points and --weights go with --snapshots")
-    settings = settings_for(config, network, db, mode=mode, block_start=start, block_end=end, workers=workers,
-                            batch_size=batch_size, batch_delay=batch_delay, step=step, netuid=netuid,
-                            rate_limit=rate_limit, max_rps=max_rps, processes=processes)
+    settings = settings_for(
+        config,
+        network,
+        db,
+        mode=mode,
+        block_start=start,
+        block_end=end,
+        workers=workers,
+        batch_size=batch_size,
+        batch_delay=batch_delay,
+        step=step,
+        netuid=netuid,
+        rate_limit=rate_limit,
+        max_rps=max_rps,
+        processes=processes,
+    )
     if snapshots and (not headless or settings.ingest.mode != "fast_backfill"):
         raise UserError("--snapshots is a fast_backfill run: add --headless --mode fast_backfill")
     if headless:
         from sentinel_tui.headless import SnapshotOptions, run_headless
 
-        raise typer.Exit(run_headless(settings, SnapshotOptions(points=points, weights=weights)
-                                      if snapshots else None))
+        raise typer.Exit(
+            run_headless(settings, SnapshotOptions(points=points, weights=weights) if snapshots else None)
+        )
     from sentinel_tui.app import SentinelApp
 
     SentinelApp(settings).run()

@@ -75,8 +75,17 @@ class LogNotice(SentinelNotice, bubble=False):
 
 NOTICE_MESSAGES: dict[type, type[SentinelNotice]] = {
     cls.notice_type: cls
-    for cls in (ConnectionNotice, HeadNotice, BlockNotice, AlertNotice, HyperparamNotice,
-                BackfillNotice, RulesNotice, RuntimeNotice, LogNotice)
+    for cls in (
+        ConnectionNotice,
+        HeadNotice,
+        BlockNotice,
+        AlertNotice,
+        HyperparamNotice,
+        BackfillNotice,
+        RulesNotice,
+        RuntimeNotice,
+        LogNotice,
+    )
 }
 
 
@@ -113,7 +122,9 @@ class SubnetsKnown(Message, bubble=False):
 class SnapshotIndex(Message, bubble=False):
     """Which subnets have metagraph snapshots, and the newest snapshot block of the shown one."""
 
-    def __init__(self, netuids: list[int], netuid: int | None, latest: int | None, force: bool = False) -> None:
+    def __init__(
+        self, netuids: list[int], netuid: int | None, latest: int | None, force: bool = False
+    ) -> None:
         super().__init__()
         self.netuids = netuids
         self.netuid = netuid
@@ -134,8 +145,13 @@ class SubnetApyLoaded(Message, bubble=False):
     """Validator APY per epoch of one subnet, per ``(uid, hotkey)``: ``[(block, apy), ...]`` ascending,
     from the epoch snapshots up to ``block`` (the newest snapshot shown)."""
 
-    def __init__(self, netuid: int, block: int, series: dict[tuple[int, str], list[tuple[int, float | None]]],
-                 epochs: int) -> None:
+    def __init__(
+        self,
+        netuid: int,
+        block: int,
+        series: dict[tuple[int, str], list[tuple[int, float | None]]],
+        epochs: int,
+    ) -> None:
         super().__init__()
         self.netuid = netuid
         self.block = block

@@ -17,12 +17,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-RUNTIME_ENUM_PATHS = frozenset({
-    "node_subtensor_runtime::RuntimeCall",
-    "node_subtensor_runtime::RuntimeEvent",
-    "node_subtensor_runtime::RuntimeError",
-    "node_subtensor_runtime::OriginCaller",
-})
+RUNTIME_ENUM_PATHS = frozenset(
+    {
+        "node_subtensor_runtime::RuntimeCall",
+        "node_subtensor_runtime::RuntimeEvent",
+        "node_subtensor_runtime::RuntimeError",
+        "node_subtensor_runtime::OriginCaller",
+    }
+)
 
 Shape = tuple
 
@@ -77,7 +79,7 @@ class Shapes:
         def fields(fs: Iterable[dict[str, Any]]) -> tuple:
             return tuple((f.get("name"), f.get("typeName"), sub(f["type"])) for f in fs)
 
-        (kind, d), = t["def"].items()
+        ((kind, d),) = t["def"].items()
         if kind == "primitive":
             shape: Shape = ("prim", d)
         elif kind == "compact":
@@ -93,8 +95,10 @@ class Shapes:
         elif kind == "composite":
             shape = ("composite", path, fields(d.get("fields") or []))
         elif kind == "variant":
-            vs = tuple((v["index"], v["name"], fields(v.get("fields") or []))
-                       for v in sorted(d.get("variants") or [], key=lambda v: v["index"]))
+            vs = tuple(
+                (v["index"], v["name"], fields(v.get("fields") or []))
+                for v in sorted(d.get("variants") or [], key=lambda v: v["index"])
+            )
             shape = _short_variant(path, vs) or ("variant", path, vs)
         else:  # pragma: no cover - unknown scale-info kind
             shape = ("unknown", kind, repr(d))
@@ -105,11 +109,22 @@ class Shapes:
 
 def _short_variant(path: str, vs: tuple) -> Shape | None:
     """``Option<T>`` / ``Result<T, E>`` when the enum has exactly the standard layout."""
-    if path == "Option" and len(vs) == 2 and vs[0] == (0, "None", ()) and vs[1][:2] == (1, "Some") \
-            and len(vs[1][2]) == 1 and vs[1][2][0][:2] == (None, None):
+    if (
+        path == "Option"
+        and len(vs) == 2
+        and vs[0] == (0, "None", ())
+        and vs[1][:2] == (1, "Some")
+        and len(vs[1][2]) == 1
+        and vs[1][2][0][:2] == (None, None)
+    ):
         return ("option", vs[1][2][0][2])
-    if path == "Result" and len(vs) == 2 and vs[0][:2] == (0, "Ok") and vs[1][:2] == (1, "Err") \
-            and all(len(v[2]) == 1 and v[2][0][:2] == (None, None) for v in vs):
+    if (
+        path == "Result"
+        and len(vs) == 2
+        and vs[0][:2] == (0, "Ok")
+        and vs[1][:2] == (1, "Err")
+        and all(len(v[2]) == 1 and v[2][0][:2] == (None, None) for v in vs)
+    ):
         return ("result", vs[0][2][0][2], vs[1][2][0][2])
     return None
 
@@ -176,8 +191,9 @@ def diff(ours: Shape, theirs: Shape, where: str = "") -> list[str]:
             return [f"array length{at} {ours[1]} != {theirs[1]}"]
         return diff(ours[2], theirs[2], f"{where}.item" if where else "item")
     if kind == "result":
-        return (diff(ours[1], theirs[1], f"{where}.Ok" if where else "Ok")
-                + diff(ours[2], theirs[2], f"{where}.Err" if where else "Err"))
+        return diff(ours[1], theirs[1], f"{where}.Ok" if where else "Ok") + diff(
+            ours[2], theirs[2], f"{where}.Err" if where else "Err"
+        )
     if kind == "tuple":
         if len(ours[1]) != len(theirs[1]):
             return [f"shape{at} {short(render(ours))} != {short(render(theirs))}"]

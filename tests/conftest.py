@@ -22,10 +22,16 @@ SCENARIO = Scenario(
     at=[
         Happening(block=40, action="set_hyperparam", netuid=1, name="tempo", value=111, via="sudo"),
         Happening(block=41, action="set_hyperparam", netuid=2, name="kappa", value=16383, via="owner"),
-        Happening(block=42, action="set_hyperparam", netuid=3, name="immunity_period", value=100, via="batch"),
-        Happening(block=43, action="set_hyperparam", netuid=4, name="max_burn", value=200_000_000_000, via="proxy"),
+        Happening(
+            block=42, action="set_hyperparam", netuid=3, name="immunity_period", value=100, via="batch"
+        ),
+        Happening(
+            block=43, action="set_hyperparam", netuid=4, name="max_burn", value=200_000_000_000, via="proxy"
+        ),
         Happening(block=44, action="set_hyperparam", netuid=5, name="tempo", value=720, via="sudo_failed"),
-        Happening(block=45, action="set_hyperparam", netuid=1, name="alpha_values", value=[40000, 62000], via="sudo"),
+        Happening(
+            block=45, action="set_hyperparam", netuid=1, name="alpha_values", value=[40000, 62000], via="sudo"
+        ),
         Happening(block=50, action="schedule_swap_coldkey"),
         Happening(block=55, action="register_network", netuid=20),
         Happening(block=60, action="dissolve_network", netuid=20),

@@ -41,7 +41,8 @@ RATE_LIMIT_CODES = {-32029, 429, -32098, -32005}
 _RUNTIMES: dict[str, dict[int, Any]] = {}
 # One lock per event loop and node: asyncio locks belong to the loop that first waits on them.
 _CONNECT_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 
 
 def _metadata_call(sub: AsyncSubstrateInterface, block_hash: str) -> tuple[str, list[Any]]:
@@ -67,8 +68,9 @@ async def _open(client: ChainClient, sub: AsyncSubstrateInterface, known: dict[i
         return results
 
     await sub.ws.connect()
-    chain, genesis, head, best = await ask(("system_chain", []), ("chain_getBlockHash", [0]), ("chain_getHead", []),
-                                           ("chain_getHeader", []))
+    chain, genesis, head, best = await ask(
+        ("system_chain", []), ("chain_getBlockHash", [0]), ("chain_getHead", []), ("chain_getHeader", [])
+    )
     # The best header, if no block arrived between the two answers; else the head's own.
     try:
         current = isinstance(best, dict) and _header_hash(best) == head
@@ -99,8 +101,13 @@ async def _open(client: ChainClient, sub: AsyncSubstrateInterface, known: dict[i
                     known.setdefault(runtime.runtime_version, runtime)
             return
         runtime = known[version] = load_runtime(
-            genesis=genesis or "", runtime_info=info, metadata=metadata, chain=chain or "",
-            type_registry=sub.type_registry, ss58_format=sub.ss58_format)
+            genesis=genesis or "",
+            runtime_info=info,
+            metadata=metadata,
+            chain=chain or "",
+            type_registry=sub.type_registry,
+            ss58_format=sub.ss58_format,
+        )
     sub._chain = chain or ""
     client.genesis = genesis or ""
     sub.runtime_cache.add_item(block=number, block_hash=head, runtime_version=version, runtime=runtime)
@@ -164,8 +171,9 @@ class ChainClient:
 
     # -- connection -----------------------------------------------------------------------------
     async def connect(self) -> ChainClient:
-        sub = AsyncSubstrateInterface(self.url, ss58_format=42, max_retries=2, retry_timeout=self.timeout,
-                                      ws_shutdown_timer=None)
+        sub = AsyncSubstrateInterface(
+            self.url, ss58_format=42, max_retries=2, retry_timeout=self.timeout, ws_shutdown_timer=None
+        )
         locks = _CONNECT_LOCKS.setdefault(asyncio.get_running_loop(), {})
         lock = locks.setdefault(self.url, asyncio.Lock())
         self.substrate = sub  # the handshake's frames go through batch()
@@ -260,7 +268,9 @@ class ChainClient:
             raise ChainError(f"{self.url}: {_reason(exc)}") from None
         out: list[Any] = []
         if len(responses) != len(calls):
-            raise ChainError(f"{self.url}: the node answered {len(responses)} results for {len(calls)} requests")
+            raise ChainError(
+                f"{self.url}: the node answered {len(responses)} results for {len(calls)} requests"
+            )
         for (method, _), resp in zip(calls, responses):
             if not isinstance(resp, dict):
                 out.append(RpcError(method, None, f"malformed answer {str(resp)[:80]!r}"))
@@ -322,12 +332,16 @@ class ChainClient:
         return await self.call("state_getRuntimeVersion", [block_hash])
 
     # -- blocks -----------------------------------------------------------------------------------
-    async def fetch_blocks(self, numbers: Sequence[int], *, hashes: Sequence[str] | None = None) -> list[Block]:
+    async def fetch_blocks(
+        self, numbers: Sequence[int], *, hashes: Sequence[str] | None = None
+    ) -> list[Block]:
         """Fetch and decode blocks by number (or by the given hashes): :meth:`fetch_raw`, then
         :meth:`decode_raw`."""
         return await self.decode_raw(await self.fetch_raw(numbers, hashes=hashes))
 
-    async def fetch_raw(self, numbers: Sequence[int], *, hashes: Sequence[str] | None = None) -> list[RawBlock]:
+    async def fetch_raw(
+        self, numbers: Sequence[int], *, hashes: Sequence[str] | None = None
+    ) -> list[RawBlock]:
         """Fetch blocks by number (or by the given hashes), undecoded, with the runtime of each.
 
         By number this takes two JSON-RPC batch frames: the hashes (with the parent of the first), then
@@ -341,7 +355,7 @@ class ChainClient:
             missing = [n for n, h in zip([*lead, *numbers], found) if h is None]
             if missing:
                 raise ChainError(f"block {missing[0]} is beyond the chain head")
-            hashes = [h for h in found[len(lead):] if h is not None]
+            hashes = [h for h in found[len(lead) :] if h is not None]
             contiguous = list(numbers) == list(range(numbers[0], numbers[0] + len(numbers)))
             if lead and contiguous:
                 # Parents of the run: hash(first - 1) .. hash(last - 1). Their versions come along.
@@ -360,12 +374,18 @@ class ChainClient:
         if any(b is None for b in bodies):
             raise ChainError("the node does not have one of the requested blocks (pruned or reorganised)")
         for body, ev in zip(bodies, events):
-            if not isinstance(body, dict) or not isinstance(body.get("block"), dict) or \
-                    not isinstance(body["block"].get("header"), dict) or not (ev is None or isinstance(ev, str)):
+            if (
+                not isinstance(body, dict)
+                or not isinstance(body.get("block"), dict)
+                or not isinstance(body["block"].get("header"), dict)
+                or not (ev is None or isinstance(ev, str))
+            ):
                 raise ChainError(f"{self.url}: the node answered a malformed block ({str(body)[:60]!r})")
         numbers_ = [_number(b["block"]["header"]) for b in bodies]
         # Genesis has no parent (all zeros): its own state tells its runtime.
-        parents = [h if n == 0 else b["block"]["header"]["parentHash"] for h, b, n in zip(hashes, bodies, numbers_)]
+        parents = [
+            h if n == 0 else b["block"]["header"]["parentHash"] for h, b, n in zip(hashes, bodies, numbers_)
+        ]
         if ends:
             versions = {h: r["specVersion"] for h, r in zip(ends, results[n:])}
             first, last = versions.get(parents[0]), versions.get(parents[-1])
@@ -375,8 +395,12 @@ class ChainClient:
             else:
                 self._runtime_versions.update(versions)
         spec_versions = await self._spec_versions(parents, numbers_)
-        return [RawBlock(h, body["block"], ev, parent, version, number)
-                for h, body, ev, parent, version, number in zip(hashes, bodies, events, parents, spec_versions, numbers_)]
+        return [
+            RawBlock(h, body["block"], ev, parent, version, number)
+            for h, body, ev, parent, version, number in zip(
+                hashes, bodies, events, parents, spec_versions, numbers_
+            )
+        ]
 
     async def decode_raw(self, raw: Sequence[RawBlock]) -> list[Block]:
         """Decode what :meth:`fetch_raw` fetched (here, or in a decoding process with its own client).
@@ -388,10 +412,17 @@ class ChainClient:
             except ChainError:
                 raise
             except Exception as exc:  # noqa: BLE001 - one bad block is recorded, ingestion goes on
-                reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"[:300]
+                reason = (
+                    f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"[
+                        :300
+                    ]
+                )
                 log.warning("block %s does not decode: %s", number, reason)
-                out.append(Block(number=number, hash=h, parent_hash=parent, spec_version=version,
-                                 decode_error=reason))
+                out.append(
+                    Block(
+                        number=number, hash=h, parent_hash=parent, spec_version=version, decode_error=reason
+                    )
+                )
         return out
 
     async def fetch_block(self, number: int | None = None, block_hash: str | None = None) -> Block:
@@ -413,9 +444,13 @@ class ChainClient:
         if len(unknown) > 2:
             # Versions only grow with the block number: when the first and last parent agree, the
             # parents between run the same runtime too.
-            ends = await self.batch([("state_getRuntimeVersion", [unknown[0]]),
-                                     ("state_getRuntimeVersion", [unknown[-1]])])
-            if not any(isinstance(e, RpcError) for e in ends) and ends[0]["specVersion"] == ends[1]["specVersion"]:
+            ends = await self.batch(
+                [("state_getRuntimeVersion", [unknown[0]]), ("state_getRuntimeVersion", [unknown[-1]])]
+            )
+            if (
+                not any(isinstance(e, RpcError) for e in ends)
+                and ends[0]["specVersion"] == ends[1]["specVersion"]
+            ):
                 for h in unknown:
                     self._runtime_versions[h] = ends[0]["specVersion"]
                 unknown = []
@@ -450,20 +485,28 @@ class ChainClient:
         header = await self.header(block_hash)
         if self.genesis and isinstance(header, dict) and int(header.get("parentHash") or "0x0", 16):
             parent = header["parentHash"]
-            info, answer = await self.batch([("state_getRuntimeVersion", [parent]), _metadata_call(self.sub, parent)])
+            info, answer = await self.batch(
+                [("state_getRuntimeVersion", [parent]), _metadata_call(self.sub, parent)]
+            )
             metadata = None if isinstance(answer, RpcError) else metadata_from_option(answer)
             if isinstance(info, dict) and info.get("specVersion") == spec_version and metadata is not None:
-                return load_runtime(genesis=self.genesis, runtime_info=info, metadata=metadata,
-                                    chain=self.sub.chain or "", type_registry=self.sub.type_registry,
-                                    ss58_format=self.sub.ss58_format)
+                return load_runtime(
+                    genesis=self.genesis,
+                    runtime_info=info,
+                    metadata=metadata,
+                    chain=self.sub.chain or "",
+                    type_registry=self.sub.type_registry,
+                    ss58_format=self.sub.ss58_format,
+                )
         return await self.sub.get_runtime_for_version(spec_version, block_hash)
 
     @staticmethod
     def _ordered(parent_hashes: Sequence[str]) -> bool:
         return len(parent_hashes) > 0
 
-    async def _decode(self, block_hash: str, block: dict[str, Any], events_hex: str | None, parent: str,
-                      spec_version: int) -> Block:
+    async def _decode(
+        self, block_hash: str, block: dict[str, Any], events_hex: str | None, parent: str, spec_version: int
+    ) -> Block:
         header = block["header"]
         number = _number(header)
         # The library loads a version's metadata at the parent of the hash it is given: the block's own
@@ -479,16 +522,23 @@ class ChainClient:
         raw_events: list[dict[str, Any]] = []
         if events_hex:
             (raw_events,) = runtime.runtime_config.batch_decode(
-                [self._events_type(runtime, spec_version)], [bytes.fromhex(events_hex[2:])])
+                [self._events_type(runtime, spec_version)], [bytes.fromhex(events_hex[2:])]
+            )
         for ev in raw_events:
             if ev.get("module_id") == "System" and ev.get("event_id") == "CodeUpdated":
                 # CodeUpdated carries no fields; say which runtime replaced which.
                 new = await self.runtime_version(block_hash)
                 ev["attributes"] = {"old_spec_version": spec_version, "new_spec_version": new["specVersion"]}
         resolve = self._resolver(runtime, spec_version)
-        return build_block(number=number, block_hash=block_hash, parent_hash=header["parentHash"],
-                           extrinsics=extrinsics, events=raw_events, spec_version=spec_version,
-                           resolve=resolve)
+        return build_block(
+            number=number,
+            block_hash=block_hash,
+            parent_hash=header["parentHash"],
+            extrinsics=extrinsics,
+            events=raw_events,
+            spec_version=spec_version,
+            resolve=resolve,
+        )
 
     def _extrinsic_decoders(self, runtime: Any, spec_version: int) -> tuple | None:
         """The codec's compiled value decoders for an extrinsic's parts (V15 metadata), or None."""
@@ -500,8 +550,10 @@ class ChainClient:
             try:
                 ext = v15.value[1]["V15"]["extrinsic"]
                 rc = runtime.runtime_config
-                parts = tuple(rc.get_value_decoder(f"scale_info::{ext[k]}")
-                              for k in ("address_ty", "signature_ty", "extra_ty", "call_ty"))
+                parts = tuple(
+                    rc.get_value_decoder(f"scale_info::{ext[k]}")
+                    for k in ("address_ty", "signature_ty", "extra_ty", "call_ty")
+                )
                 decoders = None if any(d is None for d in parts) else parts
             except Exception:  # noqa: BLE001 - unsupported shapes fall back to the object decoder
                 decoders = None
@@ -527,7 +579,9 @@ class ChainClient:
         return lambda p, e: names.get((p, e))
 
     # -- subscriptions -------------------------------------------------------------------------------
-    async def heads(self, *, finalized: bool = False, newest: bool = False) -> AsyncIterator[tuple[int, str, str]]:
+    async def heads(
+        self, *, finalized: bool = False, newest: bool = False
+    ) -> AsyncIterator[tuple[int, str, str]]:
         """Yield ``(number, hash, parent_hash)`` of new (or finalized) heads until the connection ends.
 
         ``newest``: when several notifications are waiting, yield only the latest (a consumer that
@@ -552,7 +606,7 @@ class ChainClient:
             while True:
                 try:
                     msg = await wait_for(queue.get(), 1.0)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     task = w._send_recv_task
                     if task is not None and task.done():
                         raise ChainError(f"{self.url}: connection lost") from None
@@ -600,9 +654,14 @@ def _header_hash(header: dict[str, Any]) -> str:
     """Block hash from a JSON header (blake2_256 of its SCALE encoding)."""
     number = _number(header)
     logs = header.get("digest", {}).get("logs", [])
-    data = (bytes.fromhex(header["parentHash"][2:]) + compact(number) + bytes.fromhex(header["stateRoot"][2:])
-            + bytes.fromhex(header["extrinsicsRoot"][2:]) + compact(len(logs))
-            + b"".join(bytes.fromhex(x[2:]) for x in logs))
+    data = (
+        bytes.fromhex(header["parentHash"][2:])
+        + compact(number)
+        + bytes.fromhex(header["stateRoot"][2:])
+        + bytes.fromhex(header["extrinsicsRoot"][2:])
+        + compact(len(logs))
+        + b"".join(bytes.fromhex(x[2:]) for x in logs)
+    )
     return "0x" + hashlib.blake2b(data, digest_size=32).hexdigest()
 
 

@@ -20,9 +20,14 @@ ErrorResolver = Callable[[int, int], str | None]
 """(pallet index, error index) -> ``Pallet.Error`` as the block's metadata names it."""
 
 SINGLE_WRAPPERS = {
-    ("Sudo", "sudo"): "Sudid", ("Sudo", "sudo_unchecked_weight"): "Sudid", ("Sudo", "sudo_as"): "SudoAsDone",
-    ("Proxy", "proxy"): "ProxyExecuted", ("Proxy", "proxy_announced"): "ProxyExecuted",
-    ("Utility", "as_derivative"): None, ("Utility", "with_weight"): None, ("Utility", "dispatch_as"): "DispatchedAs",
+    ("Sudo", "sudo"): "Sudid",
+    ("Sudo", "sudo_unchecked_weight"): "Sudid",
+    ("Sudo", "sudo_as"): "SudoAsDone",
+    ("Proxy", "proxy"): "ProxyExecuted",
+    ("Proxy", "proxy_announced"): "ProxyExecuted",
+    ("Utility", "as_derivative"): None,
+    ("Utility", "with_weight"): None,
+    ("Utility", "dispatch_as"): "DispatchedAs",
 }
 BATCHES = {("Utility", "batch"), ("Utility", "batch_all"), ("Utility", "force_batch")}
 _SCALARS = frozenset({str, int, float, bool})
@@ -69,7 +74,7 @@ def dispatch_error_name(error: Any, resolve: ErrorResolver | None) -> str:
     if isinstance(error, str):
         return error
     if isinstance(error, dict) and len(error) == 1:
-        (kind, detail), = error.items()
+        ((kind, detail),) = error.items()
         if kind == "Module" and isinstance(detail, dict):
             index = int(detail.get("index", -1))
             raw = detail.get("error")
@@ -120,20 +125,35 @@ class _Outcomes:
         return q.popleft() if q else None
 
 
-def unwrap(call: dict[str, Any], events: list[Event], *, ok: bool, error: str | None,
-           resolve: ErrorResolver | None = None) -> list[Call]:
+def unwrap(
+    call: dict[str, Any],
+    events: list[Event],
+    *,
+    ok: bool,
+    error: str | None,
+    resolve: ErrorResolver | None = None,
+) -> list[Call]:
     """Effective calls of an extrinsic's call, with per-call success."""
     if (call["call_module"], call["call_function"]) not in _WRAPPERS:
         pallet, name, args = call_parts(call)
-        return [_new(Call, pallet=pallet, name=name, args=args, via=[], success=ok, error=None if ok else error)]
+        return [
+            _new(Call, pallet=pallet, name=name, args=args, via=[], success=ok, error=None if ok else error)
+        ]
     outcomes = _Outcomes(events)
     out: list[Call] = []
     _walk(call, [], ok, error, outcomes, resolve, out)
     return out
 
 
-def _walk(call: dict[str, Any], via: list[str], ok: bool, error: str | None, outcomes: _Outcomes,
-          resolve: ErrorResolver | None, out: list[Call]) -> None:
+def _walk(
+    call: dict[str, Any],
+    via: list[str],
+    ok: bool,
+    error: str | None,
+    outcomes: _Outcomes,
+    resolve: ErrorResolver | None,
+    out: list[Call],
+) -> None:
     pallet, name, args = call_parts(call)
     key = (pallet, name)
     here = f"{pallet}.{name}"
@@ -155,11 +175,14 @@ def _walk(call: dict[str, Any], via: list[str], ok: bool, error: str | None, out
             _walk(item, [*via, here], item_ok, item_err, outcomes, resolve, out)
         return
     clean = {k: jsonable(v) for k, v in args.items()}
-    out.append(_new(Call, pallet=pallet, name=name, args=clean, via=via, success=ok, error=None if ok else error))
+    out.append(
+        _new(Call, pallet=pallet, name=name, args=clean, via=via, success=ok, error=None if ok else error)
+    )
 
 
-def _batch_results(name: str, count: int, ok: bool, error: str | None, outcomes: _Outcomes,
-                   resolve: ErrorResolver | None) -> list[tuple[bool, str | None]]:
+def _batch_results(
+    name: str, count: int, ok: bool, error: str | None, outcomes: _Outcomes, resolve: ErrorResolver | None
+) -> list[tuple[bool, str | None]]:
     if not ok or name == "batch_all":
         return [(ok, error)] * count
     if name == "force_batch":
@@ -171,7 +194,9 @@ def _batch_results(name: str, count: int, ok: bool, error: str | None, outcomes:
             first_failed = failed[0].index if failed else None
             if first_failed is not None and (first_completed is None or first_failed < first_completed):
                 ev = outcomes.take("ItemFailed")
-                results.append((False, dispatch_error_name(_first_attr(ev.attributes), resolve) if ev else None))
+                results.append(
+                    (False, dispatch_error_name(_first_attr(ev.attributes), resolve) if ev else None)
+                )
             else:
                 outcomes.take("ItemCompleted")
                 results.append((True, None))
@@ -184,8 +209,10 @@ def _batch_results(name: str, count: int, ok: bool, error: str | None, outcomes:
     attrs = interrupted.attributes if isinstance(interrupted.attributes, dict) else {}
     stop = int(attrs.get("index", 0))
     err = dispatch_error_name(attrs.get("error"), resolve)
-    return [(True, None) if i < stop else (False, err if i == stop else "not executed: batch interrupted")
-            for i in range(count)]
+    return [
+        (True, None) if i < stop else (False, err if i == stop else "not executed: batch interrupted")
+        for i in range(count)
+    ]
 
 
 def build_events(raw_events: Iterable[dict[str, Any]]) -> list[Event]:
@@ -194,8 +221,16 @@ def build_events(raw_events: Iterable[dict[str, Any]]) -> list[Event]:
         ext_idx = ev.get("extrinsic_idx") if ev.get("phase") == "ApplyExtrinsic" else None
         attrs = ev.get("attributes")
         # Values from the codec's value decoder are JSON-safe already (tuples serialise as lists).
-        out.append(_new(Event, index=i, extrinsic_index=ext_idx, pallet=ev["module_id"], name=ev["event_id"],
-                        attributes=attrs))
+        out.append(
+            _new(
+                Event,
+                index=i,
+                extrinsic_index=ext_idx,
+                pallet=ev["module_id"],
+                name=ev["event_id"],
+                attributes=attrs,
+            )
+        )
     return out
 
 
@@ -208,9 +243,17 @@ def extrinsic_outcome(events: list[Event], resolve: ErrorResolver | None) -> tup
     return True, None
 
 
-def build_block(*, number: int, block_hash: str, parent_hash: str, extrinsics: list[dict[str, Any] | None],
-                events: list[dict[str, Any]], spec_version: int | None = None,
-                resolve: ErrorResolver | None = None, finalized: bool = False) -> Block:
+def build_block(
+    *,
+    number: int,
+    block_hash: str,
+    parent_hash: str,
+    extrinsics: list[dict[str, Any] | None],
+    events: list[dict[str, Any]],
+    spec_version: int | None = None,
+    resolve: ErrorResolver | None = None,
+    finalized: bool = False,
+) -> Block:
     """Join decoded extrinsics and events into a Block. ``None`` extrinsics did not decode."""
     all_events = build_events(events)
     per_ext: dict[int, list[Event]] = {}
@@ -222,8 +265,17 @@ def build_block(*, number: int, block_hash: str, parent_hash: str, extrinsics: l
     for idx, value in enumerate(extrinsics):
         evs = per_ext.get(idx, [])
         if value is None:
-            exts.append(Extrinsic(index=idx, pallet="?", call="?", success=False,
-                                  error="undecodable extrinsic", events=evs, calls=[]))
+            exts.append(
+                Extrinsic(
+                    index=idx,
+                    pallet="?",
+                    call="?",
+                    success=False,
+                    error="undecodable extrinsic",
+                    events=evs,
+                    calls=[],
+                )
+            )
             continue
         call = value["call"]
         pallet, name, args = call_parts(call)
@@ -238,8 +290,28 @@ def build_block(*, number: int, block_hash: str, parent_hash: str, extrinsics: l
         signer = address if isinstance(address, str) else (jsonable(address) if address else None)
         if isinstance(signer, dict):  # MultiAddress::Id
             signer = next(iter(signer.values()), None)
-        exts.append(_new(
-            Extrinsic, index=idx, hash=value.get("extrinsic_hash"), signer=signer, pallet=pallet, call=name,
-            args=args, success=ok, error=err, calls=calls, events=evs))
-    return Block(number=number, hash=block_hash, parent_hash=parent_hash, timestamp=timestamp,
-                 spec_version=spec_version, extrinsics=exts, events=all_events, finalized=finalized)
+        exts.append(
+            _new(
+                Extrinsic,
+                index=idx,
+                hash=value.get("extrinsic_hash"),
+                signer=signer,
+                pallet=pallet,
+                call=name,
+                args=args,
+                success=ok,
+                error=err,
+                calls=calls,
+                events=evs,
+            )
+        )
+    return Block(
+        number=number,
+        hash=block_hash,
+        parent_hash=parent_hash,
+        timestamp=timestamp,
+        spec_version=spec_version,
+        extrinsics=exts,
+        events=all_events,
+        finalized=finalized,
+    )

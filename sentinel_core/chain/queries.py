@@ -17,8 +17,9 @@ from .client import ChainClient, ChainError, RpcError
 API = "SubnetInfoRuntimeApi"
 HYPERPARAM_METHODS = ("get_subnet_hyperparams_v3", "get_subnet_hyperparams_v2", "get_subnet_hyperparams")
 # Storage fallback: canonical name -> SubtensorModule storage map keyed by netuid.
-_STORAGE_FALLBACK = {name: spec.storage for name, spec in hp.TABLE.items()
-                     if spec.storage and spec.per_subnet}
+_STORAGE_FALLBACK = {
+    name: spec.storage for name, spec in hp.TABLE.items() if spec.storage and spec.per_subnet
+}
 
 
 async def _runtime(client: ChainClient, block_hash: str) -> Any:
@@ -37,23 +38,26 @@ async def subnets_at(client: ChainClient, block_hash: str) -> list[int]:
     """Netuids that exist at ``block_hash`` (``SubtensorModule.NetworksAdded``)."""
     runtime = await _runtime(client, block_hash)
     out = []
-    async for key, value in await client.sub.query_map("SubtensorModule", "NetworksAdded",
-                                                        block_hash=block_hash, page_size=1000):
+    async for key, value in await client.sub.query_map(
+        "SubtensorModule", "NetworksAdded", block_hash=block_hash, page_size=1000
+    ):
         if value.value if hasattr(value, "value") else value:
             out.append(int(key.value if hasattr(key, "value") else key))
     del runtime
     return sorted(out)
 
 
-async def read_hyperparams(client: ChainClient, netuids: Sequence[int], block_hash: str, *,
-                           runtime: Any = None) -> dict[int, dict[str, Any] | None]:
+async def read_hyperparams(
+    client: ChainClient, netuids: Sequence[int], block_hash: str, *, runtime: Any = None
+) -> dict[int, dict[str, Any] | None]:
     """Raw hyperparameters per netuid at ``block_hash`` (None for a subnet that does not exist)."""
     (out,) = await read_hyperparams_at(client, netuids, [(block_hash, runtime)])
     return out
 
 
-async def read_hyperparams_at(client: ChainClient, netuids: Sequence[int],
-                              points: Sequence[tuple[str, Any]]) -> list[dict[int, dict[str, Any] | None]]:
+async def read_hyperparams_at(
+    client: ChainClient, netuids: Sequence[int], points: Sequence[tuple[str, Any]]
+) -> list[dict[int, dict[str, Any] | None]]:
     """Hyperparameters of ``netuids`` at several blocks ``(hash, runtime or None)``: one batch frame.
 
     A known runtime (the one in force at that block) saves the round trips that finding it costs.
@@ -77,7 +81,9 @@ async def read_hyperparams_at(client: ChainClient, netuids: Sequence[int],
         definition = runtime.runtime_api_map[API][method]
         encoder = runtime.runtime_config.create_scale_object(f"scale_info::{definition['inputs'][0]['ty']}")
         for n in netuids:
-            calls.append(("state_call", [f"{API}_{method}", "0x" + bytes(encoder.encode(n).data).hex(), block_hash]))
+            calls.append(
+                ("state_call", [f"{API}_{method}", "0x" + bytes(encoder.encode(n).data).hex(), block_hash])
+            )
             decoders.append((runtime, f"scale_info::{definition['output']}", method))
     results = await client.batch(calls)
     out: list[dict[int, dict[str, Any] | None]] = []
@@ -97,14 +103,18 @@ async def read_hyperparams_at(client: ChainClient, netuids: Sequence[int],
     return out
 
 
-async def _read_storage(client: ChainClient, netuids: Sequence[int], block_hash: str) -> dict[int, dict[str, Any] | None]:
+async def _read_storage(
+    client: ChainClient, netuids: Sequence[int], block_hash: str
+) -> dict[int, dict[str, Any] | None]:
     sub = client.sub
     runtime = await _runtime(client, block_hash)
     pallet = runtime.metadata.get_metadata_pallet("SubtensorModule")
     names = [(name, item) for name, item in _STORAGE_FALLBACK.items() if pallet.get_storage_function(item)]
     keys = []
     for n in netuids:
-        keys.append(await sub.create_storage_key("SubtensorModule", "NetworksAdded", [n], block_hash=block_hash))
+        keys.append(
+            await sub.create_storage_key("SubtensorModule", "NetworksAdded", [n], block_hash=block_hash)
+        )
         for _, item in names:
             keys.append(await sub.create_storage_key("SubtensorModule", item, [n], block_hash=block_hash))
     pairs = await sub.query_multi(keys, block_hash=block_hash)
@@ -112,7 +122,7 @@ async def _read_storage(client: ChainClient, netuids: Sequence[int], block_hash:
     out: dict[int, dict[str, Any] | None] = {}
     per = len(names) + 1
     for i, n in enumerate(netuids):
-        chunk = values[i * per:(i + 1) * per]
+        chunk = values[i * per : (i + 1) * per]
         if not chunk or not chunk[0]:
             out[n] = None
             continue

@@ -96,13 +96,20 @@ def metadata_from_option(answer: Any) -> bytes | None:
     if not data or data[0] != 1:
         return None
     length, at = _compact(data, 1)
-    raw = data[at:at + length]
+    raw = data[at : at + length]
     return raw if len(raw) == length and raw[:4] == b"meta" else None
 
 
-def load_runtime(*, genesis: str, runtime_info: dict[str, Any], metadata: bytes, chain: str,
-                 type_registry: dict | None = None, ss58_format: int | None = None,
-                 directory: Path | None = None) -> Runtime:
+def load_runtime(
+    *,
+    genesis: str,
+    runtime_info: dict[str, Any],
+    metadata: bytes,
+    chain: str,
+    type_registry: dict | None = None,
+    ss58_format: int | None = None,
+    directory: Path | None = None,
+) -> Runtime:
     """The runtime for ``metadata`` (raw V15: magic, version byte, body), as the library builds it,
     from the cache when it holds this metadata, else decoded (and then cached)."""
     key = cache_key(genesis, int(runtime_info["specVersion"]), metadata)
@@ -135,8 +142,14 @@ Layout = tuple[int, int, list[tuple[int, int, dict[str, Any]]]]
 """(start, end) of the registry's ``types`` vector in the metadata bytes, and per entry (start, end, value)."""
 
 
-def _build(metadata: bytes, runtime_info: dict[str, Any], chain: str, type_registry: dict | None,
-           ss58_format: int | None, layout: Layout | None) -> Runtime:
+def _build(
+    metadata: bytes,
+    runtime_info: dict[str, Any],
+    chain: str,
+    type_registry: dict | None,
+    ss58_format: int | None,
+    layout: Layout | None,
+) -> Runtime:
     """What ``AsyncSubstrateInterface._get_runtime_for_version`` builds from V15 metadata; with a
     layout, the registry entries are stand-ins (see the module docstring)."""
     rc = RuntimeConfigurationObject(ss58_format=ss58_format)
@@ -156,8 +169,15 @@ def _build(metadata: bytes, runtime_info: dict[str, Any], chain: str, type_regis
         vector.value_serialized = values
         registry.value_serialized["types"] = values
         meta.data = ScaleBytes(metadata)  # Runtime.serialize() reads the bytes it came from
-    return Runtime(chain=chain, metadata=meta, type_registry=type_registry or {}, runtime_config=rc,
-                   metadata_v15=meta, runtime_info=runtime_info, ss58_format=ss58_format or SS58_FORMAT)
+    return Runtime(
+        chain=chain,
+        metadata=meta,
+        type_registry=type_registry or {},
+        runtime_config=rc,
+        metadata_v15=meta,
+        runtime_info=runtime_info,
+        ss58_format=ss58_format or SS58_FORMAT,
+    )
 
 
 def _layout(meta: Any) -> Layout | None:
@@ -197,11 +217,11 @@ def _compact(data: bytes, at: int) -> tuple[int, int]:
     if mode == 0:
         return data[at] >> 2, at + 1
     if mode == 1:
-        return int.from_bytes(data[at:at + 2], "little") >> 2, at + 2
+        return int.from_bytes(data[at : at + 2], "little") >> 2, at + 2
     if mode == 2:
-        return int.from_bytes(data[at:at + 4], "little") >> 2, at + 4
+        return int.from_bytes(data[at : at + 4], "little") >> 2, at + 4
     n = (data[at] >> 2) + 4
-    return int.from_bytes(data[at + 1:at + 1 + n], "little"), at + 1 + n
+    return int.from_bytes(data[at + 1 : at + 1 + n], "little"), at + 1 + n
 
 
 @contextmanager
@@ -314,7 +334,7 @@ def _read(path: Path, key: str, metadata: bytes) -> Layout | None:
     try:
         if not data.startswith(MAGIC):
             raise ValueError("not a runtime cache file")
-        digest, body = data[len(MAGIC):len(MAGIC) + 32], data[len(MAGIC) + 32:]
+        digest, body = data[len(MAGIC) : len(MAGIC) + 32], data[len(MAGIC) + 32 :]
         if hashlib.blake2b(body, digest_size=32).digest() != digest:
             raise ValueError("checksum mismatch")
         stored_key, layout = marshal.loads(body)
@@ -354,8 +374,11 @@ def _write(path: Path, key: str, layout: Layout) -> None:
 def _prune(directory: Path) -> None:
     keep = KEEP
     try:
-        files = sorted((p for p in directory.glob("*.bin") if not p.name.startswith(".")),
-                       key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        files = sorted(
+            (p for p in directory.glob("*.bin") if not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime_ns,
+            reverse=True,
+        )
         for p in files[keep:]:
             p.unlink()
     except OSError:

@@ -37,87 +37,222 @@ U16_MAX = 65535
 HYPERPARAMS: dict[str, tuple[str, str | None, str | None, str | None, Any]] = {
     "rho": ("Rho", "sudo_set_rho", "rho", "RhoSet", 10),
     "kappa": ("Kappa", "sudo_set_kappa", "kappa", "KappaSet", 32767),
-    "immunity_period": ("ImmunityPeriod", "sudo_set_immunity_period", "immunity_period",
-                        "ImmunityPeriodSet", 4096),
-    "min_allowed_weights": ("MinAllowedWeights", "sudo_set_min_allowed_weights", "min_allowed_weights",
-                            "MinAllowedWeightSet", 8),
+    "immunity_period": (
+        "ImmunityPeriod",
+        "sudo_set_immunity_period",
+        "immunity_period",
+        "ImmunityPeriodSet",
+        4096,
+    ),
+    "min_allowed_weights": (
+        "MinAllowedWeights",
+        "sudo_set_min_allowed_weights",
+        "min_allowed_weights",
+        "MinAllowedWeightSet",
+        8,
+    ),
     "max_weights_limit": ("MaxWeightsLimit", None, None, None, 65535),
     "tempo": ("Tempo", "sudo_set_tempo", "tempo", "TempoSet", 360),
-    "min_difficulty": ("MinDifficulty", "sudo_set_min_difficulty", "min_difficulty", "MinDifficultySet",
-                       10_000_000),
-    "max_difficulty": ("MaxDifficulty", "sudo_set_max_difficulty", "max_difficulty", "MaxDifficultySet",
-                       4_611_686_018_427_387_903),
-    "weights_version": ("WeightsVersionKey", "sudo_set_weights_version_key", "weights_version_key",
-                        "WeightsVersionKeySet", 0),
-    "weights_rate_limit": ("WeightsSetRateLimit", "sudo_set_weights_set_rate_limit",
-                           "weights_set_rate_limit", "WeightsSetRateLimitSet", 100),
-    "adjustment_interval": ("AdjustmentInterval", "sudo_set_adjustment_interval", "adjustment_interval",
-                            "AdjustmentIntervalSet", 360),
-    "activity_cutoff": ("ActivityCutoff", "sudo_set_activity_cutoff", "activity_cutoff",
-                        "ActivityCutoffSet", 5000),
-    "registration_allowed": ("NetworkRegistrationAllowed", "sudo_set_network_registration_allowed",
-                             "registration_allowed", "RegistrationAllowed", True),
-    "target_regs_per_interval": ("TargetRegistrationsPerInterval",
-                                 "sudo_set_target_registrations_per_interval",
-                                 "target_registrations_per_interval", "RegistrationPerIntervalSet", 2),
+    "min_difficulty": (
+        "MinDifficulty",
+        "sudo_set_min_difficulty",
+        "min_difficulty",
+        "MinDifficultySet",
+        10_000_000,
+    ),
+    "max_difficulty": (
+        "MaxDifficulty",
+        "sudo_set_max_difficulty",
+        "max_difficulty",
+        "MaxDifficultySet",
+        4_611_686_018_427_387_903,
+    ),
+    "weights_version": (
+        "WeightsVersionKey",
+        "sudo_set_weights_version_key",
+        "weights_version_key",
+        "WeightsVersionKeySet",
+        0,
+    ),
+    "weights_rate_limit": (
+        "WeightsSetRateLimit",
+        "sudo_set_weights_set_rate_limit",
+        "weights_set_rate_limit",
+        "WeightsSetRateLimitSet",
+        100,
+    ),
+    "adjustment_interval": (
+        "AdjustmentInterval",
+        "sudo_set_adjustment_interval",
+        "adjustment_interval",
+        "AdjustmentIntervalSet",
+        360,
+    ),
+    "activity_cutoff": (
+        "ActivityCutoff",
+        "sudo_set_activity_cutoff",
+        "activity_cutoff",
+        "ActivityCutoffSet",
+        5000,
+    ),
+    "registration_allowed": (
+        "NetworkRegistrationAllowed",
+        "sudo_set_network_registration_allowed",
+        "registration_allowed",
+        "RegistrationAllowed",
+        True,
+    ),
+    "target_regs_per_interval": (
+        "TargetRegistrationsPerInterval",
+        "sudo_set_target_registrations_per_interval",
+        "target_registrations_per_interval",
+        "RegistrationPerIntervalSet",
+        2,
+    ),
     "min_burn": ("MinBurn", "sudo_set_min_burn", "min_burn", "MinBurnSet", 500_000),
     "max_burn": ("MaxBurn", "sudo_set_max_burn", "max_burn", "MaxBurnSet", 100_000_000_000),
-    "bonds_moving_avg": ("BondsMovingAverage", "sudo_set_bonds_moving_average", "bonds_moving_average",
-                         "BondsMovingAverageSet", 900_000),
-    "max_regs_per_block": ("MaxRegistrationsPerBlock", "sudo_set_max_registrations_per_block",
-                           "max_registrations_per_block", "MaxRegistrationsPerBlockSet", 1),
-    "serving_rate_limit": ("ServingRateLimit", "sudo_set_serving_rate_limit", "serving_rate_limit",
-                           "ServingRateLimitSet", 50),
-    "max_validators": ("MaxAllowedValidators", "sudo_set_max_allowed_validators",
-                       "max_allowed_validators", "MaxAllowedValidatorsSet", 64),
-    "adjustment_alpha": ("AdjustmentAlpha", "sudo_set_adjustment_alpha", "adjustment_alpha",
-                         "AdjustmentAlphaSet", 17_893_341_751_498_265_066),
+    "bonds_moving_avg": (
+        "BondsMovingAverage",
+        "sudo_set_bonds_moving_average",
+        "bonds_moving_average",
+        "BondsMovingAverageSet",
+        900_000,
+    ),
+    "max_regs_per_block": (
+        "MaxRegistrationsPerBlock",
+        "sudo_set_max_registrations_per_block",
+        "max_registrations_per_block",
+        "MaxRegistrationsPerBlockSet",
+        1,
+    ),
+    "serving_rate_limit": (
+        "ServingRateLimit",
+        "sudo_set_serving_rate_limit",
+        "serving_rate_limit",
+        "ServingRateLimitSet",
+        50,
+    ),
+    "max_validators": (
+        "MaxAllowedValidators",
+        "sudo_set_max_allowed_validators",
+        "max_allowed_validators",
+        "MaxAllowedValidatorsSet",
+        64,
+    ),
+    "adjustment_alpha": (
+        "AdjustmentAlpha",
+        "sudo_set_adjustment_alpha",
+        "adjustment_alpha",
+        "AdjustmentAlphaSet",
+        17_893_341_751_498_265_066,
+    ),
     "difficulty": ("Difficulty", "sudo_set_difficulty", "difficulty", "DifficultySet", 10_000_000),
-    "commit_reveal_period": ("RevealPeriodEpochs", "sudo_set_commit_reveal_weights_interval", "interval",
-                             "CommitRevealPeriodsSet", 1),
-    "commit_reveal_weights_enabled": ("CommitRevealWeightsEnabled",
-                                      "sudo_set_commit_reveal_weights_enabled", "enabled",
-                                      "CommitRevealEnabled", True),
+    "commit_reveal_period": (
+        "RevealPeriodEpochs",
+        "sudo_set_commit_reveal_weights_interval",
+        "interval",
+        "CommitRevealPeriodsSet",
+        1,
+    ),
+    "commit_reveal_weights_enabled": (
+        "CommitRevealWeightsEnabled",
+        "sudo_set_commit_reveal_weights_enabled",
+        "enabled",
+        "CommitRevealEnabled",
+        True,
+    ),
     "liquid_alpha_enabled": ("LiquidAlphaOn", "sudo_set_liquid_alpha_enabled", "enabled", None, False),
-    "alpha_sigmoid_steepness": ("AlphaSigmoidSteepness", "sudo_set_alpha_sigmoid_steepness", "steepness",
-                                "AlphaSigmoidSteepnessSet", 1000),
+    "alpha_sigmoid_steepness": (
+        "AlphaSigmoidSteepness",
+        "sudo_set_alpha_sigmoid_steepness",
+        "steepness",
+        "AlphaSigmoidSteepnessSet",
+        1000,
+    ),
     "transfers_enabled": ("TransferToggle", "sudo_set_toggle_transfer", "toggle", "TransferToggle", True),
-    "bonds_reset_enabled": ("BondsResetOn", "sudo_set_bonds_reset_enabled", "enabled",
-                            ("AdminUtils", "BondsResetToggled"), False),
-    "yuma3_enabled": ("Yuma3On", "sudo_set_yuma3_enabled", "enabled", ("AdminUtils", "Yuma3EnableToggled"), False),
+    "bonds_reset_enabled": (
+        "BondsResetOn",
+        "sudo_set_bonds_reset_enabled",
+        "enabled",
+        ("AdminUtils", "BondsResetToggled"),
+        False,
+    ),
+    "yuma3_enabled": (
+        "Yuma3On",
+        "sudo_set_yuma3_enabled",
+        "enabled",
+        ("AdminUtils", "Yuma3EnableToggled"),
+        False,
+    ),
 }
 # Parameters only the upgraded runtime has (see upgrade.py).
 NEW_HYPERPARAMS: dict[str, tuple[str, str, str, tuple[str, str], Any]] = {
-    "burn_half_life": ("BurnHalfLife", "sudo_set_burn_half_life", "burn_half_life",
-                       ("AdminUtils", "BurnHalfLifeSet"), 360),
+    "burn_half_life": (
+        "BurnHalfLife",
+        "sudo_set_burn_half_life",
+        "burn_half_life",
+        ("AdminUtils", "BurnHalfLifeSet"),
+        360,
+    ),
 }
 # How get_subnet_hyperparams_v3 tags each value (HyperparamValue variants).
 _V3_TAGS = {"min_burn": "TaoBalance", "max_burn": "TaoBalance", "alpha_sigmoid_steepness": "I32F32"}
-_V3_U64 = {"min_difficulty", "max_difficulty", "weights_version", "weights_rate_limit", "bonds_moving_avg",
-           "serving_rate_limit", "adjustment_alpha", "difficulty", "commit_reveal_period"}
+_V3_U64 = {
+    "min_difficulty",
+    "max_difficulty",
+    "weights_version",
+    "weights_rate_limit",
+    "bonds_moving_avg",
+    "serving_rate_limit",
+    "adjustment_alpha",
+    "difficulty",
+    "commit_reveal_period",
+}
 # alpha_low / alpha_high live together in AlphaValues and are set by one call.
 ALPHA_DEFAULT = (45875, 58982)
 SETTERS = {spec[1]: name for name, spec in {**HYPERPARAMS, **NEW_HYPERPARAMS}.items() if spec[1]}
 
 # Values the random governance picks from (plausible, and always different from the current value).
 _CHOICES: dict[str, list[Any]] = {
-    "tempo": [99, 100, 180, 360, 720], "kappa": [16383, 32767, 49151],
-    "immunity_period": [100, 4032, 4096, 7200], "min_allowed_weights": [1, 8, 16],
-    "weights_rate_limit": [0, 50, 100, 360], "adjustment_interval": [112, 360, 720],
-    "activity_cutoff": [1000, 5000, 7200], "registration_allowed": [True, False],
-    "target_regs_per_interval": [1, 2, 4], "min_burn": [500_000, 1_000_000_000],
-    "max_burn": [100_000_000_000, 200_000_000_000], "bonds_moving_avg": [900_000, 975_000],
-    "max_regs_per_block": [1, 2, 3], "serving_rate_limit": [10, 50, 100], "max_validators": [32, 64, 128],
-    "difficulty": [10_000_000, 20_000_000], "commit_reveal_weights_enabled": [True, False],
-    "commit_reveal_period": [1, 2, 3], "liquid_alpha_enabled": [True, False],
-    "alpha_sigmoid_steepness": [-500, 1000, 2000], "weights_version": [0, 1, 2],
-    "bonds_reset_enabled": [True, False], "yuma3_enabled": [True, False], "rho": [10, 30],
-    "transfers_enabled": [True, False], "burn_half_life": [100, 360, 720],
+    "tempo": [99, 100, 180, 360, 720],
+    "kappa": [16383, 32767, 49151],
+    "immunity_period": [100, 4032, 4096, 7200],
+    "min_allowed_weights": [1, 8, 16],
+    "weights_rate_limit": [0, 50, 100, 360],
+    "adjustment_interval": [112, 360, 720],
+    "activity_cutoff": [1000, 5000, 7200],
+    "registration_allowed": [True, False],
+    "target_regs_per_interval": [1, 2, 4],
+    "min_burn": [500_000, 1_000_000_000],
+    "max_burn": [100_000_000_000, 200_000_000_000],
+    "bonds_moving_avg": [900_000, 975_000],
+    "max_regs_per_block": [1, 2, 3],
+    "serving_rate_limit": [10, 50, 100],
+    "max_validators": [32, 64, 128],
+    "difficulty": [10_000_000, 20_000_000],
+    "commit_reveal_weights_enabled": [True, False],
+    "commit_reveal_period": [1, 2, 3],
+    "liquid_alpha_enabled": [True, False],
+    "alpha_sigmoid_steepness": [-500, 1000, 2000],
+    "weights_version": [0, 1, 2],
+    "bonds_reset_enabled": [True, False],
+    "yuma3_enabled": [True, False],
+    "rho": [10, 30],
+    "transfers_enabled": [True, False],
+    "burn_half_life": [100, 360, 720],
 }
 
-ROUTINE_WEIGHTS = [("set_weights", 30), ("add_stake", 12), ("remove_stake", 10), ("transfer", 10),
-                   ("serve_axon", 8), ("move_stake", 5), ("commit_weights", 5), ("burned_register", 4),
-                   ("remark", 2)]
+ROUTINE_WEIGHTS = [
+    ("set_weights", 30),
+    ("add_stake", 12),
+    ("remove_stake", 10),
+    ("transfer", 10),
+    ("serve_axon", 8),
+    ("move_stake", 5),
+    ("commit_weights", 5),
+    ("burned_register", 4),
+    ("remark", 2),
+]
 
 
 def account(seed: int, label: str) -> bytes:
@@ -140,9 +275,13 @@ class ProducedBlock:
 
     def __post_init__(self) -> None:
         self.header_json = json.dumps(self.header, separators=(",", ":"))
-        self.block_json = ('{"block":{"header":' + self.header_json + ',"extrinsics":'
-                           + json.dumps(self.extrinsics, separators=(",", ":"))
-                           + '},"justifications":null}')
+        self.block_json = (
+            '{"block":{"header":'
+            + self.header_json
+            + ',"extrinsics":'
+            + json.dumps(self.extrinsics, separators=(",", ":"))
+            + '},"justifications":null}'
+        )
         self.events_hex = "0x" + self.events.hex()
 
 
@@ -165,16 +304,26 @@ class _Ext:
 class DevChain:
     """Produces and keeps the devnet's blocks and state."""
 
-    def __init__(self, *, seed: int = 1, extrinsics_per_block: int = 20, block_time: float = 12.0,
-                 governance_rate: float = 0.05, subnets: int = 8, scenario: Scenario | None = None,
-                 runtime: DevRuntime | None = None, upgrade_at: int | None = None,
-                 neuron_max_uids: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 1,
+        extrinsics_per_block: int = 20,
+        block_time: float = 12.0,
+        governance_rate: float = 0.05,
+        subnets: int = 8,
+        scenario: Scenario | None = None,
+        runtime: DevRuntime | None = None,
+        upgrade_at: int | None = None,
+        neuron_max_uids: int | None = None,
+    ) -> None:
         self.seed = seed
         self.extrinsics_per_block = extrinsics_per_block
         self.block_time_ms = int(block_time * 1000)
         self.scenario = scenario or Scenario()
-        self.governance_rate = (self.scenario.governance_rate if self.scenario.governance_rate is not None
-                                else governance_rate)
+        self.governance_rate = (
+            self.scenario.governance_rate if self.scenario.governance_rate is not None else governance_rate
+        )
         self.genesis_runtime = runtime or DevRuntime()
         self.upgrade_at = upgrade_at if upgrade_at is not None else self.scenario.upgrade_at
         if self.upgrade_at is not None and self.upgrade_at < 1:
@@ -184,8 +333,11 @@ class DevChain:
         self._storage_rt = self.upgraded_runtime or self.genesis_runtime
         self.runtime = self.genesis_runtime
         """The runtime encoding the block being built (its parent's runtime)."""
-        self.neurons = (NeuronState(seed, self.genesis_runtime, max_uids=neuron_max_uids) if neuron_max_uids
-                        else NeuronState(seed, self.genesis_runtime))
+        self.neurons = (
+            NeuronState(seed, self.genesis_runtime, max_uids=neuron_max_uids)
+            if neuron_max_uids
+            else NeuronState(seed, self.genesis_runtime)
+        )
         self.blocks: list[ProducedBlock] = []
         self.by_hash: dict[str, ProducedBlock] = {}
         self.ledger: list[dict[str, Any]] = []
@@ -258,7 +410,7 @@ class DevChain:
         if raw is None:
             return None
         length, offset = decode_compact(raw)
-        return raw[offset:offset + length].decode()
+        return raw[offset : offset + length].decode()
 
     def weights_at(self, netuid: int, block: int) -> dict[int, Pairs]:
         """``SubtensorModule.Weights`` of ``netuid`` after ``block``: every non-empty row, by uid."""
@@ -269,8 +421,10 @@ class DevChain:
         return self.weights.rows("Bonds", netuid, block)
 
     def subnet_exists(self, netuid: int, block: int) -> bool:
-        return any(start <= block and (end is None or block < end)
-                   for start, end in self._subnet_life.get(netuid, ()))
+        return any(
+            start <= block and (end is None or block < end)
+            for start, end in self._subnet_life.get(netuid, ())
+        )
 
     def netuids_at(self, block: int) -> list[int]:
         return sorted(n for n in self._subnet_life if self.subnet_exists(n, block))
@@ -280,25 +434,39 @@ class DevChain:
             return None
         hp = {name: self.hyperparam_at(netuid, name, block) for name in HYPERPARAMS}
         return {
-            "rho": hp["rho"], "kappa": hp["kappa"], "immunity_period": hp["immunity_period"],
-            "min_allowed_weights": hp["min_allowed_weights"], "max_weights_limit": hp["max_weights_limit"],
-            "tempo": hp["tempo"], "min_difficulty": hp["min_difficulty"],
-            "max_difficulty": hp["max_difficulty"], "weights_version": hp["weights_version"],
-            "weights_rate_limit": hp["weights_rate_limit"], "adjustment_interval": hp["adjustment_interval"],
-            "activity_cutoff": hp["activity_cutoff"], "registration_allowed": hp["registration_allowed"],
-            "target_regs_per_interval": hp["target_regs_per_interval"], "min_burn": hp["min_burn"],
-            "max_burn": hp["max_burn"], "bonds_moving_avg": hp["bonds_moving_avg"],
-            "max_regs_per_block": hp["max_regs_per_block"], "serving_rate_limit": hp["serving_rate_limit"],
-            "max_validators": hp["max_validators"], "adjustment_alpha": hp["adjustment_alpha"],
-            "difficulty": hp["difficulty"], "commit_reveal_period": hp["commit_reveal_period"],
+            "rho": hp["rho"],
+            "kappa": hp["kappa"],
+            "immunity_period": hp["immunity_period"],
+            "min_allowed_weights": hp["min_allowed_weights"],
+            "max_weights_limit": hp["max_weights_limit"],
+            "tempo": hp["tempo"],
+            "min_difficulty": hp["min_difficulty"],
+            "max_difficulty": hp["max_difficulty"],
+            "weights_version": hp["weights_version"],
+            "weights_rate_limit": hp["weights_rate_limit"],
+            "adjustment_interval": hp["adjustment_interval"],
+            "activity_cutoff": hp["activity_cutoff"],
+            "registration_allowed": hp["registration_allowed"],
+            "target_regs_per_interval": hp["target_regs_per_interval"],
+            "min_burn": hp["min_burn"],
+            "max_burn": hp["max_burn"],
+            "bonds_moving_avg": hp["bonds_moving_avg"],
+            "max_regs_per_block": hp["max_regs_per_block"],
+            "serving_rate_limit": hp["serving_rate_limit"],
+            "max_validators": hp["max_validators"],
+            "adjustment_alpha": hp["adjustment_alpha"],
+            "difficulty": hp["difficulty"],
+            "commit_reveal_period": hp["commit_reveal_period"],
             "commit_reveal_weights_enabled": hp["commit_reveal_weights_enabled"],
             "alpha_high": self.hyperparam_at(netuid, "alpha_high", block),
             "alpha_low": self.hyperparam_at(netuid, "alpha_low", block),
             "liquid_alpha_enabled": hp["liquid_alpha_enabled"],
             "alpha_sigmoid_steepness": {"bits": hp["alpha_sigmoid_steepness"] << 32},
             "yuma_version": 3 if hp["yuma3_enabled"] else 2,
-            "subnet_is_active": True, "transfers_enabled": hp["transfers_enabled"],
-            "bonds_reset_enabled": hp["bonds_reset_enabled"], "user_liquidity_enabled": False,
+            "subnet_is_active": True,
+            "transfers_enabled": hp["transfers_enabled"],
+            "bonds_reset_enabled": hp["bonds_reset_enabled"],
+            "user_liquidity_enabled": False,
         }
 
     def hyperparams_v3(self, netuid: int, block: int) -> list[dict[str, Any]] | None:
@@ -324,7 +492,8 @@ class DevChain:
         if v2 is None:
             return None
         fields = self.runtime.reg.type_def(
-            self.runtime.reg.ty("pallet_subtensor::rpc_info::subnet_info::SubnetHyperparams"))
+            self.runtime.reg.ty("pallet_subtensor::rpc_info::subnet_info::SubnetHyperparams")
+        )
         names = [f["name"] for f in fields["def"]["composite"]["fields"]]
         v1 = {n: v2.get(n, 0) for n in names}
         if "alpha_sigmoid_steepness" in v1 and isinstance(v1["alpha_sigmoid_steepness"], dict):
@@ -332,8 +501,9 @@ class DevChain:
         return v1
 
     # -- genesis ------------------------------------------------------------------------------------
-    def _add_subnet(self, block: int, netuid: int, owner: bytes, owner_hotkey: bytes,
-                    rng: random.Random | None = None) -> None:
+    def _add_subnet(
+        self, block: int, netuid: int, owner: bytes, owner_hotkey: bytes, rng: random.Random | None = None
+    ) -> None:
         self.subnets[netuid] = Subnet(netuid, owner, owner_hotkey, block)
         self._subnet_life.setdefault(netuid, []).append((block, None))
         for name, (_, _, _, _, default) in HYPERPARAMS.items():
@@ -366,8 +536,14 @@ class DevChain:
         self._subnet_life[netuid][-1] = (start, block)
         for name, spec in {**HYPERPARAMS, **(NEW_HYPERPARAMS if self.upgraded_runtime else {})}.items():
             self._store(block, "SubtensorModule", spec[0], (netuid,), None)
-        for item in ("AlphaValues", "NetworksAdded", "SubnetOwner", "SubnetOwnerHotkey", "NetworkRegisteredAt",
-                     "TokenSymbol"):
+        for item in (
+            "AlphaValues",
+            "NetworksAdded",
+            "SubnetOwner",
+            "SubnetOwnerHotkey",
+            "NetworkRegisteredAt",
+            "TokenSymbol",
+        ):
             self._store(block, "SubtensorModule", item, (netuid,), None)
         self._store(block, "SubtensorModule", "TotalNetworks", (), len(self.subnets))
         self.weights.clear_subnet(block, netuid)
@@ -417,8 +593,11 @@ class DevChain:
             life[:] = [(s, e if e is None or e < number else None) for s, e in life if s < number]
             if not life:
                 del self._subnet_life[netuid]
-        self.subnets = {n: self.subnets.get(n) or Subnet(n, self.sudo_key, self.hotkeys[0], 0)
-                        for n in self._subnet_life if self.subnet_exists(n, number - 1)}
+        self.subnets = {
+            n: self.subnets.get(n) or Subnet(n, self.sudo_key, self.hotkeys[0], 0)
+            for n in self._subnet_life
+            if self.subnet_exists(n, number - 1)
+        }
         self.neurons.rollback(number)
 
     def _append(self, block: ProducedBlock) -> ProducedBlock:
@@ -428,34 +607,66 @@ class DevChain:
             listener(block)
         return block
 
-    def _seal(self, number: int, parent_hash: str, extrinsics: list[bytes], events: bytes,
-              timestamp: int) -> ProducedBlock:
+    def _seal(
+        self, number: int, parent_hash: str, extrinsics: list[bytes], events: bytes, timestamp: int
+    ) -> ProducedBlock:
         extrinsics_root = blake2_256(b"".join(extrinsics))
         state_root = blake2_256(f"{self.seed}:{number}:".encode() + events)
         slot = timestamp // max(self.block_time_ms, 1)
         digest = "0x06" + b"aura".hex() + (compact(8) + slot.to_bytes(8, "little")).hex()
-        header_bytes = (bytes.fromhex(parent_hash[2:]) + compact(number) + state_root + extrinsics_root
-                        + compact(1) + bytes.fromhex(digest[2:]))
+        header_bytes = (
+            bytes.fromhex(parent_hash[2:])
+            + compact(number)
+            + state_root
+            + extrinsics_root
+            + compact(1)
+            + bytes.fromhex(digest[2:])
+        )
         block_hash = "0x" + blake2_256(header_bytes).hex()
-        header = {"parentHash": parent_hash, "number": hex(number), "stateRoot": "0x" + state_root.hex(),
-                  "extrinsicsRoot": "0x" + extrinsics_root.hex(), "digest": {"logs": [digest]}}
-        return ProducedBlock(number, block_hash, parent_hash, self.runtime, header,
-                             ["0x" + x.hex() for x in extrinsics], events, timestamp)
+        header = {
+            "parentHash": parent_hash,
+            "number": hex(number),
+            "stateRoot": "0x" + state_root.hex(),
+            "extrinsicsRoot": "0x" + extrinsics_root.hex(),
+            "digest": {"logs": [digest]},
+        }
+        return ProducedBlock(
+            number,
+            block_hash,
+            parent_hash,
+            self.runtime,
+            header,
+            ["0x" + x.hex() for x in extrinsics],
+            events,
+            timestamp,
+        )
 
     def _build(self, number: int, parent_hash: str, salt: str) -> ProducedBlock:
         for netuid in self.neurons.on_block(number, lambda n: self.hyperparam_at(n, "tempo", number - 1)):
             epoch = self.neurons.epoch_at(netuid, number)
             if epoch is not None:
-                self.weights.on_epoch(number, netuid, epoch.permit,
-                                      int(self.hyperparam_at(netuid, "bonds_moving_avg", number - 1) or 0))
+                self.weights.on_epoch(
+                    number,
+                    netuid,
+                    epoch.permit,
+                    int(self.hyperparam_at(netuid, "bonds_moving_avg", number - 1) or 0),
+                )
         rng = random.Random(f"{self.seed}:{number}:{salt}")
         self.runtime = self.runtime_at(number - 1)
         timestamp = GENESIS_MS + number * self.block_time_ms
         exts: list[_Ext] = []
         now_call = self.runtime.encode_call("Timestamp", "set", {"now": timestamp})
-        inherent_info = {"weight": {"ref_time": 9_000_000, "proof_size": 1493}, "class": "Mandatory", "pays_fee": "Yes"}
-        exts.append(_Ext(self.runtime.encode_unsigned_extrinsic(now_call),
-                         [("System", "ExtrinsicSuccess", {"dispatch_info": inherent_info})]))
+        inherent_info = {
+            "weight": {"ref_time": 9_000_000, "proof_size": 1493},
+            "class": "Mandatory",
+            "pays_fee": "Yes",
+        }
+        exts.append(
+            _Ext(
+                self.runtime.encode_unsigned_extrinsic(now_call),
+                [("System", "ExtrinsicSuccess", {"dispatch_info": inherent_info})],
+            )
+        )
         if number == self.upgrade_at:
             exts.append(self._upgrade(number, len(exts), rng))
         scripted = self.scenario.at_block(number)
@@ -485,15 +696,21 @@ class DevChain:
 
     @staticmethod
     def _info(rng: random.Random) -> dict[str, Any]:
-        return {"weight": {"ref_time": rng.randint(100_000_000, 900_000_000), "proof_size": rng.randint(0, 9000)},
-                "class": "Normal", "pays_fee": "Yes"}
+        return {
+            "weight": {"ref_time": rng.randint(100_000_000, 900_000_000), "proof_size": rng.randint(0, 9000)},
+            "class": "Normal",
+            "pays_fee": "Yes",
+        }
 
     def _ok(self, rng: random.Random) -> tuple[str, str, Any]:
         return ("System", "ExtrinsicSuccess", {"dispatch_info": self._info(rng)})
 
     def _failed(self, rng: random.Random, pallet: str, error: str) -> tuple[str, str, Any]:
-        return ("System", "ExtrinsicFailed", {"dispatch_error": self.runtime.module_error(pallet, error),
-                                              "dispatch_info": self._info(rng)})
+        return (
+            "System",
+            "ExtrinsicFailed",
+            {"dispatch_error": self.runtime.module_error(pallet, error), "dispatch_info": self._info(rng)},
+        )
 
     def _routine(self, number: int, idx: int, rng: random.Random, force_fail: bool = False) -> _Ext:
         rt = self.runtime
@@ -511,72 +728,136 @@ class DevChain:
             drawn = sorted(rng.sample(range(256), 8))
             values = [rng.randint(0, U16_MAX) for _ in drawn]
             uid, signer, dests, weights = self._weights_call(netuid, hotkey, drawn, values)
-            call = rt.encode_call("SubtensorModule", "set_weights", {
-                "netuid": netuid, "dests": dests, "weights": weights, "version_key": 0})
+            call = rt.encode_call(
+                "SubtensorModule",
+                "set_weights",
+                {"netuid": netuid, "dests": dests, "weights": weights, "version_key": 0},
+            )
             if force_fail or rng.random() < 0.02:
-                return _Ext(self._signed(signer, call), [self._failed(rng, "SubtensorModule", "SettingWeightsTooFast")])
+                return _Ext(
+                    self._signed(signer, call),
+                    [self._failed(rng, "SubtensorModule", "SettingWeightsTooFast")],
+                )
             rng.randint(0, 255)  # once the event's uid; still drawn so that each seed's chain stays as it was
             self.weights.set_weights(number, netuid, uid, dests, weights)
-            return _Ext(self._signed(signer, call), [("SubtensorModule", "WeightsSet", [netuid, uid]), self._ok(rng)])
+            return _Ext(
+                self._signed(signer, call), [("SubtensorModule", "WeightsSet", [netuid, uid]), self._ok(rng)]
+            )
         if kind == "add_stake":
-            call = rt.encode_call("SubtensorModule", "add_stake",
-                                  {"hotkey": hotkey, "netuid": netuid, "amount_staked": tao})
+            call = rt.encode_call(
+                "SubtensorModule", "add_stake", {"hotkey": hotkey, "netuid": netuid, "amount_staked": tao}
+            )
             self.neurons.on_stake(number, netuid, hotkey, coldkey, tao)
-            return _Ext(self._signed(coldkey, call), [
-                ("SubtensorModule", "StakeAdded", [coldkey, hotkey, tao, tao, netuid, 0]), self._ok(rng)])
+            return _Ext(
+                self._signed(coldkey, call),
+                [("SubtensorModule", "StakeAdded", [coldkey, hotkey, tao, tao, netuid, 0]), self._ok(rng)],
+            )
         if kind == "remove_stake":
-            call = rt.encode_call("SubtensorModule", "remove_stake",
-                                  {"hotkey": hotkey, "netuid": netuid, "amount_unstaked": tao})
+            call = rt.encode_call(
+                "SubtensorModule",
+                "remove_stake",
+                {"hotkey": hotkey, "netuid": netuid, "amount_unstaked": tao},
+            )
             if rng.random() < 0.01:
-                return _Ext(self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "NotEnoughStakeToWithdraw")])
+                return _Ext(
+                    self._signed(coldkey, call),
+                    [self._failed(rng, "SubtensorModule", "NotEnoughStakeToWithdraw")],
+                )
             self.neurons.on_stake(number, netuid, hotkey, coldkey, -tao)
-            return _Ext(self._signed(coldkey, call), [
-                ("SubtensorModule", "StakeRemoved", [coldkey, hotkey, tao, tao, netuid, 0]), self._ok(rng)])
+            return _Ext(
+                self._signed(coldkey, call),
+                [("SubtensorModule", "StakeRemoved", [coldkey, hotkey, tao, tao, netuid, 0]), self._ok(rng)],
+            )
         if kind == "move_stake":
             dest = rng.choice(netuids)
             dest_hotkey = rng.choice(self.hotkeys)
-            call = rt.encode_call("SubtensorModule", "move_stake", {
-                "origin_hotkey": hotkey, "destination_hotkey": dest_hotkey,
-                "origin_netuid": netuid, "destination_netuid": dest, "alpha_amount": tao})
+            call = rt.encode_call(
+                "SubtensorModule",
+                "move_stake",
+                {
+                    "origin_hotkey": hotkey,
+                    "destination_hotkey": dest_hotkey,
+                    "origin_netuid": netuid,
+                    "destination_netuid": dest,
+                    "alpha_amount": tao,
+                },
+            )
             moved = -self.neurons.on_stake(number, netuid, hotkey, coldkey, -tao)
             self.neurons.on_stake(number, dest, dest_hotkey, coldkey, moved)
-            return _Ext(self._signed(coldkey, call), [
-                ("SubtensorModule", "StakeMoved", [coldkey, hotkey, netuid, dest_hotkey, dest, tao]),
-                self._ok(rng)])
+            return _Ext(
+                self._signed(coldkey, call),
+                [
+                    ("SubtensorModule", "StakeMoved", [coldkey, hotkey, netuid, dest_hotkey, dest, tao]),
+                    self._ok(rng),
+                ],
+            )
         if kind == "transfer":
             dest = rng.choice(self.coldkeys)
             call = rt.encode_call("Balances", "transfer_keep_alive", {"dest": ("Id", dest), "value": tao})
-            return _Ext(self._signed(coldkey, call), [
-                ("Balances", "Transfer", {"from": coldkey, "to": dest, "amount": tao}), self._ok(rng)])
+            return _Ext(
+                self._signed(coldkey, call),
+                [("Balances", "Transfer", {"from": coldkey, "to": dest, "amount": tao}), self._ok(rng)],
+            )
         if kind == "serve_axon":
-            call = rt.encode_call("SubtensorModule", "serve_axon", {
-                "netuid": netuid, "version": 1, "ip": rng.getrandbits(32), "port": 8091, "ip_type": 4,
-                "protocol": 4, "placeholder1": 0, "placeholder2": 0})
+            call = rt.encode_call(
+                "SubtensorModule",
+                "serve_axon",
+                {
+                    "netuid": netuid,
+                    "version": 1,
+                    "ip": rng.getrandbits(32),
+                    "port": 8091,
+                    "ip_type": 4,
+                    "protocol": 4,
+                    "placeholder1": 0,
+                    "placeholder2": 0,
+                },
+            )
             if rng.random() < 0.02:
-                return _Ext(self._signed(hotkey, call), [self._failed(rng, "SubtensorModule", "ServingRateLimitExceeded")])
-            return _Ext(self._signed(hotkey, call), [("SubtensorModule", "AxonServed", [netuid, hotkey]), self._ok(rng)])
+                return _Ext(
+                    self._signed(hotkey, call),
+                    [self._failed(rng, "SubtensorModule", "ServingRateLimitExceeded")],
+                )
+            return _Ext(
+                self._signed(hotkey, call),
+                [("SubtensorModule", "AxonServed", [netuid, hotkey]), self._ok(rng)],
+            )
         if kind == "commit_weights":
-            call = rt.encode_call("SubtensorModule", "commit_weights",
-                                  {"netuid": netuid, "commit_hash": rng.randbytes(32)})
+            call = rt.encode_call(
+                "SubtensorModule", "commit_weights", {"netuid": netuid, "commit_hash": rng.randbytes(32)}
+            )
             return _Ext(self._signed(hotkey, call), [self._ok(rng)])
         if kind == "burned_register":
             call = rt.encode_call("SubtensorModule", "burned_register", {"netuid": netuid, "hotkey": hotkey})
             if rng.random() < 0.1:
-                return _Ext(self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "TooManyRegistrationsThisBlock")])
+                return _Ext(
+                    self._signed(coldkey, call),
+                    [self._failed(rng, "SubtensorModule", "TooManyRegistrationsThisBlock")],
+                )
             known = self.neurons.registered(netuid, hotkey)
-            uid = self.neurons.on_register(number, netuid, hotkey, coldkey,
-                                           immunity_period=self.hyperparam_at(netuid, "immunity_period", number))
+            uid = self.neurons.on_register(
+                number,
+                netuid,
+                hotkey,
+                coldkey,
+                immunity_period=self.hyperparam_at(netuid, "immunity_period", number),
+            )
             if uid is None:
-                return _Ext(self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "NoNeuronIdAvailable")])
+                return _Ext(
+                    self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "NoNeuronIdAvailable")]
+                )
             if known is None:
                 self.weights.clear_uid(number, netuid, uid)  # the uid's predecessor's weights and bonds go
-            return _Ext(self._signed(coldkey, call), [
-                ("SubtensorModule", "NeuronRegistered", [netuid, uid, hotkey]), self._ok(rng)])
+            return _Ext(
+                self._signed(coldkey, call),
+                [("SubtensorModule", "NeuronRegistered", [netuid, uid, hotkey]), self._ok(rng)],
+            )
         call = rt.encode_call("System", "remark", {"remark": rng.randbytes(16)})
         return _Ext(self._signed(coldkey, call), [self._ok(rng)])
 
-    def _weights_call(self, netuid: int, hotkey: bytes, drawn: list[int],
-                      values: list[int]) -> tuple[int, bytes, list[int], list[int]]:
+    def _weights_call(
+        self, netuid: int, hotkey: bytes, drawn: list[int], values: list[int]
+    ) -> tuple[int, bytes, list[int], list[int]]:
         """``(uid, hotkey, dests, weights)`` of a ``set_weights`` on ``netuid``: the signer is one of the
         subnet's weight setters (``NeuronState.weight_setter``), picked by the routine's random
         ``hotkey``; the drawn uids are taken modulo the subnet's size (the first weight of a uid wins)."""
@@ -592,11 +873,26 @@ class DevChain:
 
     # -- governance ---------------------------------------------------------------------------------
     def _random_happening(self, rng: random.Random, number: int) -> Happening:
-        actions = {"set_hyperparam": 60, "schedule_swap_coldkey": 10, "register_network": 8, "dissolve_network": 5,
-                   "sudo_call": 10, "swap_coldkey": 4, "register_leased_network": 2}
+        actions = {
+            "set_hyperparam": 60,
+            "schedule_swap_coldkey": 10,
+            "register_network": 8,
+            "dissolve_network": 5,
+            "sudo_call": 10,
+            "swap_coldkey": 4,
+            "register_leased_network": 2,
+        }
         if self.upgraded(number - 1):
-            actions.update({"schedule_swap_coldkey": 0, "announce_coldkey_swap": 8, "dispute_coldkey_swap": 3,
-                            "reset_coldkey_swap": 2, "clear_coldkey_swap": 2, "swap_coldkey_announced": 3})
+            actions.update(
+                {
+                    "schedule_swap_coldkey": 0,
+                    "announce_coldkey_swap": 8,
+                    "dispute_coldkey_swap": 3,
+                    "reset_coldkey_swap": 2,
+                    "clear_coldkey_swap": 2,
+                    "swap_coldkey_announced": 3,
+                }
+            )
         action = rng.choices(list(actions), list(actions.values()))[0]
         if action == "dissolve_network" and len(self.subnets) <= 4:
             action = "register_network"
@@ -614,29 +910,58 @@ class DevChain:
         entry = {"block": number, "extrinsic_index": idx, "kind": kind, **fields}
         self.ledger.append(entry)
 
-    def _wrap(self, number: int, idx: int, rng: random.Random, inner: bytes, signer: bytes, via: str,
-              inner_events: list[tuple[str, str, Any]], *, inner_ok: bool = True) -> _Ext:
+    def _wrap(
+        self,
+        number: int,
+        idx: int,
+        rng: random.Random,
+        inner: bytes,
+        signer: bytes,
+        via: str,
+        inner_events: list[tuple[str, str, Any]],
+        *,
+        inner_ok: bool = True,
+    ) -> _Ext:
         """Wrap ``inner`` as ``via`` says and give the extrinsic the events a real runtime emits."""
         rt = self.runtime
         if via in ("sudo", "sudo_failed"):
             call = rt.encode_call("Sudo", "sudo", {"call": Raw(inner)})
             if via == "sudo_failed" or not inner_ok:
                 result = ("Err", "BadOrigin")
-                return _Ext(self._signed(self.sudo_key, call), [("Sudo", "Sudid", {"sudo_result": result}), self._ok(rng)])
-            return _Ext(self._signed(self.sudo_key, call),
-                        [*inner_events, ("Sudo", "Sudid", {"sudo_result": ("Ok", None)}), self._ok(rng)])
+                return _Ext(
+                    self._signed(self.sudo_key, call),
+                    [("Sudo", "Sudid", {"sudo_result": result}), self._ok(rng)],
+                )
+            return _Ext(
+                self._signed(self.sudo_key, call),
+                [*inner_events, ("Sudo", "Sudid", {"sudo_result": ("Ok", None)}), self._ok(rng)],
+            )
         if via == "batch":
             remark = rt.encode_call("System", "remark", {"remark": b"sentinel"})
             call = rt.encode_call("Utility", "batch", {"calls": [Raw(inner), Raw(remark)]})
-            return _Ext(self._signed(signer, call), [*inner_events, ("Utility", "ItemCompleted", None),
-                                                     ("Utility", "ItemCompleted", None),
-                                                     ("Utility", "BatchCompleted", None), self._ok(rng)])
+            return _Ext(
+                self._signed(signer, call),
+                [
+                    *inner_events,
+                    ("Utility", "ItemCompleted", None),
+                    ("Utility", "ItemCompleted", None),
+                    ("Utility", "BatchCompleted", None),
+                    self._ok(rng),
+                ],
+            )
         if via == "proxy":
-            proxy = self.coldkeys[(self.coldkeys.index(signer) + 1) % len(self.coldkeys)] if signer in self.coldkeys else self.sudo_key
-            call = rt.encode_call("Proxy", "proxy", {"real": ("Id", signer), "force_proxy_type": None,
-                                                    "call": Raw(inner)})
-            return _Ext(self._signed(proxy, call), [*inner_events, ("Proxy", "ProxyExecuted", {"result": ("Ok", None)}),
-                                                    self._ok(rng)])
+            proxy = (
+                self.coldkeys[(self.coldkeys.index(signer) + 1) % len(self.coldkeys)]
+                if signer in self.coldkeys
+                else self.sudo_key
+            )
+            call = rt.encode_call(
+                "Proxy", "proxy", {"real": ("Id", signer), "force_proxy_type": None, "call": Raw(inner)}
+            )
+            return _Ext(
+                self._signed(proxy, call),
+                [*inner_events, ("Proxy", "ProxyExecuted", {"result": ("Ok", None)}), self._ok(rng)],
+            )
         return _Ext(self._signed(signer, inner), [*inner_events, self._ok(rng)])
 
     def _gov_set_hyperparam(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
@@ -649,21 +974,34 @@ class DevChain:
         signer = self.sudo_key if via.startswith("sudo") else owner
         rt = self.runtime
         if h.name in ("alpha_values", "alpha_low", "alpha_high"):
-            low, high = (self.hyperparam_at(netuid, "alpha_low", number),
-                         self.hyperparam_at(netuid, "alpha_high", number))
-            new = h.value if h.value is not None else (rng.choice([40000, 45875, 50000]), rng.choice([58982, 60000, 62000]))
+            low, high = (
+                self.hyperparam_at(netuid, "alpha_low", number),
+                self.hyperparam_at(netuid, "alpha_high", number),
+            )
+            new = (
+                h.value
+                if h.value is not None
+                else (rng.choice([40000, 45875, 50000]), rng.choice([58982, 60000, 62000]))
+            )
             if isinstance(new, list):
                 new = tuple(new)
             if new == (low, high):
                 new = (low - 100, high)
             new = (int(new[0]), int(new[1]))
-            inner = rt.encode_call("AdminUtils", "sudo_set_alpha_values",
-                                   {"netuid": netuid, "alpha_low": new[0], "alpha_high": new[1]})
+            inner = rt.encode_call(
+                "AdminUtils",
+                "sudo_set_alpha_values",
+                {"netuid": netuid, "alpha_low": new[0], "alpha_high": new[1]},
+            )
             changes = [("alpha_low", low, new[0]), ("alpha_high", high, new[1])]
             events: list[tuple[str, str, Any]] = []
             call_name = "sudo_set_alpha_values"
         else:
-            name = h.name if h.name in HYPERPARAMS or h.name in NEW_HYPERPARAMS else (SETTERS.get(h.name or "") or "tempo")
+            name = (
+                h.name
+                if h.name in HYPERPARAMS or h.name in NEW_HYPERPARAMS
+                else (SETTERS.get(h.name or "") or "tempo")
+            )
             if name in NEW_HYPERPARAMS and not self.upgraded(number - 1):
                 raise ValueError(f"block {number}: {name} needs the upgraded runtime (upgrade_at)")
             storage, setter, arg, event, _ = HYPERPARAMS.get(name) or NEW_HYPERPARAMS[name]
@@ -689,8 +1027,19 @@ class DevChain:
         for name, old, new in changes:
             if old == new:
                 continue  # the setter was called, but this value did not change
-            self._record(number, idx, "hyperparam", netuid=netuid, name=name, old=old, new=new,
-                         call=f"AdminUtils.{call_name}", via=via, signer=signer.hex(), success=took_effect)
+            self._record(
+                number,
+                idx,
+                "hyperparam",
+                netuid=netuid,
+                name=name,
+                old=old,
+                new=new,
+                call=f"AdminUtils.{call_name}",
+                via=via,
+                signer=signer.hex(),
+                success=took_effect,
+            )
         return ext
 
     def _gov_schedule_swap_coldkey(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
@@ -698,32 +1047,78 @@ class DevChain:
         call = self.runtime.encode_call("SubtensorModule", "schedule_swap_coldkey", {"new_coldkey": new})
         execution = number + 36_000
         self._store(number, "SubtensorModule", "ColdkeySwapScheduled", (old,), (execution, new))
-        self._record(number, idx, "coldkey_swap_scheduled", old=old.hex(), new=new.hex(),
-                     call="SubtensorModule.schedule_swap_coldkey", success=True)
-        return _Ext(self._signed(old, call), [
-            ("SubtensorModule", "ColdkeySwapScheduled",
-             {"old_coldkey": old, "new_coldkey": new, "execution_block": execution, "swap_cost": 100_000_000}),
-            self._ok(rng)])
+        self._record(
+            number,
+            idx,
+            "coldkey_swap_scheduled",
+            old=old.hex(),
+            new=new.hex(),
+            call="SubtensorModule.schedule_swap_coldkey",
+            success=True,
+        )
+        return _Ext(
+            self._signed(old, call),
+            [
+                (
+                    "SubtensorModule",
+                    "ColdkeySwapScheduled",
+                    {
+                        "old_coldkey": old,
+                        "new_coldkey": new,
+                        "execution_block": execution,
+                        "swap_cost": 100_000_000,
+                    },
+                ),
+                self._ok(rng),
+            ],
+        )
 
     def _gov_swap_coldkey(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
         old, new = rng.sample(self.coldkeys, 2)
-        inner = self.runtime.encode_call("SubtensorModule", "swap_coldkey",
-                                         {"old_coldkey": old, "new_coldkey": new, "swap_cost": 100_000_000})
-        self._record(number, idx, "coldkey_swapped", old=old.hex(), new=new.hex(),
-                     call="SubtensorModule.swap_coldkey", via="sudo", success=True)
-        events = [("SubtensorModule", "ColdkeySwapped",
-                   {"old_coldkey": old, "new_coldkey": new, "swap_cost": 100_000_000})]
+        inner = self.runtime.encode_call(
+            "SubtensorModule",
+            "swap_coldkey",
+            {"old_coldkey": old, "new_coldkey": new, "swap_cost": 100_000_000},
+        )
+        self._record(
+            number,
+            idx,
+            "coldkey_swapped",
+            old=old.hex(),
+            new=new.hex(),
+            call="SubtensorModule.swap_coldkey",
+            via="sudo",
+            success=True,
+        )
+        events = [
+            (
+                "SubtensorModule",
+                "ColdkeySwapped",
+                {"old_coldkey": old, "new_coldkey": new, "swap_cost": 100_000_000},
+            )
+        ]
         return self._wrap(number, idx, rng, inner, self.sudo_key, "sudo", events)
 
     def _gov_register_network(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
-        netuid = h.netuid if h.netuid is not None else next(n for n in range(1, 1024) if n not in self.subnets)
+        netuid = (
+            h.netuid if h.netuid is not None else next(n for n in range(1, 1024) if n not in self.subnets)
+        )
         owner = rng.choice(self.coldkeys)
         hotkey = rng.choice(self.hotkeys)
         call = self.runtime.encode_call("SubtensorModule", "register_network", {"hotkey": hotkey})
         self._add_subnet(number, netuid, owner, hotkey, rng)
-        self._record(number, idx, "subnet_registered", netuid=netuid, owner=owner.hex(),
-                     call="SubtensorModule.register_network", success=True)
-        return _Ext(self._signed(owner, call), [("SubtensorModule", "NetworkAdded", [netuid, 1]), self._ok(rng)])
+        self._record(
+            number,
+            idx,
+            "subnet_registered",
+            netuid=netuid,
+            owner=owner.hex(),
+            call="SubtensorModule.register_network",
+            success=True,
+        )
+        return _Ext(
+            self._signed(owner, call), [("SubtensorModule", "NetworkAdded", [netuid, 1]), self._ok(rng)]
+        )
 
     def _gov_dissolve_network(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
         candidates = [n for n in self.subnets if n != 0]
@@ -732,19 +1127,37 @@ class DevChain:
             raise ValueError(f"block {number}: subnet {netuid} does not exist")
         inner = self.runtime.encode_call("SubtensorModule", "root_dissolve_network", {"netuid": netuid})
         self._remove_subnet(number, netuid)
-        self._record(number, idx, "subnet_dissolved", netuid=netuid, call="SubtensorModule.root_dissolve_network",
-                     via="sudo", success=True)
-        return self._wrap(number, idx, rng, inner, self.sudo_key, "sudo",
-                          [("SubtensorModule", "NetworkRemoved", netuid)])
+        self._record(
+            number,
+            idx,
+            "subnet_dissolved",
+            netuid=netuid,
+            call="SubtensorModule.root_dissolve_network",
+            via="sudo",
+            success=True,
+        )
+        return self._wrap(
+            number, idx, rng, inner, self.sudo_key, "sudo", [("SubtensorModule", "NetworkRemoved", netuid)]
+        )
 
     def _gov_sudo_call(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
         dest = rng.choice(self.coldkeys)
         amount = rng.randint(1, 100) * 10**9
-        inner = self.runtime.encode_call("Balances", "force_transfer",
-                                         {"source": ("Id", self.sudo_key), "dest": ("Id", dest), "value": amount})
+        inner = self.runtime.encode_call(
+            "Balances",
+            "force_transfer",
+            {"source": ("Id", self.sudo_key), "dest": ("Id", dest), "value": amount},
+        )
         self._record(number, idx, "sudo_call", call="Balances.force_transfer", via="sudo", success=True)
-        return self._wrap(number, idx, rng, inner, self.sudo_key, "sudo",
-                          [("Balances", "Transfer", {"from": self.sudo_key, "to": dest, "amount": amount})])
+        return self._wrap(
+            number,
+            idx,
+            rng,
+            inner,
+            self.sudo_key,
+            "sudo",
+            [("Balances", "Transfer", {"from": self.sudo_key, "to": dest, "amount": amount})],
+        )
 
     # -- reads the RPC server needs -------------------------------------------------------------------
     @property
@@ -781,9 +1194,15 @@ class DevChain:
         api, _, name = method.partition("_")
         if rt.api_method(api, name) is None:
             return None
-        out = self.neurons.answer(method, data, number, lambda n: self.hyperparam_at(n, "tempo", number),
-                                  lambda n: self.hyperparams_v2(n, number), rt,
-                                  lambda n: self.token_symbol(n, number))
+        out = self.neurons.answer(
+            method,
+            data,
+            number,
+            lambda n: self.hyperparam_at(n, "tempo", number),
+            lambda n: self.hyperparams_v2(n, number),
+            rt,
+            lambda n: self.token_symbol(n, number),
+        )
         if out is not None:
             return out
         if method == "Metadata_metadata_at_version":
@@ -794,11 +1213,20 @@ class DevChain:
             return compact(len(rt.metadata_v14)) + rt.metadata_v14
         if method == "Core_version":
             v = rt.runtime_version()
-            return rt.encode_api_output("Core", "version", {
-                "spec_name": v["specName"], "impl_name": v["implName"], "authoring_version": 1,
-                "spec_version": v["specVersion"], "impl_version": v["implVersion"],
-                "apis": [(bytes.fromhex(a[2:]), ver) for a, ver in v["apis"]],
-                "transaction_version": v["transactionVersion"], "system_version": 1})
+            return rt.encode_api_output(
+                "Core",
+                "version",
+                {
+                    "spec_name": v["specName"],
+                    "impl_name": v["implName"],
+                    "authoring_version": 1,
+                    "spec_version": v["specVersion"],
+                    "impl_version": v["implVersion"],
+                    "apis": [(bytes.fromhex(a[2:]), ver) for a, ver in v["apis"]],
+                    "transaction_version": v["transactionVersion"],
+                    "system_version": 1,
+                },
+            )
         if method == "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2":
             netuid = int.from_bytes(data[:2], "little")
             return rt.encode_api_output(api, name, self.hyperparams_v2(netuid, number))
@@ -816,16 +1244,30 @@ class DevChain:
         assert self.upgraded_runtime is not None
         code = b"\x00asm" + blake2_256(f"node-subtensor-{TODAY.spec_version}".encode())
         inner = self.runtime.encode_call("System", "set_code", {"code": code})
-        call = self.runtime.encode_call("Sudo", "sudo_unchecked_weight", {
-            "call": Raw(inner), "weight": {"ref_time": 0, "proof_size": 0}})
+        call = self.runtime.encode_call(
+            "Sudo", "sudo_unchecked_weight", {"call": Raw(inner), "weight": {"ref_time": 0, "proof_size": 0}}
+        )
         for netuid in self.subnets:
             for name, spec in NEW_HYPERPARAMS.items():
                 self._set_hp(number, netuid, name, spec[4])
-        self._record(number, idx, "runtime_upgrade", call="System.set_code", via="sudo", success=True,
-                     old=self.genesis_runtime.spec_version, new=self.upgraded_runtime.spec_version)
-        return _Ext(self._signed(self.sudo_key, call), [("System", "CodeUpdated", None),
-                                                        ("Sudo", "Sudid", {"sudo_result": ("Ok", None)}),
-                                                        self._ok(rng)])
+        self._record(
+            number,
+            idx,
+            "runtime_upgrade",
+            call="System.set_code",
+            via="sudo",
+            success=True,
+            old=self.genesis_runtime.spec_version,
+            new=self.upgraded_runtime.spec_version,
+        )
+        return _Ext(
+            self._signed(self.sudo_key, call),
+            [
+                ("System", "CodeUpdated", None),
+                ("Sudo", "Sudid", {"sudo_result": ("Ok", None)}),
+                self._ok(rng),
+            ],
+        )
 
     def _require_today(self, number: int, action: str) -> None:
         if not self.upgraded(number - 1):
@@ -836,11 +1278,25 @@ class DevChain:
         old, new = rng.sample(self.coldkeys, 2)
         new_hash = blake2_256(new)
         self._announcements[old] = new
-        call = self.runtime.encode_call("SubtensorModule", "announce_coldkey_swap", {"new_coldkey_hash": new_hash})
-        self._record(number, idx, "coldkey_swap_announced", old=old.hex(), new=new.hex(),
-                     call="SubtensorModule.announce_coldkey_swap", success=True)
-        return _Ext(self._signed(old, call), [
-            ("SubtensorModule", "ColdkeySwapAnnounced", {"who": old, "new_coldkey_hash": new_hash}), self._ok(rng)])
+        call = self.runtime.encode_call(
+            "SubtensorModule", "announce_coldkey_swap", {"new_coldkey_hash": new_hash}
+        )
+        self._record(
+            number,
+            idx,
+            "coldkey_swap_announced",
+            old=old.hex(),
+            new=new.hex(),
+            call="SubtensorModule.announce_coldkey_swap",
+            success=True,
+        )
+        return _Ext(
+            self._signed(old, call),
+            [
+                ("SubtensorModule", "ColdkeySwapAnnounced", {"who": old, "new_coldkey_hash": new_hash}),
+                self._ok(rng),
+            ],
+        )
 
     def _announced(self, rng: random.Random) -> tuple[bytes, bytes]:
         """An announced swap to act on (one is announced on the spot when none is pending)."""
@@ -854,49 +1310,116 @@ class DevChain:
         self._require_today(number, "swap_coldkey_announced")
         old, new = self._announced(rng)
         call = self.runtime.encode_call("SubtensorModule", "swap_coldkey_announced", {"new_coldkey": new})
-        self._record(number, idx, "coldkey_swapped", old=old.hex(), new=new.hex(),
-                     call="SubtensorModule.swap_coldkey_announced", success=True)
-        return _Ext(self._signed(old, call), [
-            ("SubtensorModule", "ColdkeySwapped", {"old_coldkey": old, "new_coldkey": new, "swap_cost": 100_000_000}),
-            self._ok(rng)])
+        self._record(
+            number,
+            idx,
+            "coldkey_swapped",
+            old=old.hex(),
+            new=new.hex(),
+            call="SubtensorModule.swap_coldkey_announced",
+            success=True,
+        )
+        return _Ext(
+            self._signed(old, call),
+            [
+                (
+                    "SubtensorModule",
+                    "ColdkeySwapped",
+                    {"old_coldkey": old, "new_coldkey": new, "swap_cost": 100_000_000},
+                ),
+                self._ok(rng),
+            ],
+        )
 
     def _gov_dispute_coldkey_swap(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
         self._require_today(number, "dispute_coldkey_swap")
         old, _ = self._announced(rng)
         call = self.runtime.encode_call("SubtensorModule", "dispute_coldkey_swap", {})
-        self._record(number, idx, "coldkey_swap_disputed", old=old.hex(),
-                     call="SubtensorModule.dispute_coldkey_swap", success=True)
-        return _Ext(self._signed(old, call), [("SubtensorModule", "ColdkeySwapDisputed", {"coldkey": old}),
-                                              self._ok(rng)])
+        self._record(
+            number,
+            idx,
+            "coldkey_swap_disputed",
+            old=old.hex(),
+            call="SubtensorModule.dispute_coldkey_swap",
+            success=True,
+        )
+        return _Ext(
+            self._signed(old, call),
+            [("SubtensorModule", "ColdkeySwapDisputed", {"coldkey": old}), self._ok(rng)],
+        )
 
     def _gov_reset_coldkey_swap(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
         self._require_today(number, "reset_coldkey_swap")
         old, _ = self._announced(rng)
         inner = self.runtime.encode_call("SubtensorModule", "reset_coldkey_swap", {"coldkey": old})
-        self._record(number, idx, "coldkey_swap_reset", old=old.hex(), call="SubtensorModule.reset_coldkey_swap",
-                     via="sudo", success=True)
-        return self._wrap(number, idx, rng, inner, self.sudo_key, "sudo",
-                          [("SubtensorModule", "ColdkeySwapReset", {"who": old})])
+        self._record(
+            number,
+            idx,
+            "coldkey_swap_reset",
+            old=old.hex(),
+            call="SubtensorModule.reset_coldkey_swap",
+            via="sudo",
+            success=True,
+        )
+        return self._wrap(
+            number,
+            idx,
+            rng,
+            inner,
+            self.sudo_key,
+            "sudo",
+            [("SubtensorModule", "ColdkeySwapReset", {"who": old})],
+        )
 
     def _gov_clear_coldkey_swap(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
         self._require_today(number, "clear_coldkey_swap_announcement")
         old, _ = self._announced(rng)
         call = self.runtime.encode_call("SubtensorModule", "clear_coldkey_swap_announcement", {})
-        self._record(number, idx, "coldkey_swap_cleared", old=old.hex(),
-                     call="SubtensorModule.clear_coldkey_swap_announcement", success=True)
-        return _Ext(self._signed(old, call), [("SubtensorModule", "ColdkeySwapCleared", {"who": old}), self._ok(rng)])
+        self._record(
+            number,
+            idx,
+            "coldkey_swap_cleared",
+            old=old.hex(),
+            call="SubtensorModule.clear_coldkey_swap_announcement",
+            success=True,
+        )
+        return _Ext(
+            self._signed(old, call), [("SubtensorModule", "ColdkeySwapCleared", {"who": old}), self._ok(rng)]
+        )
 
     def _gov_register_leased_network(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
-        netuid = h.netuid if h.netuid is not None else next(n for n in range(1, 1024) if n not in self.subnets)
+        netuid = (
+            h.netuid if h.netuid is not None else next(n for n in range(1, 1024) if n not in self.subnets)
+        )
         beneficiary = rng.choice(self.coldkeys)
         end_block = number + 100_000
-        call = self.runtime.encode_call("SubtensorModule", "register_leased_network",
-                                        {"emissions_share": 10, "end_block": end_block})
+        call = self.runtime.encode_call(
+            "SubtensorModule", "register_leased_network", {"emissions_share": 10, "end_block": end_block}
+        )
         self._add_subnet(number, netuid, beneficiary, rng.choice(self.hotkeys), rng)
-        self._record(number, idx, "subnet_registered", netuid=netuid, owner=beneficiary.hex(),
-                     call="SubtensorModule.register_leased_network", success=True)
-        return _Ext(self._signed(beneficiary, call), [
-            ("SubtensorModule", "NetworkAdded", [netuid, 1]),
-            ("SubtensorModule", "SubnetLeaseCreated", {"beneficiary": beneficiary, "lease_id": netuid,
-                                                       "netuid": netuid, "end_block": end_block}),
-            self._ok(rng)])
+        self._record(
+            number,
+            idx,
+            "subnet_registered",
+            netuid=netuid,
+            owner=beneficiary.hex(),
+            call="SubtensorModule.register_leased_network",
+            success=True,
+        )
+        return _Ext(
+            self._signed(beneficiary, call),
+            [
+                ("SubtensorModule", "NetworkAdded", [netuid, 1]),
+                (
+                    "SubtensorModule",
+                    "SubnetLeaseCreated",
+                    {
+                        "beneficiary": beneficiary,
+                        "lease_id": netuid,
+                        "netuid": netuid,
+                        "end_block": end_block,
+                    },
+                ),
+                self._ok(rng),
+            ],
+        )

@@ -23,8 +23,10 @@ from .types import Registry, compact
 
 META_MAGIC = b"meta"
 SPEC_NAME = "node-subtensor"
-_CALL_TYPENAME = ("self::sp_api_hidden_includes_construct_runtime::hidden_include::dispatch\n"
-                  "::CallableCallFor<{name}, Runtime>")
+_CALL_TYPENAME = (
+    "self::sp_api_hidden_includes_construct_runtime::hidden_include::dispatch\n"
+    "::CallableCallFor<{name}, Runtime>"
+)
 
 
 def blake2_256(data: bytes) -> bytes:
@@ -32,8 +34,9 @@ def blake2_256(data: bytes) -> bytes:
 
 
 def twox128(data: bytes) -> bytes:
-    return (xxhash.xxh64_intdigest(data, seed=0).to_bytes(8, "little")
-            + xxhash.xxh64_intdigest(data, seed=1).to_bytes(8, "little"))
+    return xxhash.xxh64_intdigest(data, seed=0).to_bytes(8, "little") + xxhash.xxh64_intdigest(
+        data, seed=1
+    ).to_bytes(8, "little")
 
 
 def hash_key(hasher: str, data: bytes) -> bytes:
@@ -84,37 +87,52 @@ class DevRuntime:
         self._enum_ids: dict[tuple[str, str], int] = {}
         for p in self.spec.pallets:
             crate = p.path.split("::")[0]
-            for kind, variants, out in (("Call", p.calls, call_vars), ("Event", p.events, event_vars),
-                                        ("Error", p.errors, error_vars)):
+            for kind, variants, out in (
+                ("Call", p.calls, call_vars),
+                ("Event", p.events, event_vars),
+                ("Error", p.errors, error_vars),
+            ):
                 if variants is None:
                     continue
-                tid = reg.variant(f"{p.name}{kind}", f"{p.path}::{kind}",
-                                  [(v.name, v.index, list(v.fields)) for v in variants],
-                                  [("T", None)])
+                tid = reg.variant(
+                    f"{p.name}{kind}",
+                    f"{p.path}::{kind}",
+                    [(v.name, v.index, list(v.fields)) for v in variants],
+                    [("T", None)],
+                )
                 self._enum_ids[(p.name, kind)] = tid
-                type_name = (_CALL_TYPENAME.format(name=p.name) if kind == "Call"
-                             else finney.OUTER_ENUM_TYPE_NAMES.get((p.name, kind),
-                                                                   f"{crate}::{kind}<Runtime>"))
+                type_name = (
+                    _CALL_TYPENAME.format(name=p.name)
+                    if kind == "Call"
+                    else finney.OUTER_ENUM_TYPE_NAMES.get((p.name, kind), f"{crate}::{kind}<Runtime>")
+                )
                 out.append((p.name, p.index, [(None, type_name, f"{p.name}{kind}")]))
         reg.fill_variant(self.call_ty, call_vars)
         reg.fill_variant(self.event_ty, event_vars)
         reg.fill_variant(self.error_ty, error_vars)
         self.runtime_ty = reg.composite("Runtime", "node_subtensor_runtime::Runtime", [])
         self._extensions = [(ident, reg.ty(ty), reg.ty(add)) for ident, ty, add in finney.SIGNED_EXTENSIONS]
-        self.extra_ty = reg.ty("(" + ", ".join(finney.TX_EXTENSION)
-                               + (",)" if len(finney.TX_EXTENSION) == 1 else ")"))
+        self.extra_ty = reg.ty(
+            "(" + ", ".join(finney.TX_EXTENSION) + (",)" if len(finney.TX_EXTENSION) == 1 else ")")
+        )
         self.address_ty = reg.ty(finney.ADDRESS)
         self.signature_ty = reg.ty(finney.SIGNATURE)
         params = [("Address", finney.ADDRESS), ("Call", "RuntimeCall"), ("Signature", finney.SIGNATURE)]
-        inner = reg.composite("GenericUncheckedExtrinsic",
-                              "sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic",
-                              [(None, None, "Vec<u8>")], [*params, ("Extra", self.extra_ty)])
+        inner = reg.composite(
+            "GenericUncheckedExtrinsic",
+            "sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic",
+            [(None, None, "Vec<u8>")],
+            [*params, ("Extra", self.extra_ty)],
+        )
         self.extrinsic_ty = reg.composite(
-            "UncheckedExtrinsic", "fp_self_contained::unchecked_extrinsic::UncheckedExtrinsic",
+            "UncheckedExtrinsic",
+            "fp_self_contained::unchecked_extrinsic::UncheckedExtrinsic",
             [(None, "generic::UncheckedExtrinsic<Address, Call, Signature, Extension>", inner)],
-            [*params, ("Extension", self.extra_ty)])
+            [*params, ("Extension", self.extra_ty)],
+        )
         self._storage: dict[tuple[str, str], Storage] = {
-            (p.name, s.name): s for p in self.spec.pallets for s in (p.storage or ())}
+            (p.name, s.name): s for p in self.spec.pallets for s in (p.storage or ())
+        }
         self._event_record = reg.encoder("frame_system::EventRecord")
         self._call = reg.encoder("RuntimeCall")
         self._event = reg.encoder("RuntimeEvent")
@@ -131,17 +149,35 @@ class DevRuntime:
                     if s.key is None:
                         st_type: dict[str, Any] = {"Plain": self.reg.ty(s.value)}
                     else:
-                        st_type = {"Map": {"hashers": list(s.hashers), "key": self.reg.ty(s.key),
-                                           "value": self.reg.ty(s.value)}}
-                    entries.append({"name": s.name, "modifier": s.modifier, "type": st_type,
-                                    "default": "0x" + s.default.hex(), "documentation": []})
+                        st_type = {
+                            "Map": {
+                                "hashers": list(s.hashers),
+                                "key": self.reg.ty(s.key),
+                                "value": self.reg.ty(s.value),
+                            }
+                        }
+                    entries.append(
+                        {
+                            "name": s.name,
+                            "modifier": s.modifier,
+                            "type": st_type,
+                            "default": "0x" + s.default.hex(),
+                            "documentation": [],
+                        }
+                    )
                 storage = {"prefix": p.name, "entries": entries}
             d: dict[str, Any] = {
-                "name": p.name, "storage": storage,
-                "calls": self._ty_ref(p.name, "Call"), "event": self._ty_ref(p.name, "Event"),
-                "constants": [{"name": n, "type": self.reg.ty(t), "value": "0x" + v.hex(),
-                               "documentation": []} for n, t, v in p.constants],
-                "error": self._ty_ref(p.name, "Error"), "index": p.index}
+                "name": p.name,
+                "storage": storage,
+                "calls": self._ty_ref(p.name, "Call"),
+                "event": self._ty_ref(p.name, "Event"),
+                "constants": [
+                    {"name": n, "type": self.reg.ty(t), "value": "0x" + v.hex(), "documentation": []}
+                    for n, t, v in p.constants
+                ],
+                "error": self._ty_ref(p.name, "Error"),
+                "index": p.index,
+            }
             if v15:
                 d["docs"] = []
             out.append(d)
@@ -157,23 +193,48 @@ class DevRuntime:
     def _metadata_dict(self, version: int) -> dict[str, Any]:
         types = {"types": self.reg.types}
         if version == 14:
-            body = {"types": types, "pallets": self._pallet_dicts(False),
-                    "extrinsic": {"ty": self.extrinsic_ty, "version": 4,
-                                  "signed_extensions": self._ext_dicts()},
-                    "runtime_type": self.runtime_ty}
+            body = {
+                "types": types,
+                "pallets": self._pallet_dicts(False),
+                "extrinsic": {"ty": self.extrinsic_ty, "version": 4, "signed_extensions": self._ext_dicts()},
+                "runtime_type": self.runtime_ty,
+            }
         else:
-            body = {"types": types, "pallets": self._pallet_dicts(True),
-                    "extrinsic": {"version": 4, "address_ty": self.address_ty, "call_ty": self.call_ty,
-                                  "signature_ty": self.signature_ty, "extra_ty": self.extra_ty,
-                                  "signed_extensions": self._ext_dicts()},
-                    "runtime_type": self.runtime_ty,
-                    "apis": [{"name": a.name, "methods": [
-                        {"name": m.name, "inputs": [{"name": n, "ty": self.reg.ty(t)} for n, t in m.inputs],
-                         "output": self.reg.ty(m.output), "docs": []} for m in a.methods], "docs": []}
-                        for a in self.spec.apis],
-                    "outer_enums": {"call_enum_ty": self.call_ty, "event_enum_ty": self.event_ty,
-                                    "error_enum_ty": self.error_ty},
-                    "custom": {"map": []}}
+            body = {
+                "types": types,
+                "pallets": self._pallet_dicts(True),
+                "extrinsic": {
+                    "version": 4,
+                    "address_ty": self.address_ty,
+                    "call_ty": self.call_ty,
+                    "signature_ty": self.signature_ty,
+                    "extra_ty": self.extra_ty,
+                    "signed_extensions": self._ext_dicts(),
+                },
+                "runtime_type": self.runtime_ty,
+                "apis": [
+                    {
+                        "name": a.name,
+                        "methods": [
+                            {
+                                "name": m.name,
+                                "inputs": [{"name": n, "ty": self.reg.ty(t)} for n, t in m.inputs],
+                                "output": self.reg.ty(m.output),
+                                "docs": [],
+                            }
+                            for m in a.methods
+                        ],
+                        "docs": [],
+                    }
+                    for a in self.spec.apis
+                ],
+                "outer_enums": {
+                    "call_enum_ty": self.call_ty,
+                    "event_enum_ty": self.event_ty,
+                    "error_enum_ty": self.error_ty,
+                },
+                "custom": {"map": []},
+            }
         return {f"V{version}": body}
 
     def _encode_metadata(self, version: int) -> bytes:
@@ -207,10 +268,16 @@ class DevRuntime:
         return b"\x01" + compact(len(raw)) + raw
 
     def runtime_version(self) -> dict[str, Any]:
-        return {"specName": SPEC_NAME, "implName": SPEC_NAME, "authoringVersion": 1,
-                "specVersion": self.spec_version, "implVersion": self.spec.impl_version,
-                "apis": [[api_id(a.name), 1] for a in self.spec.apis],
-                "transactionVersion": self.spec.transaction_version, "stateVersion": 1}
+        return {
+            "specName": SPEC_NAME,
+            "implName": SPEC_NAME,
+            "authoringVersion": 1,
+            "specVersion": self.spec_version,
+            "implVersion": self.spec.impl_version,
+            "apis": [[api_id(a.name), 1] for a in self.spec.apis],
+            "transactionVersion": self.spec.transaction_version,
+            "stateVersion": 1,
+        }
 
     # -- encoding -----------------------------------------------------------------------------------
     def pallet(self, name: str) -> Pallet:

@@ -61,32 +61,110 @@ IMMUNITY_PERIOD = 4096
 # Metagraph fields in declaration order (= SelectiveMetagraph indexes 0..71, then validators 72 and
 # commitments 73), as finney declares pallet_subtensor::rpc_info::metagraph::Metagraph.
 METAGRAPH_FIELDS = (
-    "netuid", "name", "symbol", "identity", "network_registered_at", "owner_hotkey", "owner_coldkey",
-    "block", "tempo", "last_step", "blocks_since_last_step", "subnet_emission", "alpha_in", "alpha_out",
-    "tao_in", "alpha_out_emission", "alpha_in_emission", "tao_in_emission", "pending_alpha_emission",
-    "pending_root_emission", "subnet_volume", "moving_price", "rho", "kappa", "min_allowed_weights",
-    "max_weights_limit", "weights_version", "weights_rate_limit", "activity_cutoff", "max_validators",
-    "num_uids", "max_uids", "burn", "difficulty", "registration_allowed", "pow_registration_allowed",
-    "immunity_period", "min_difficulty", "max_difficulty", "min_burn", "max_burn", "adjustment_alpha",
-    "adjustment_interval", "target_regs_per_interval", "max_regs_per_block", "serving_rate_limit",
-    "commit_reveal_weights_enabled", "commit_reveal_period", "liquid_alpha_enabled", "alpha_high",
-    "alpha_low", "bonds_moving_avg", "hotkeys", "coldkeys", "identities", "axons", "active",
-    "validator_permit", "pruning_score", "last_update", "emission", "dividends", "incentives",
-    "consensus", "trust", "rank", "block_at_registration", "alpha_stake", "tao_stake", "total_stake",
-    "tao_dividends_per_hotkey", "alpha_dividends_per_hotkey",
+    "netuid",
+    "name",
+    "symbol",
+    "identity",
+    "network_registered_at",
+    "owner_hotkey",
+    "owner_coldkey",
+    "block",
+    "tempo",
+    "last_step",
+    "blocks_since_last_step",
+    "subnet_emission",
+    "alpha_in",
+    "alpha_out",
+    "tao_in",
+    "alpha_out_emission",
+    "alpha_in_emission",
+    "tao_in_emission",
+    "pending_alpha_emission",
+    "pending_root_emission",
+    "subnet_volume",
+    "moving_price",
+    "rho",
+    "kappa",
+    "min_allowed_weights",
+    "max_weights_limit",
+    "weights_version",
+    "weights_rate_limit",
+    "activity_cutoff",
+    "max_validators",
+    "num_uids",
+    "max_uids",
+    "burn",
+    "difficulty",
+    "registration_allowed",
+    "pow_registration_allowed",
+    "immunity_period",
+    "min_difficulty",
+    "max_difficulty",
+    "min_burn",
+    "max_burn",
+    "adjustment_alpha",
+    "adjustment_interval",
+    "target_regs_per_interval",
+    "max_regs_per_block",
+    "serving_rate_limit",
+    "commit_reveal_weights_enabled",
+    "commit_reveal_period",
+    "liquid_alpha_enabled",
+    "alpha_high",
+    "alpha_low",
+    "bonds_moving_avg",
+    "hotkeys",
+    "coldkeys",
+    "identities",
+    "axons",
+    "active",
+    "validator_permit",
+    "pruning_score",
+    "last_update",
+    "emission",
+    "dividends",
+    "incentives",
+    "consensus",
+    "trust",
+    "rank",
+    "block_at_registration",
+    "alpha_stake",
+    "tao_stake",
+    "total_stake",
+    "tao_dividends_per_hotkey",
+    "alpha_dividends_per_hotkey",
 )
 SELECTIVE_FIELDS = (*METAGRAPH_FIELDS, "validators", "commitments")
 
 # Subnet hyperparameters as the Metagraph reports them when the chain gives none (finney defaults).
 _DEFAULT_HP: dict[str, Any] = {
-    "rho": 10, "kappa": 32767, "min_allowed_weights": 8, "max_weights_limit": 65535, "weights_version": 0,
-    "weights_rate_limit": 100, "activity_cutoff": ACTIVITY_CUTOFF, "max_validators": MAX_VALIDATORS,
-    "difficulty": 10_000_000, "registration_allowed": True, "immunity_period": IMMUNITY_PERIOD,
-    "min_difficulty": 10_000_000, "max_difficulty": 4_611_686_018_427_387_903, "min_burn": 500_000,
-    "max_burn": 100_000_000_000, "adjustment_alpha": 17_893_341_751_498_265_066, "adjustment_interval": 360,
-    "target_regs_per_interval": 2, "max_regs_per_block": 1, "serving_rate_limit": 50,
-    "commit_reveal_weights_enabled": True, "commit_reveal_period": 1, "liquid_alpha_enabled": False,
-    "alpha_high": 58982, "alpha_low": 45875, "bonds_moving_avg": 900_000, "tempo": 360,
+    "rho": 10,
+    "kappa": 32767,
+    "min_allowed_weights": 8,
+    "max_weights_limit": 65535,
+    "weights_version": 0,
+    "weights_rate_limit": 100,
+    "activity_cutoff": ACTIVITY_CUTOFF,
+    "max_validators": MAX_VALIDATORS,
+    "difficulty": 10_000_000,
+    "registration_allowed": True,
+    "immunity_period": IMMUNITY_PERIOD,
+    "min_difficulty": 10_000_000,
+    "max_difficulty": 4_611_686_018_427_387_903,
+    "min_burn": 500_000,
+    "max_burn": 100_000_000_000,
+    "adjustment_alpha": 17_893_341_751_498_265_066,
+    "adjustment_interval": 360,
+    "target_regs_per_interval": 2,
+    "max_regs_per_block": 1,
+    "serving_rate_limit": 50,
+    "commit_reveal_weights_enabled": True,
+    "commit_reveal_period": 1,
+    "liquid_alpha_enabled": False,
+    "alpha_high": 58982,
+    "alpha_low": 45875,
+    "bonds_moving_avg": 900_000,
+    "tempo": 360,
 }
 
 
@@ -179,17 +257,18 @@ class Neuron:
 
 
 class NeuronState:
-    def __init__(self, seed: int, runtime: Any, *, max_uids: int = MAX_UIDS,
-                 max_validators: int = MAX_VALIDATORS) -> None:
+    def __init__(
+        self, seed: int, runtime: Any, *, max_uids: int = MAX_UIDS, max_validators: int = MAX_VALIDATORS
+    ) -> None:
         self.seed = seed
         self.runtime = runtime
         self.max_uids = max_uids
         self.max_validators = max_validators
         self._life: dict[int, list[tuple[int, int | None]]] = {}
-        self._fields = _History()    # (netuid, uid, "hotkey"|"coldkey"|"registered_at") -> value
-        self._count = _History()     # netuid -> number of uids
-        self._owner = _History()     # netuid -> (owner coldkey, owner hotkey)
-        self._stake = _History()     # (netuid, hotkey) -> rao
+        self._fields = _History()  # (netuid, uid, "hotkey"|"coldkey"|"registered_at") -> value
+        self._count = _History()  # netuid -> number of uids
+        self._owner = _History()  # netuid -> (owner coldkey, owner hotkey)
+        self._stake = _History()  # (netuid, hotkey) -> rao
         self._epochs: dict[int, tuple[list[int], list[Epoch]]] = {}
         # The present, for writing quickly (rebuilt from the histories after a rollback).
         self._hot: dict[int, list[bytes]] = {}
@@ -204,13 +283,16 @@ class NeuronState:
 
     # -- subnets -------------------------------------------------------------------------------------
     def exists(self, netuid: int, block: int) -> bool:
-        return any(start <= block and (end is None or block < end) for start, end in self._life.get(netuid, ()))
+        return any(
+            start <= block and (end is None or block < end) for start, end in self._life.get(netuid, ())
+        )
 
     def netuids_at(self, block: int) -> list[int]:
         return sorted(n for n in self._life if self.exists(n, block))
 
-    def genesis_subnet(self, block: int, netuid: int, owner_coldkey: bytes, owner_hotkey: bytes,
-                       n_neurons: int | None = None) -> None:
+    def genesis_subnet(
+        self, block: int, netuid: int, owner_coldkey: bytes, owner_hotkey: bytes, n_neurons: int | None = None
+    ) -> None:
         """A subnet appears at ``block`` with ``n_neurons`` (default: 64-256, from the seed) neurons.
 
         uid 0 is the owner's hotkey; the others are the chain's hotkeys (``hotkey/{i}``, so the
@@ -265,8 +347,9 @@ class NeuronState:
             return 0
         return self._add_stake(block, netuid, bytes(hotkey), int(delta_rao))
 
-    def on_register(self, block: int, netuid: int, hotkey: bytes, coldkey: bytes, *,
-                    immunity_period: int | None = None) -> int | None:
+    def on_register(
+        self, block: int, netuid: int, hotkey: bytes, coldkey: bytes, *, immunity_period: int | None = None
+    ) -> int | None:
         """Register ``hotkey`` in ``netuid``; returns its uid (None when the subnet does not exist, or
         when it is full with only the owner's uid).
 
@@ -293,8 +376,11 @@ class NeuronState:
         regs = self._reg[netuid]
 
         def score(uid: int) -> tuple:
-            pruning = epoch.pruning_score[uid] if epoch is not None and uid < len(epoch.pruning_score) \
-                and regs[uid] <= epoch.block else 0
+            pruning = (
+                epoch.pruning_score[uid]
+                if epoch is not None and uid < len(epoch.pruning_score) and regs[uid] <= epoch.block
+                else 0
+            )
             return (pruning, regs[uid], uid)
 
         candidates = [u for u in range(1, n) if block - regs[u] >= immunity] or list(range(1, n))
@@ -388,7 +474,7 @@ class NeuronState:
         stakes = [self._stake_now.get((netuid, h), 0) for h in hot]
         order = sorted(range(n), key=lambda u: (-stakes[u], u))
         permit = bytearray(n)
-        for u in order[:min(self.max_validators, n)]:
+        for u in order[: min(self.max_validators, n)]:
             if stakes[u] > 0:
                 permit[u] = 1
         previous = self._latest_epoch(netuid)
@@ -417,22 +503,31 @@ class NeuronState:
             if permit[u]:
                 last_update[u] = max(regs[u], block - rng.randint(1, max(1, tempo // 2)))
             else:
-                before = previous.last_update[u] if previous is not None and u < len(previous.last_update) \
-                    and regs[u] <= previous.block else 0
+                before = (
+                    previous.last_update[u]
+                    if previous is not None and u < len(previous.last_update) and regs[u] <= previous.block
+                    else 0
+                )
                 last_update[u] = max(regs[u], before)
 
         def u16(values: Iterable[float]) -> array:
             return array("H", [min(U16_MAX, max(0, round(v * U16_MAX))) for v in values])
 
         epoch = Epoch(
-            block=block, tempo=tempo,
+            block=block,
+            tempo=tempo,
             rank=u16(q / q_max for q in quality),
             trust=u16(0.0 if permit[u] else 0.55 + 0.45 * quality[u] / q_max for u in range(n)),
             consensus=u16(0.0 if permit[u] else 0.9 * quality[u] / q_max for u in range(n)),
-            incentive=u16(incentive_f), dividends=u16(dividends_f), validator_trust=u16(vtrust),
+            incentive=u16(incentive_f),
+            dividends=u16(dividends_f),
+            validator_trust=u16(vtrust),
             pruning_score=u16(e / e_max for e in emission),
-            emission=array("Q", emission), dividends_rao=array("Q", dividends_rao), permit=bytes(permit),
-            last_update=last_update)
+            emission=array("Q", emission),
+            dividends_rao=array("Q", dividends_rao),
+            permit=bytes(permit),
+            last_update=last_update,
+        )
         blocks, epochs = self._epochs.setdefault(netuid, ([], []))
         if blocks and blocks[-1] == block:
             epochs[-1] = epoch
@@ -518,8 +613,14 @@ class NeuronState:
         for uid in range(n):
             hotkey = at(fields.get((netuid, uid, "hotkey")))
             reg = at(fields.get((netuid, uid, "registered_at")))
-            nrn = Neuron(uid=uid, hotkey=hotkey, coldkey=at(fields.get((netuid, uid, "coldkey"))), registered_at=reg,
-                         stake=at(stakes.get((netuid, hotkey)), 0), last_update=reg)
+            nrn = Neuron(
+                uid=uid,
+                hotkey=hotkey,
+                coldkey=at(fields.get((netuid, uid, "coldkey"))),
+                registered_at=reg,
+                stake=at(stakes.get((netuid, hotkey)), 0),
+                last_update=reg,
+            )
             if epoch is not None and uid < len(epoch.permit) and reg <= epoch.block:
                 nrn.rank, nrn.trust, nrn.consensus = epoch.rank[uid], epoch.trust[uid], epoch.consensus[uid]
                 nrn.incentive, nrn.dividends = epoch.incentive[uid], epoch.dividends[uid]
@@ -534,12 +635,28 @@ class NeuronState:
     def _axon(self, hotkey: bytes, registered_at: int) -> dict[str, int]:
         ip = self._axon_ip.get(hotkey)
         if ip is None:
-            ip = self._axon_ip[hotkey] = int.from_bytes(hashlib.blake2b(hotkey, digest_size=4).digest(), "big")
-        return {"block": registered_at, "version": 1, "ip": ip, "port": 8091, "ip_type": 4, "protocol": 4,
-                "placeholder1": 0, "placeholder2": 0}
+            ip = self._axon_ip[hotkey] = int.from_bytes(
+                hashlib.blake2b(hotkey, digest_size=4).digest(), "big"
+            )
+        return {
+            "block": registered_at,
+            "version": 1,
+            "ip": ip,
+            "port": 8091,
+            "ip_type": 4,
+            "protocol": 4,
+            "placeholder1": 0,
+            "placeholder2": 0,
+        }
 
-    def metagraph(self, netuid: int, block: int, hyperparams: dict[str, Any] | None = None,
-                  tempo: int | None = None, symbol: str | None = None) -> dict[str, Any] | None:
+    def metagraph(
+        self,
+        netuid: int,
+        block: int,
+        hyperparams: dict[str, Any] | None = None,
+        tempo: int | None = None,
+        symbol: str | None = None,
+    ) -> dict[str, Any] | None:
         """``SubnetInfoRuntimeApi.get_metagraph(netuid)`` at ``block``: a value of finney's
         ``Metagraph`` type (encode it with ``encode_api_output``), or None for no such subnet.
         ``hyperparams`` (the chain's ``hyperparams_v2`` dict) supplies the subnet's settings and
@@ -562,46 +679,89 @@ class NeuronState:
         symbol_bytes = (symbol if symbol is not None else symbol_for_subnet(netuid)).encode()
         stakes = [x.stake for x in neurons]
         return {
-            "netuid": netuid, "name": list(name), "symbol": list(symbol_bytes), "identity": None,
-            "network_registered_at": registered, "owner_hotkey": owner_hotkey, "owner_coldkey": owner_coldkey,
-            "block": block, "tempo": int(hp["tempo"]), "last_step": last_step, "blocks_since_last_step": since,
-            "subnet_emission": 0, "alpha_in": total // 3, "alpha_out": total, "tao_in": total // 6,
-            "alpha_out_emission": ALPHA_PER_BLOCK, "alpha_in_emission": ALPHA_PER_BLOCK // 2,
+            "netuid": netuid,
+            "name": list(name),
+            "symbol": list(symbol_bytes),
+            "identity": None,
+            "network_registered_at": registered,
+            "owner_hotkey": owner_hotkey,
+            "owner_coldkey": owner_coldkey,
+            "block": block,
+            "tempo": int(hp["tempo"]),
+            "last_step": last_step,
+            "blocks_since_last_step": since,
+            "subnet_emission": 0,
+            "alpha_in": total // 3,
+            "alpha_out": total,
+            "tao_in": total // 6,
+            "alpha_out_emission": ALPHA_PER_BLOCK,
+            "alpha_in_emission": ALPHA_PER_BLOCK // 2,
             "tao_in_emission": ALPHA_PER_BLOCK // 4,
             "pending_alpha_emission": int(since * ALPHA_PER_BLOCK * (MINER_SHARE + VALIDATOR_SHARE)),
-            "pending_root_emission": 0, "subnet_volume": total * 3, "moving_price": {"bits": 1 << 31},
-            "rho": hp["rho"], "kappa": hp["kappa"], "min_allowed_weights": hp["min_allowed_weights"],
-            "max_weights_limit": hp["max_weights_limit"], "weights_version": hp["weights_version"],
-            "weights_rate_limit": hp["weights_rate_limit"], "activity_cutoff": hp["activity_cutoff"],
-            "max_validators": hp["max_validators"], "num_uids": len(neurons), "max_uids": self.max_uids,
-            "burn": hp["min_burn"], "difficulty": hp["difficulty"],
-            "registration_allowed": bool(hp["registration_allowed"]), "pow_registration_allowed": False,
-            "immunity_period": hp["immunity_period"], "min_difficulty": hp["min_difficulty"],
-            "max_difficulty": hp["max_difficulty"], "min_burn": hp["min_burn"], "max_burn": hp["max_burn"],
-            "adjustment_alpha": hp["adjustment_alpha"], "adjustment_interval": hp["adjustment_interval"],
+            "pending_root_emission": 0,
+            "subnet_volume": total * 3,
+            "moving_price": {"bits": 1 << 31},
+            "rho": hp["rho"],
+            "kappa": hp["kappa"],
+            "min_allowed_weights": hp["min_allowed_weights"],
+            "max_weights_limit": hp["max_weights_limit"],
+            "weights_version": hp["weights_version"],
+            "weights_rate_limit": hp["weights_rate_limit"],
+            "activity_cutoff": hp["activity_cutoff"],
+            "max_validators": hp["max_validators"],
+            "num_uids": len(neurons),
+            "max_uids": self.max_uids,
+            "burn": hp["min_burn"],
+            "difficulty": hp["difficulty"],
+            "registration_allowed": bool(hp["registration_allowed"]),
+            "pow_registration_allowed": False,
+            "immunity_period": hp["immunity_period"],
+            "min_difficulty": hp["min_difficulty"],
+            "max_difficulty": hp["max_difficulty"],
+            "min_burn": hp["min_burn"],
+            "max_burn": hp["max_burn"],
+            "adjustment_alpha": hp["adjustment_alpha"],
+            "adjustment_interval": hp["adjustment_interval"],
             "target_regs_per_interval": hp["target_regs_per_interval"],
-            "max_regs_per_block": hp["max_regs_per_block"], "serving_rate_limit": hp["serving_rate_limit"],
+            "max_regs_per_block": hp["max_regs_per_block"],
+            "serving_rate_limit": hp["serving_rate_limit"],
             "commit_reveal_weights_enabled": bool(hp["commit_reveal_weights_enabled"]),
             "commit_reveal_period": hp["commit_reveal_period"],
-            "liquid_alpha_enabled": bool(hp["liquid_alpha_enabled"]), "alpha_high": hp["alpha_high"],
-            "alpha_low": hp["alpha_low"], "bonds_moving_avg": hp["bonds_moving_avg"],
-            "hotkeys": [x.hotkey for x in neurons], "coldkeys": [x.coldkey for x in neurons],
+            "liquid_alpha_enabled": bool(hp["liquid_alpha_enabled"]),
+            "alpha_high": hp["alpha_high"],
+            "alpha_low": hp["alpha_low"],
+            "bonds_moving_avg": hp["bonds_moving_avg"],
+            "hotkeys": [x.hotkey for x in neurons],
+            "coldkeys": [x.coldkey for x in neurons],
             "identities": [None] * len(neurons),
             "axons": [self._axon(x.hotkey, x.registered_at) for x in neurons],
-            "active": [x.active for x in neurons], "validator_permit": [x.validator_permit for x in neurons],
-            "pruning_score": [x.pruning_score for x in neurons], "last_update": [x.last_update for x in neurons],
-            "emission": [x.emission for x in neurons], "dividends": [x.dividends for x in neurons],
-            "incentives": [x.incentive for x in neurons], "consensus": [x.consensus for x in neurons],
-            "trust": [x.trust for x in neurons], "rank": [x.rank for x in neurons],
+            "active": [x.active for x in neurons],
+            "validator_permit": [x.validator_permit for x in neurons],
+            "pruning_score": [x.pruning_score for x in neurons],
+            "last_update": [x.last_update for x in neurons],
+            "emission": [x.emission for x in neurons],
+            "dividends": [x.dividends for x in neurons],
+            "incentives": [x.incentive for x in neurons],
+            "consensus": [x.consensus for x in neurons],
+            "trust": [x.trust for x in neurons],
+            "rank": [x.rank for x in neurons],
             "block_at_registration": [x.registered_at for x in neurons],
-            "alpha_stake": stakes, "tao_stake": [0] * len(neurons), "total_stake": stakes,
+            "alpha_stake": stakes,
+            "tao_stake": [0] * len(neurons),
+            "total_stake": stakes,
             "tao_dividends_per_hotkey": [],
             "alpha_dividends_per_hotkey": [(x.hotkey, x.dividends_rao) for x in neurons if x.dividends_rao],
         }
 
-    def selective(self, netuid: int, block: int, indexes: Iterable[int],
-                  hyperparams: dict[str, Any] | None = None, tempo: int | None = None,
-                  symbol: str | None = None) -> dict[str, Any] | None:
+    def selective(
+        self,
+        netuid: int,
+        block: int,
+        indexes: Iterable[int],
+        hyperparams: dict[str, Any] | None = None,
+        tempo: int | None = None,
+        symbol: str | None = None,
+    ) -> dict[str, Any] | None:
         """``get_selective_metagraph(netuid, indexes)``: the ``SelectiveMetagraph`` value with only the
         asked fields (by ``SELECTIVE_FIELDS`` index) set; the others None. ``netuid`` is always set."""
         full = self.metagraph(netuid, block, hyperparams, tempo, symbol)
@@ -616,13 +776,24 @@ class NeuronState:
 
     def _lite(self, netuid: int, x: Neuron) -> dict[str, Any]:
         return {
-            "hotkey": x.hotkey, "coldkey": x.coldkey, "uid": x.uid, "netuid": netuid, "active": x.active,
+            "hotkey": x.hotkey,
+            "coldkey": x.coldkey,
+            "uid": x.uid,
+            "netuid": netuid,
+            "active": x.active,
             "axon_info": self._axon(x.hotkey, x.registered_at),
             "prometheus_info": {"block": 0, "version": 0, "ip": 0, "port": 0, "ip_type": 0},
-            "stake": [(x.coldkey, x.stake)] if x.stake else [], "rank": x.rank, "emission": x.emission,
-            "incentive": x.incentive, "consensus": x.consensus, "trust": x.trust,
-            "validator_trust": x.validator_trust, "dividends": x.dividends, "last_update": x.last_update,
-            "validator_permit": x.validator_permit, "pruning_score": x.pruning_score,
+            "stake": [(x.coldkey, x.stake)] if x.stake else [],
+            "rank": x.rank,
+            "emission": x.emission,
+            "incentive": x.incentive,
+            "consensus": x.consensus,
+            "trust": x.trust,
+            "validator_trust": x.validator_trust,
+            "dividends": x.dividends,
+            "last_update": x.last_update,
+            "validator_permit": x.validator_permit,
+            "pruning_score": x.pruning_score,
         }
 
     def neurons_lite(self, netuid: int, block: int) -> list[dict[str, Any]]:
@@ -635,9 +806,16 @@ class NeuronState:
         return self._lite(netuid, neurons[uid]) if 0 <= uid < len(neurons) else None
 
     # -- runtime calls -------------------------------------------------------------------------------
-    def answer(self, method: str, data: bytes, block: int, tempo_of: Callable[[int], int] | None = None,
-               hyperparams_of: Callable[[int], dict[str, Any] | None] | None = None,
-               runtime: Any = None, symbol_of: Callable[[int], str | None] | None = None) -> bytes | None:
+    def answer(
+        self,
+        method: str,
+        data: bytes,
+        block: int,
+        tempo_of: Callable[[int], int] | None = None,
+        hyperparams_of: Callable[[int], dict[str, Any] | None] | None = None,
+        runtime: Any = None,
+        symbol_of: Callable[[int], str | None] | None = None,
+    ) -> bytes | None:
         """The SCALE answer to ``state_call(method, data)`` at ``block`` for the metagraph calls, or None
         when ``method`` is not one of them (the chain answers it otherwise). ``symbol_of(netuid)`` gives
         the subnet's ``TokenSymbol`` (default: its own symbol)."""
@@ -649,7 +827,11 @@ class NeuronState:
 
         def context() -> tuple[dict[str, Any] | None, int | None, str | None]:
             hp = hyperparams_of(netuid) if hyperparams_of is not None else None
-            tempo = tempo_of(netuid) if tempo_of is not None and not (hp and hp.get("tempo") is not None) else None
+            tempo = (
+                tempo_of(netuid)
+                if tempo_of is not None and not (hp and hp.get("tempo") is not None)
+                else None
+            )
             return hp, tempo, symbol_of(netuid) if symbol_of is not None else None
 
         if method == "SubnetInfoRuntimeApi_get_metagraph":
@@ -658,11 +840,13 @@ class NeuronState:
                 return b"\x00"
             fast = self._fast.get(id(rt))
             if fast is None:
-                fast = self._fast[id(rt)] = _FastEncoder(rt.reg, "pallet_subtensor::rpc_info::metagraph::Metagraph")
+                fast = self._fast[id(rt)] = _FastEncoder(
+                    rt.reg, "pallet_subtensor::rpc_info::metagraph::Metagraph"
+                )
             return b"\x01" + fast(value)
         if method == "SubnetInfoRuntimeApi_get_selective_metagraph":
             count, off = _compact(data, 2)
-            indexes = [int.from_bytes(data[off + 2 * i:off + 2 * i + 2], "little") for i in range(count)]
+            indexes = [int.from_bytes(data[off + 2 * i : off + 2 * i + 2], "little") for i in range(count)]
             return rt.encode_api_output(api, name, self.selective(netuid, block, indexes, *context()))
         if method == "NeuronInfoRuntimeApi_get_neurons_lite":
             return rt.encode_api_output(api, name, self.neurons_lite(netuid, block))
@@ -711,19 +895,37 @@ class _FastEncoder:
             inner = reg.type_def(d["sequence"]["type"])
             idef, path = inner["def"], "::".join(inner["path"])
             if "compact" in idef:
-                return lambda v: compact(len(v)) + b"".join([table[x] if x < 65536 else compact(x) for x in v])
+                return lambda v: (
+                    compact(len(v)) + b"".join([table[x] if x < 65536 else compact(x) for x in v])
+                )
             if idef == {"primitive": "bool"}:
                 return lambda v: compact(len(v)) + bytes([1 if x else 0 for x in v])
             if path == "sp_core::crypto::AccountId32":
                 return lambda v: compact(len(v)) + b"".join(v)
-            if path == "pallet_subtensor::pallet::AxonInfo" and \
-                    [f["name"] for f in idef["composite"]["fields"]] == self._AXON_FIELDS:
+            if (
+                path == "pallet_subtensor::pallet::AxonInfo"
+                and [f["name"] for f in idef["composite"]["fields"]] == self._AXON_FIELDS
+            ):
                 pack = struct.Struct("<QIQQHBBBB").pack
 
                 def axons(v: list[dict[str, int]]) -> bytes:
-                    return compact(len(v)) + b"".join([
-                        pack(a["block"], a["version"], a["ip"] & 0xFFFFFFFFFFFFFFFF, a["ip"] >> 64, a["port"],
-                             a["ip_type"], a["protocol"], a["placeholder1"], a["placeholder2"]) for a in v])
+                    return compact(len(v)) + b"".join(
+                        [
+                            pack(
+                                a["block"],
+                                a["version"],
+                                a["ip"] & 0xFFFFFFFFFFFFFFFF,
+                                a["ip"] >> 64,
+                                a["port"],
+                                a["ip_type"],
+                                a["protocol"],
+                                a["placeholder1"],
+                                a["placeholder2"],
+                            )
+                            for a in v
+                        ]
+                    )
+
                 return axons
         return reg.encoder(tid)
 

@@ -32,11 +32,22 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-Action = Literal["set_hyperparam", "schedule_swap_coldkey", "swap_coldkey", "register_network",
-                 "register_leased_network", "dissolve_network", "sudo_call", "failures",
-                 # only after the runtime upgrade (upgrade_at):
-                 "announce_coldkey_swap", "swap_coldkey_announced", "dispute_coldkey_swap", "reset_coldkey_swap",
-                 "clear_coldkey_swap"]
+Action = Literal[
+    "set_hyperparam",
+    "schedule_swap_coldkey",
+    "swap_coldkey",
+    "register_network",
+    "register_leased_network",
+    "dissolve_network",
+    "sudo_call",
+    "failures",
+    # only after the runtime upgrade (upgrade_at):
+    "announce_coldkey_swap",
+    "swap_coldkey_announced",
+    "dispute_coldkey_swap",
+    "reset_coldkey_swap",
+    "clear_coldkey_swap",
+]
 
 
 class Happening(BaseModel):

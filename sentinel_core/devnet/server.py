@@ -36,11 +36,28 @@ log = logging.getLogger("sentinel.devnet")
 
 RATE_LIMITED = -32029
 METHODS = [
-    "chain_getBlock", "chain_getBlockHash", "chain_getFinalizedHead", "chain_getHead", "chain_getHeader",
-    "chain_subscribeFinalizedHeads", "chain_subscribeNewHeads", "chain_unsubscribeFinalizedHeads",
-    "chain_unsubscribeNewHeads", "rpc_methods", "state_call", "state_getKeys", "state_getKeysPaged",
-    "state_getMetadata", "state_getRuntimeVersion", "state_getStorage", "state_getStorageAt",
-    "state_queryStorageAt", "system_chain", "system_health", "system_name", "system_properties",
+    "chain_getBlock",
+    "chain_getBlockHash",
+    "chain_getFinalizedHead",
+    "chain_getHead",
+    "chain_getHeader",
+    "chain_subscribeFinalizedHeads",
+    "chain_subscribeNewHeads",
+    "chain_unsubscribeFinalizedHeads",
+    "chain_unsubscribeNewHeads",
+    "rpc_methods",
+    "state_call",
+    "state_getKeys",
+    "state_getKeysPaged",
+    "state_getMetadata",
+    "state_getRuntimeVersion",
+    "state_getStorage",
+    "state_getStorageAt",
+    "state_queryStorageAt",
+    "system_chain",
+    "system_health",
+    "system_name",
+    "system_properties",
     "system_version",
 ]
 
@@ -59,13 +76,28 @@ def _unknown_block(h: str) -> RpcError:
 class Devnet:
     """A running devnet: ``async with Devnet(...) as node: node.url``."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, block_time: float = 12.0,
-                 history: int = 5000, seed: int = 1, extrinsics_per_block: int = 20,
-                 scenario: Scenario | None = None, subnets: int = 8, governance_rate: float = 0.05,
-                 latency_ms: float = 0.0, error_rate: float = 0.0, drop_every: float | None = None,
-                 stall: float | None = None, rate_limit: float | None = None,
-                 ledger_path: str | Path | None = None, produce: bool = True,
-                 runtime: DevRuntime | None = None, upgrade_at: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        block_time: float = 12.0,
+        history: int = 5000,
+        seed: int = 1,
+        extrinsics_per_block: int = 20,
+        scenario: Scenario | None = None,
+        subnets: int = 8,
+        governance_rate: float = 0.05,
+        latency_ms: float = 0.0,
+        error_rate: float = 0.0,
+        drop_every: float | None = None,
+        stall: float | None = None,
+        rate_limit: float | None = None,
+        ledger_path: str | Path | None = None,
+        produce: bool = True,
+        runtime: DevRuntime | None = None,
+        upgrade_at: int | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.block_time = block_time
@@ -77,9 +109,16 @@ class Devnet:
         self.rate_limit = rate_limit
         self.ledger_path = Path(ledger_path) if ledger_path else None
         self.produce_blocks = produce
-        self.chain = DevChain(seed=seed, extrinsics_per_block=extrinsics_per_block, block_time=block_time,
-                              governance_rate=governance_rate, subnets=subnets, scenario=scenario,
-                              runtime=runtime, upgrade_at=upgrade_at)
+        self.chain = DevChain(
+            seed=seed,
+            extrinsics_per_block=extrinsics_per_block,
+            block_time=block_time,
+            governance_rate=governance_rate,
+            subnets=subnets,
+            scenario=scenario,
+            runtime=runtime,
+            upgrade_at=upgrade_at,
+        )
         self._fault_rng = random.Random(f"{seed}:faults")
         self._server: Server | None = None
         self._tasks: list[asyncio.Task] = []
@@ -108,8 +147,9 @@ class Devnet:
         self.chain.listeners.append(self._on_block)
         for rt in filter(None, (self.chain.genesis_runtime, self.chain.upgraded_runtime)):
             await asyncio.to_thread(lambda rt=rt: (rt.metadata_v14, rt.metadata_v15))
-        self._server = await serve(self._handle, self.host, self.port, max_size=2**26,
-                                   ping_interval=None, compression=None)
+        self._server = await serve(
+            self._handle, self.host, self.port, max_size=2**26, ping_interval=None, compression=None
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         if self.initial_stall:
             self.stall(self.initial_stall)
@@ -179,8 +219,11 @@ class Devnet:
             if self.stalled:
                 continue
             self.chain.produce(1)
-            if self.ledger_path is not None and self.chain.ledger and \
-                    self.chain.ledger[-1]["block"] == self.chain.head.number:
+            if (
+                self.ledger_path is not None
+                and self.chain.ledger
+                and self.chain.ledger[-1]["block"] == self.chain.head.number
+            ):
                 self.write_ledger()
 
     async def _dropper(self) -> None:
@@ -202,8 +245,15 @@ class Devnet:
         self._last_finalized = final.hash
 
     def _notify(self, ws: ServerConnection, method: str, sub_id: str, header_json: str) -> None:
-        msg = ('{"jsonrpc":"2.0","method":"' + method + '","params":{"subscription":"' + sub_id
-               + '","result":' + header_json + "}}")
+        msg = (
+            '{"jsonrpc":"2.0","method":"'
+            + method
+            + '","params":{"subscription":"'
+            + sub_id
+            + '","result":'
+            + header_json
+            + "}}"
+        )
         asyncio.ensure_future(self._send(ws, msg))
 
     async def _send(self, ws: ServerConnection, msg: str) -> None:
@@ -228,7 +278,9 @@ class Devnet:
         try:
             payload = json.loads(message)
         except (ValueError, UnicodeDecodeError):
-            await self._send(ws, '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}')
+            await self._send(
+                ws, '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}'
+            )
             return
         if self.latency:
             await asyncio.sleep(self.latency)
@@ -240,13 +292,21 @@ class Devnet:
             # Like a public node's per-IP limit: the whole request (a batch frame counts once) is refused.
             self.stats["rate_limited"] += 1
             items = payload if isinstance(payload, list) else [payload]
-            errors = [_error(i.get("id") if isinstance(i, dict) else None, RATE_LIMITED,
-                             "Too many requests: rate limit exceeded, retry later") for i in items]
+            errors = [
+                _error(
+                    i.get("id") if isinstance(i, dict) else None,
+                    RATE_LIMITED,
+                    "Too many requests: rate limit exceeded, retry later",
+                )
+                for i in items
+            ]
             await self._send(ws, "[" + ",".join(errors) + "]" if isinstance(payload, list) else errors[0])
             return
         if isinstance(payload, list):
             if not payload:
-                await self._send(ws, '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid request"}}')
+                await self._send(
+                    ws, '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid request"}}'
+                )
                 return
             parts = [self._dispatch(ws, item) for item in payload]
             await self._send(ws, "[" + ",".join(p for p in parts if p) + "]")
@@ -254,8 +314,10 @@ class Devnet:
             out = self._dispatch(ws, payload)
             if out:
                 await self._send(ws, out)
-            if isinstance(payload, dict) and payload.get("method") in ("chain_subscribeNewHeads",
-                                                                        "chain_subscribeFinalizedHeads"):
+            if isinstance(payload, dict) and payload.get("method") in (
+                "chain_subscribeNewHeads",
+                "chain_subscribeFinalizedHeads",
+            ):
                 self._send_initial_head(ws, payload)
 
     def _send_initial_head(self, ws: ServerConnection, payload: dict) -> None:
@@ -285,7 +347,11 @@ class Devnet:
         method = req["method"]
         params = req.get("params") or []
         self.stats["requests"] += 1
-        if self.error_rate and not method.startswith("chain_unsub") and self._fault_rng.random() < self.error_rate:
+        if (
+            self.error_rate
+            and not method.startswith("chain_unsub")
+            and self._fault_rng.random() < self.error_rate
+        ):
             self.stats["errors_injected"] += 1
             return _error(rid, -32603, "Internal error (devnet fault injection)")
         handler = getattr(self, "rpc_" + method, None)
@@ -378,15 +444,28 @@ class Devnet:
         value = self.chain.storage_value(key, block)
         return None if value is None else '"0x' + value.hex() + '"'
 
-    def rpc_state_queryStorageAt(self, ws: ServerConnection, keys: list[str], block_hash: str | None = None) -> str:
+    def rpc_state_queryStorageAt(
+        self, ws: ServerConnection, keys: list[str], block_hash: str | None = None
+    ) -> str:
         block = self._at(block_hash)
         changes = ",".join(
-            "[" + self._j(k) + "," + (self._storage(bytes.fromhex(k.removeprefix("0x")), block) or "null") + "]"
-            for k in keys)
+            "["
+            + self._j(k)
+            + ","
+            + (self._storage(bytes.fromhex(k.removeprefix("0x")), block) or "null")
+            + "]"
+            for k in keys
+        )
         return '[{"block":' + self._j(block.hash) + ',"changes":[' + changes + "]}]"
 
-    def rpc_state_getKeysPaged(self, ws: ServerConnection, prefix: str, count: int,
-                               start_key: str | None = None, block_hash: str | None = None) -> str:
+    def rpc_state_getKeysPaged(
+        self,
+        ws: ServerConnection,
+        prefix: str,
+        count: int,
+        start_key: str | None = None,
+        block_hash: str | None = None,
+    ) -> str:
         block = self._at(block_hash)
         keys = self.chain.keys_with_prefix(bytes.fromhex((prefix or "0x").removeprefix("0x")), block.number)
         start = bytes.fromhex(start_key.removeprefix("0x")) if start_key else b""
@@ -396,11 +475,15 @@ class Devnet:
     def rpc_state_getKeys(self, ws: ServerConnection, prefix: str, block_hash: str | None = None) -> str:
         return self.rpc_state_getKeysPaged(ws, prefix, 1_000_000, None, block_hash)
 
-    def rpc_state_call(self, ws: ServerConnection, method: str, data: str, block_hash: str | None = None) -> str:
+    def rpc_state_call(
+        self, ws: ServerConnection, method: str, data: str, block_hash: str | None = None
+    ) -> str:
         block = self._at(block_hash)
         out = self.chain.runtime_call(method, bytes.fromhex((data or "0x").removeprefix("0x")), block.number)
         if out is None:
-            raise RpcError(4003, f"Client error: Execution failed: Other: Exported method {method} is not found")
+            raise RpcError(
+                4003, f"Client error: Execution failed: Other: Exported method {method} is not found"
+            )
         return '"0x' + out.hex() + '"'
 
     def _subscribe(self, ws: ServerConnection, kind: str) -> str:
@@ -423,8 +506,15 @@ class Devnet:
 
 
 def _error(rid: Any, code: int, message: str) -> str:
-    return ('{"jsonrpc":"2.0","id":' + json.dumps(rid) + ',"error":{"code":' + str(code)
-            + ',"message":' + json.dumps(message) + "}}")
+    return (
+        '{"jsonrpc":"2.0","id":'
+        + json.dumps(rid)
+        + ',"error":{"code":'
+        + str(code)
+        + ',"message":'
+        + json.dumps(message)
+        + "}}"
+    )
 
 
 async def run_devnet(devnet: Devnet, on_ready: Callable[[Devnet], None] | None = None) -> None:

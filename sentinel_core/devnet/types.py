@@ -25,10 +25,31 @@ Encoder = Callable[[Any], bytes]
 class Raw(bytes):
     """Already-encoded bytes, accepted in place of a variant value (e.g. an inner RuntimeCall)."""
 
-_INT_SIZES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "u128": 16, "u256": 32,
-              "i8": 1, "i16": 2, "i32": 4, "i64": 8, "i128": 16, "i256": 32}
-_STRUCT = {"u8": "<B", "u16": "<H", "u32": "<I", "u64": "<Q", "i8": "<b", "i16": "<h",
-           "i32": "<i", "i64": "<q"}
+
+_INT_SIZES = {
+    "u8": 1,
+    "u16": 2,
+    "u32": 4,
+    "u64": 8,
+    "u128": 16,
+    "u256": 32,
+    "i8": 1,
+    "i16": 2,
+    "i32": 4,
+    "i64": 8,
+    "i128": 16,
+    "i256": 32,
+}
+_STRUCT = {
+    "u8": "<B",
+    "u16": "<H",
+    "u32": "<I",
+    "u64": "<Q",
+    "i8": "<b",
+    "i16": "<h",
+    "i32": "<i",
+    "i64": "<q",
+}
 PRIMITIVES = frozenset({*_INT_SIZES, "bool", "str", "char"})
 
 
@@ -85,13 +106,19 @@ class Registry:
         self._encoders: dict[int, Encoder] = {}
 
     # -- declaring -------------------------------------------------------------------------
-    def _add(self, key: str | None, type_def: dict[str, Any], path: list[str] | None = None,
-             params: list[dict[str, Any]] | None = None) -> int:
+    def _add(
+        self,
+        key: str | None,
+        type_def: dict[str, Any],
+        path: list[str] | None = None,
+        params: list[dict[str, Any]] | None = None,
+    ) -> int:
         if key is not None and key in self._by_key:
             return self._by_key[key]
         tid = len(self.types)
-        self.types.append({"id": tid, "type": {"path": path or [], "params": params or [],
-                                               "def": type_def, "docs": []}})
+        self.types.append(
+            {"id": tid, "type": {"path": path or [], "params": params or [], "def": type_def, "docs": []}}
+        )
         if key is not None:
             self._by_key[key] = tid
         return tid
@@ -114,9 +141,12 @@ class Registry:
         """Declare a named struct; ``fields`` are ``(name | None, typeName | None, type_expr)``."""
         if name in self._named:
             return self._named[name]
-        tid = self._add(f"composite:{path}:{name}",
-                        {"composite": {"fields": self._fields(fields)}},
-                        path.split("::") if path else [], self._params(params))
+        tid = self._add(
+            f"composite:{path}:{name}",
+            {"composite": {"fields": self._fields(fields)}},
+            path.split("::") if path else [],
+            self._params(params),
+        )
         self._named[name] = tid
         return tid
 
@@ -124,23 +154,29 @@ class Registry:
         """Declare a named enum; ``variants`` are ``(name, index, fields)``."""
         if name in self._named:
             return self._named[name]
-        tid = self._add(f"variant:{path}:{name}",
-                        {"variant": {"variants": self._variants(variants)}},
-                        path.split("::") if path else [], self._params(params))
+        tid = self._add(
+            f"variant:{path}:{name}",
+            {"variant": {"variants": self._variants(variants)}},
+            path.split("::") if path else [],
+            self._params(params),
+        )
         self._named[name] = tid
         return tid
 
     def _fields(self, fields: list[tuple]) -> list[dict[str, Any]]:
-        return [{"name": fname, "type": self.ty(texpr), "typeName": tname, "docs": []}
-                for fname, tname, texpr in fields]
+        return [
+            {"name": fname, "type": self.ty(texpr), "typeName": tname, "docs": []}
+            for fname, tname, texpr in fields
+        ]
 
     def _variants(self, variants: list[tuple]) -> list[dict[str, Any]]:
-        return [{"name": vname, "fields": self._fields(vfields), "index": idx, "docs": []}
-                for vname, idx, vfields in variants]
+        return [
+            {"name": vname, "fields": self._fields(vfields), "index": idx, "docs": []}
+            for vname, idx, vfields in variants
+        ]
 
     def _params(self, params: list[tuple]) -> list[dict[str, Any]]:
-        return [{"name": pname, "type": None if pexpr is None else self.ty(pexpr)}
-                for pname, pexpr in params]
+        return [{"name": pname, "type": None if pexpr is None else self.ty(pexpr)} for pname, pexpr in params]
 
     # -- resolving expressions ----------------------------------------------------------------
     def ty(self, expr: str | int) -> int:
@@ -173,25 +209,63 @@ class Registry:
                 return self._add(expr, {"sequence": {"type": self.ty(args[0])}})
             if head == "Option":
                 inner = self.ty(args[0])
-                return self._add(expr, {"variant": {"variants": [
-                    {"name": "None", "fields": [], "index": 0, "docs": []},
-                    {"name": "Some", "fields": [{"name": None, "type": inner, "typeName": None,
-                                                 "docs": []}], "index": 1, "docs": []}]}},
-                    ["Option"], [{"name": "T", "type": inner}])
+                return self._add(
+                    expr,
+                    {
+                        "variant": {
+                            "variants": [
+                                {"name": "None", "fields": [], "index": 0, "docs": []},
+                                {
+                                    "name": "Some",
+                                    "fields": [{"name": None, "type": inner, "typeName": None, "docs": []}],
+                                    "index": 1,
+                                    "docs": [],
+                                },
+                            ]
+                        }
+                    },
+                    ["Option"],
+                    [{"name": "T", "type": inner}],
+                )
             if head == "Result":
                 ok, err = self.ty(args[0]), self.ty(args[1])
-                return self._add(expr, {"variant": {"variants": [
-                    {"name": "Ok", "fields": [{"name": None, "type": ok, "typeName": None,
-                                               "docs": []}], "index": 0, "docs": []},
-                    {"name": "Err", "fields": [{"name": None, "type": err, "typeName": None,
-                                                "docs": []}], "index": 1, "docs": []}]}},
-                    ["Result"], [{"name": "T", "type": ok}, {"name": "E", "type": err}])
+                return self._add(
+                    expr,
+                    {
+                        "variant": {
+                            "variants": [
+                                {
+                                    "name": "Ok",
+                                    "fields": [{"name": None, "type": ok, "typeName": None, "docs": []}],
+                                    "index": 0,
+                                    "docs": [],
+                                },
+                                {
+                                    "name": "Err",
+                                    "fields": [{"name": None, "type": err, "typeName": None, "docs": []}],
+                                    "index": 1,
+                                    "docs": [],
+                                },
+                            ]
+                        }
+                    },
+                    ["Result"],
+                    [{"name": "T", "type": ok}, {"name": "E", "type": err}],
+                )
             if head == "BoundedVec":
                 inner = self.ty(f"Vec<{args[0]}>")
-                return self._add(expr, {"composite": {"fields": [
-                    {"name": None, "type": inner, "typeName": f"Vec<{args[0]}>", "docs": []}]}},
+                return self._add(
+                    expr,
+                    {
+                        "composite": {
+                            "fields": [
+                                {"name": None, "type": inner, "typeName": f"Vec<{args[0]}>", "docs": []}
+                            ]
+                        }
+                    },
                     ["bounded_collections", "bounded_vec", "BoundedVec"],
-                    [{"name": "T", "type": self.ty(args[0])}, {"name": "S", "type": None}])
+                    [{"name": "T", "type": self.ty(args[0])}, {"name": "S", "type": None}],
+                )
         raise KeyError(f"unknown type expression {expr!r}")
 
     def type_def(self, tid: int) -> dict[str, Any]:
@@ -216,7 +290,7 @@ class Registry:
 
     def _compile(self, tid: int) -> Encoder:  # noqa: C901 - one branch per SCALE kind
         t = self.types[tid]["type"]
-        (kind, d), = t["def"].items()
+        ((kind, d),) = t["def"].items()
         if kind == "primitive":
             return _primitive_encoder(d)
         if kind == "compact":
@@ -229,11 +303,13 @@ class Registry:
         if kind == "array":
             n = d["len"]
             if self._is_u8(d["type"]):
+
                 def enc_bytes(v: Any, n: int = n) -> bytes:
                     b = as_bytes(v)
                     if len(b) != n:
                         raise ValueError(f"expected {n} bytes, got {len(b)}")
                     return b
+
                 return enc_bytes
             item = self.encoder(d["type"])
             return lambda v: b"".join(item(x) for x in v)
@@ -248,9 +324,10 @@ class Registry:
             if t["path"] == ["Option"]:
                 inner = self.encoder(d["variants"][1]["fields"][0]["type"])
                 return lambda v: b"\x00" if v is None else b"\x01" + inner(v)
-            by_name = {var["name"]: (bytes((var["index"],)),
-                                     self._fields_encoder(var["fields"], t["path"]))
-                       for var in d["variants"]}
+            by_name = {
+                var["name"]: (bytes((var["index"],)), self._fields_encoder(var["fields"], t["path"]))
+                for var in d["variants"]
+            }
             path = "::".join(t["path"])
 
             def enc_variant(v: Any) -> bytes:
@@ -259,7 +336,7 @@ class Registry:
                 if isinstance(v, str):
                     name, payload = v, None
                 elif isinstance(v, dict) and len(v) == 1:
-                    (name, payload), = v.items()
+                    ((name, payload),) = v.items()
                 else:
                     name, payload = v
                 try:
@@ -267,6 +344,7 @@ class Registry:
                 except KeyError:
                     raise ValueError(f"{path} has no variant {name!r}") from None
                 return prefix + fenc(payload)
+
             return enc_variant
         raise ValueError(f"cannot encode type kind {kind}")
 
@@ -288,6 +366,7 @@ class Registry:
                 return b"".join(e(v[n]) for e, n in zip(encs, names))
             except KeyError as exc:
                 raise ValueError(f"{where or 'struct'} needs field {exc.args[0]!r}") from None
+
         return enc_named
 
 
@@ -314,8 +393,8 @@ def decode_compact(data: bytes, offset: int = 0) -> tuple[int, int]:
     if mode == 0:
         return b0 >> 2, offset + 1
     if mode == 1:
-        return int.from_bytes(data[offset:offset + 2], "little") >> 2, offset + 2
+        return int.from_bytes(data[offset : offset + 2], "little") >> 2, offset + 2
     if mode == 2:
-        return int.from_bytes(data[offset:offset + 4], "little") >> 2, offset + 4
+        return int.from_bytes(data[offset : offset + 4], "little") >> 2, offset + 4
     size = (b0 >> 2) + 4
-    return int.from_bytes(data[offset + 1:offset + 1 + size], "little"), offset + 1 + size
+    return int.from_bytes(data[offset + 1 : offset + 1 + size], "little"), offset + 1 + size

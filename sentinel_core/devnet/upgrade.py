@@ -39,50 +39,74 @@ NEW_SUBTENSOR_CALLS = (
     Variant(133, "clear_coldkey_swap_announcement"),
 )
 NEW_SUBTENSOR_EVENTS = (
-    Variant(109, "ColdkeySwapAnnounced", (("who", "T::AccountId", ACCOUNT), ("new_coldkey_hash", "T::Hash", H256))),
+    Variant(
+        109, "ColdkeySwapAnnounced", (("who", "T::AccountId", ACCOUNT), ("new_coldkey_hash", "T::Hash", H256))
+    ),
     Variant(110, "ColdkeySwapDisputed", (("coldkey", "T::AccountId", ACCOUNT),)),
     Variant(111, "ColdkeySwapReset", (("who", "T::AccountId", ACCOUNT),)),
     Variant(112, "ColdkeySwapCleared", (("who", "T::AccountId", ACCOUNT),)),
 )
 NEW_SUBTENSOR_STORAGE = (
     Storage("BurnHalfLife", "u16", key="u16", hashers=("Identity",), default=(360).to_bytes(2, "little")),
-    Storage("BurnIncreaseMult", "substrate_fixed::FixedU128", key="u16", hashers=("Identity",),
-            default=(2 << 64).to_bytes(16, "little")),
+    Storage(
+        "BurnIncreaseMult",
+        "substrate_fixed::FixedU128",
+        key="u16",
+        hashers=("Identity",),
+        default=(2 << 64).to_bytes(16, "little"),
+    ),
 )
 NEW_ADMIN_CALLS = (
     Variant(89, "sudo_set_burn_half_life", (("netuid", "NetUid", "u16"), ("burn_half_life", "u16", "u16"))),
-    Variant(90, "sudo_set_burn_increase_mult", (("netuid", "NetUid", "u16"),
-                                                ("burn_increase_mult", "U64F64", "substrate_fixed::FixedU128"))),
+    Variant(
+        90,
+        "sudo_set_burn_increase_mult",
+        (("netuid", "NetUid", "u16"), ("burn_increase_mult", "U64F64", "substrate_fixed::FixedU128")),
+    ),
 )
 NEW_ADMIN_EVENTS = (
     Variant(3, "BurnHalfLifeSet", (("netuid", "NetUid", "u16"), ("burn_half_life", "u16", "u16"))),
-    Variant(4, "BurnIncreaseMultSet", (("netuid", "NetUid", "u16"),
-                                       ("burn_increase_mult", "U64F64", "substrate_fixed::FixedU128"))),
+    Variant(
+        4,
+        "BurnIncreaseMultSet",
+        (("netuid", "NetUid", "u16"), ("burn_increase_mult", "U64F64", "substrate_fixed::FixedU128")),
+    ),
 )
 
 
 def declare_types(reg: Registry) -> None:
     finney.declare_types(reg)
-    reg.variant(HYPERPARAM_VALUE, HYPERPARAM_VALUE, [
-        ("Bool", 0, [(None, "bool", "bool")]),
-        ("U16", 1, [(None, "Compact<u16>", "Compact<u16>")]),
-        ("U32", 2, [(None, "Compact<u32>", "Compact<u32>")]),
-        ("U64", 3, [(None, "Compact<u64>", "Compact<u64>")]),
-        ("U128", 4, [(None, "Compact<u128>", "Compact<u128>")]),
-        ("TaoBalance", 5, [(None, "Compact<TaoBalance>", "Compact<u64>")]),
-        ("I32F32", 6, [(None, "I32F32", "substrate_fixed::FixedI64")]),
-        ("U64F64", 7, [(None, "U64F64", "substrate_fixed::FixedU128")]),
-    ])
-    reg.composite(HYPERPARAM_ENTRY, HYPERPARAM_ENTRY, [
-        ("name", "Vec<u8>", "Vec<u8>"), ("value", "HyperparamValue", HYPERPARAM_VALUE)])
+    reg.variant(
+        HYPERPARAM_VALUE,
+        HYPERPARAM_VALUE,
+        [
+            ("Bool", 0, [(None, "bool", "bool")]),
+            ("U16", 1, [(None, "Compact<u16>", "Compact<u16>")]),
+            ("U32", 2, [(None, "Compact<u32>", "Compact<u32>")]),
+            ("U64", 3, [(None, "Compact<u64>", "Compact<u64>")]),
+            ("U128", 4, [(None, "Compact<u128>", "Compact<u128>")]),
+            ("TaoBalance", 5, [(None, "Compact<TaoBalance>", "Compact<u64>")]),
+            ("I32F32", 6, [(None, "I32F32", "substrate_fixed::FixedI64")]),
+            ("U64F64", 7, [(None, "U64F64", "substrate_fixed::FixedU128")]),
+        ],
+    )
+    reg.composite(
+        HYPERPARAM_ENTRY,
+        HYPERPARAM_ENTRY,
+        [("name", "Vec<u8>", "Vec<u8>"), ("value", "HyperparamValue", HYPERPARAM_VALUE)],
+    )
 
 
 def _pallets() -> tuple:
     out = []
     for p in finney.PALLETS:
         if p.name == "SubtensorModule":
-            p = replace(p, calls=p.calls + NEW_SUBTENSOR_CALLS, events=p.events + NEW_SUBTENSOR_EVENTS,
-                        storage=p.storage + NEW_SUBTENSOR_STORAGE)
+            p = replace(
+                p,
+                calls=p.calls + NEW_SUBTENSOR_CALLS,
+                events=p.events + NEW_SUBTENSOR_EVENTS,
+                storage=p.storage + NEW_SUBTENSOR_STORAGE,
+            )
         elif p.name == "AdminUtils":
             p = replace(p, calls=p.calls + NEW_ADMIN_CALLS, events=p.events + NEW_ADMIN_EVENTS)
         out.append(p)
@@ -93,8 +117,15 @@ def _apis() -> tuple:
     out = []
     for a in finney.APIS:
         if a.name == "SubnetInfoRuntimeApi":
-            a = Api(a.name, a.methods + (
-                ApiMethod("get_subnet_hyperparams_v3", (("netuid", "u16"),), f"Option<Vec<{HYPERPARAM_ENTRY}>>"),))
+            a = Api(
+                a.name,
+                a.methods
+                + (
+                    ApiMethod(
+                        "get_subnet_hyperparams_v3", (("netuid", "u16"),), f"Option<Vec<{HYPERPARAM_ENTRY}>>"
+                    ),
+                ),
+            )
         out.append(a)
     return tuple(out)
 
@@ -103,8 +134,10 @@ TODAY = RuntimeSpec(spec_version=SPEC_VERSION, pallets=_pallets(), apis=_apis(),
 """The runtime the devnet switches to at ``--upgrade-at``."""
 
 ADDITIONS = {
-    "calls": [f"SubtensorModule.{v.name}" for v in NEW_SUBTENSOR_CALLS] + [f"AdminUtils.{v.name}" for v in NEW_ADMIN_CALLS],
-    "events": [f"SubtensorModule.{v.name}" for v in NEW_SUBTENSOR_EVENTS] + [f"AdminUtils.{v.name}" for v in NEW_ADMIN_EVENTS],
+    "calls": [f"SubtensorModule.{v.name}" for v in NEW_SUBTENSOR_CALLS]
+    + [f"AdminUtils.{v.name}" for v in NEW_ADMIN_CALLS],
+    "events": [f"SubtensorModule.{v.name}" for v in NEW_SUBTENSOR_EVENTS]
+    + [f"AdminUtils.{v.name}" for v in NEW_ADMIN_EVENTS],
     "storage": [f"SubtensorModule.{s.name}" for s in NEW_SUBTENSOR_STORAGE],
     "apis": ["SubnetInfoRuntimeApi.get_subnet_hyperparams_v3"],
 }

@@ -90,12 +90,15 @@ class WeightBook:
     row), ``storage_at(key, block)`` its versioned read, and ``runtime`` the runtime whose storage
     declarations give the keys (prefix and hashers of each item)."""
 
-    def __init__(self, write: WriteFn, storage_at: Callable[[bytes, int], bytes | None],
-                 runtime: DevRuntime) -> None:
+    def __init__(
+        self, write: WriteFn, storage_at: Callable[[bytes, int], bytes | None], runtime: DevRuntime
+    ) -> None:
         self._write = write
         self._storage_at = storage_at
-        self._layout = {item: (runtime.storage_prefix(PALLET, item), runtime.storage(PALLET, item).hashers)
-                        for item in ITEMS}
+        self._layout = {
+            item: (runtime.storage_prefix(PALLET, item), runtime.storage(PALLET, item).hashers)
+            for item in ITEMS
+        }
         self._keys: dict[tuple[str, int, int], bytes] = {}
         self._uids: dict[tuple[str, int], set[int]] = {}
         """Per (item, netuid), every uid a row was ever written for (a superset after a rollback)."""
@@ -106,8 +109,11 @@ class WeightBook:
         key = self._keys.get((item, netuid, uid))
         if key is None:
             prefix, (netuid_hasher, uid_hasher) = self._layout[item]
-            key = self._keys[(item, netuid, uid)] = (prefix + hash_key(netuid_hasher, netuid.to_bytes(2, "little"))
-                                                     + hash_key(uid_hasher, uid.to_bytes(2, "little")))
+            key = self._keys[(item, netuid, uid)] = (
+                prefix
+                + hash_key(netuid_hasher, netuid.to_bytes(2, "little"))
+                + hash_key(uid_hasher, uid.to_bytes(2, "little"))
+            )
         return key
 
     def row(self, item: str, netuid: int, uid: int, block: int) -> Pairs:
@@ -131,7 +137,9 @@ class WeightBook:
         uids.add(uid)
         self._write(self._key(item, netuid, uid), block, encode_pairs(pairs) if pairs else None)
 
-    def set_weights(self, block: int, netuid: int, uid: int, dests: Sequence[int], weights: Sequence[int]) -> Pairs:
+    def set_weights(
+        self, block: int, netuid: int, uid: int, dests: Sequence[int], weights: Sequence[int]
+    ) -> Pairs:
         """Store a successful ``set_weights`` by ``uid``; returns the stored (upscaled) row."""
         pairs = list(zip(dests, max_upscale(weights)))
         self._put(block, "Weights", netuid, uid, pairs)

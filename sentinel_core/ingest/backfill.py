@@ -40,7 +40,7 @@ def plan(missing: Sequence[tuple[int, int]], step: int, start: int, batch_size: 
     for a, b in missing:
         first = a + ((start - a) % step)
         numbers.extend(range(first, b + 1, step))
-    return [numbers[i:i + batch_size] for i in range(0, len(numbers), batch_size)]
+    return [numbers[i : i + batch_size] for i in range(0, len(numbers), batch_size)]
 
 
 @dataclass
@@ -118,11 +118,22 @@ class Throttle:
 class Backfill:
     """One backfill run; ``await run()`` returns when the range is complete (or raises)."""
 
-    def __init__(self, sentinel: Sentinel, *, start: int, end: int,
-                 mode: Literal["backfill", "fast_backfill"] = "fast_backfill",
-                 workers: int | None = None, batch_size: int | None = None, batch_delay: float | None = None,
-                 step: int | None = None, rate_limit: float | None = None, max_rps: float | None = None,
-                 processes: int | None = None, max_attempts: int = 20) -> None:
+    def __init__(
+        self,
+        sentinel: Sentinel,
+        *,
+        start: int,
+        end: int,
+        mode: Literal["backfill", "fast_backfill"] = "fast_backfill",
+        workers: int | None = None,
+        batch_size: int | None = None,
+        batch_delay: float | None = None,
+        step: int | None = None,
+        rate_limit: float | None = None,
+        max_rps: float | None = None,
+        processes: int | None = None,
+        max_attempts: int = 20,
+    ) -> None:
         ing = sentinel.settings.ingest
         if start > end:
             raise BackfillError(f"block_start {start} > block_end {end}")
@@ -175,10 +186,21 @@ class Backfill:
         rate = self._rate()
         remaining = self.total - self.done
         return BackfillProgress(
-            run_id=self.run_id, mode=self.mode, start=self.start, end=self.end, done=self.done, total=self.total,
-            rate=rate, eta_seconds=(remaining / rate) if rate > 0 else None, state=self.state,
-            workers=sorted(self._worker_progress.values(), key=lambda w: w.worker), backoffs=self.throttle.backoffs,
-            calls_per_second=self.throttle.calls_per_second(), concurrency=self.throttle.limit, error=error)
+            run_id=self.run_id,
+            mode=self.mode,
+            start=self.start,
+            end=self.end,
+            done=self.done,
+            total=self.total,
+            rate=rate,
+            eta_seconds=(remaining / rate) if rate > 0 else None,
+            state=self.state,
+            workers=sorted(self._worker_progress.values(), key=lambda w: w.worker),
+            backoffs=self.throttle.backoffs,
+            calls_per_second=self.throttle.calls_per_second(),
+            concurrency=self.throttle.limit,
+            error=error,
+        )
 
     def _publish(self, force: bool = False, error: str | None = None) -> None:
         now = time.monotonic()
@@ -236,8 +258,9 @@ class Backfill:
                 raise_if_stop_requested()
                 await self._resume.wait()
                 blocks = await self._retrying(client, lambda: client.fetch_blocks(batch), batch)
-                await self._retrying(client, lambda: self.s.pipeline.process(
-                    client, blocks, engine, source="backfill"), batch)
+                await self._retrying(
+                    client, lambda: self.s.pipeline.process(client, blocks, engine, source="backfill"), batch
+                )
                 self._advance(len(blocks))
                 wp = self._worker_progress[0]
                 wp.done, wp.current = wp.done + len(blocks), batch[-1]
@@ -252,8 +275,9 @@ class Backfill:
         if processes > 1:
             url = self.s.archive_url or self.s.url
             assert url is not None
-            self.decoders = DecoderPool(processes, url, self.s.engine.rules,
-                                        artifact=self.s.pipeline.artifact is not None)
+            self.decoders = DecoderPool(
+                processes, url, self.s.engine.rules, artifact=self.s.pipeline.artifact is not None
+            )
         try:
             await self._workers(batches, self.decoders)
         except DecoderDied as exc:
@@ -263,14 +287,16 @@ class Backfill:
                 self.decoders.close()
                 self.decoders = None
 
-    async def _fetch_and_process(self, client: ChainClient, batch: list[int], engine: Any,
-                                 decoders: DecoderPool | None) -> int:
+    async def _fetch_and_process(
+        self, client: ChainClient, batch: list[int], engine: Any, decoders: DecoderPool | None
+    ) -> int:
         """One batch through the pipeline: in this process, or decoded in a decoding process and
         written here. Returns the number of blocks stored."""
         if decoders is None:
             blocks = await self._retrying(client, lambda: client.fetch_blocks(batch), batch)
-            await self._retrying(client, lambda: self.s.pipeline.process(
-                client, blocks, engine, source="fast_backfill"), batch)
+            await self._retrying(
+                client, lambda: self.s.pipeline.process(client, blocks, engine, source="fast_backfill"), batch
+            )
             return len(blocks)
         raw = await self._retrying(client, lambda: client.fetch_raw(batch), batch)
         prepared = await self._retrying(client, lambda: decoders.prepare(raw), batch)
@@ -375,7 +401,9 @@ class Backfill:
                 self.throttle.on_success()
                 return result
             except ChainError as exc:
-                limited = (exc.rate_limited if isinstance(exc, RpcError) else False) or is_rate_limit_text(str(exc))
+                limited = (exc.rate_limited if isinstance(exc, RpcError) else False) or is_rate_limit_text(
+                    str(exc)
+                )
                 if limited:
                     delay = self.throttle.on_rate_limited()
                     self._publish(force=True)
@@ -386,7 +414,9 @@ class Backfill:
                     raise
                 delay = self.throttle.on_overload()
                 self._publish(force=True)
-                self.s.bus.publish(LogLine(level="warning", text=f"blocks {batch[0]}-{batch[-1]}: {exc}; retrying"))
+                self.s.bus.publish(
+                    LogLine(level="warning", text=f"blocks {batch[0]}-{batch[-1]}: {exc}; retrying")
+                )
                 await asyncio.sleep(delay)
                 if not isinstance(exc, RpcError):
                     await client.close()

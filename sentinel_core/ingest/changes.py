@@ -55,7 +55,8 @@ async def hyperparam_changes(client: ChainClient, block: Block) -> list[Hyperpar
         runtime = await client.runtime(block.spec_version, block.hash) if block.spec_version else None
         upgraded = any(ev.pallet == "System" and ev.name == "CodeUpdated" for ev in block.events)
         before, after = await read_hyperparams_at(
-            client, netuids, [(block.parent_hash, runtime), (block.hash, None if upgraded else runtime)])
+            client, netuids, [(block.parent_hash, runtime), (block.hash, None if upgraded else runtime)]
+        )
     seen: dict[tuple[int | None, str], Any] = {}
     changes = []
     for ext_index, signer, call, (netuid, name, new_raw, known) in setters:
@@ -71,8 +72,18 @@ async def hyperparam_changes(client: ChainClient, block: Block) -> list[Hyperpar
         seen[key] = new
         if known and old is not None and old == new:
             continue  # the setter ran but left this value as it was (e.g. alpha_low in sudo_set_alpha_values)
-        changes.append(HyperparamChange(
-            block=block.number, netuid=netuid, name=name, old=old, new=new,
-            extrinsic_index=ext_index, signer=signer, call=f"{call.pallet}.{call.name}",
-            via_sudo=call.via_sudo, known=known))
+        changes.append(
+            HyperparamChange(
+                block=block.number,
+                netuid=netuid,
+                name=name,
+                old=old,
+                new=new,
+                extrinsic_index=ext_index,
+                signer=signer,
+                call=f"{call.pallet}.{call.name}",
+                via_sudo=call.via_sudo,
+                known=known,
+            )
+        )
     return changes

@@ -34,16 +34,26 @@ MAX_REORG_DEPTH = 64
 
 
 class LiveRunner:
-    def __init__(self, sentinel: Sentinel, *, engine: RuleEngine | None = None, max_gap_fill: int = 10_000,
-                 quiet_after: float | None = None, rng: random.Random | None = None,
-                 warm_blocks: int = 100) -> None:
+    def __init__(
+        self,
+        sentinel: Sentinel,
+        *,
+        engine: RuleEngine | None = None,
+        max_gap_fill: int = 10_000,
+        quiet_after: float | None = None,
+        rng: random.Random | None = None,
+        warm_blocks: int = 100,
+    ) -> None:
         self.s = sentinel
         self.engine = engine or sentinel.engine
         self.max_gap_fill = max_gap_fill
         self.warm_blocks = warm_blocks
         watch = sentinel.settings.watch
-        self.snapshots = (LiveSnapshots(sentinel, None if watch.subnets == "all" else list(watch.subnets))
-                          if watch.snapshots else None)
+        self.snapshots = (
+            LiveSnapshots(sentinel, None if watch.subnets == "all" else list(watch.subnets))
+            if watch.snapshots
+            else None
+        )
         self.quiet_after = quiet_after
         self.rng = rng or random.Random()
         self.last_number: int | None = None
@@ -84,7 +94,7 @@ class LiveRunner:
                     self.s.bus.publish(ConnectionChanged(state="connected", url=url, attempt=self.attempt))
                     self.attempt = 0
                     await self._follow(client)
-                except (ChainError, ConnectionError, OSError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, ChainError, ConnectionError, OSError) as exc:
                     await self._backoff(str(exc) or type(exc).__name__)
                 except Exception as exc:  # noqa: BLE001 - the websocket library raises many kinds
                     await self._backoff(f"{type(exc).__name__}: {exc}")
@@ -111,9 +121,12 @@ class LiveRunner:
     async def _backoff(self, reason: str) -> None:
         self.attempt += 1
         delay = min(30.0, 0.5 * 2 ** min(self.attempt, 6)) * (0.5 + self.rng.random())
-        self.s.bus.publish(ConnectionChanged(state="reconnecting", url=self.s.url or "?", attempt=self.attempt,
-                                             error=reason))
-        self.s.bus.publish(LogLine(level="warning", text=f"connection lost ({reason}); retry {self.attempt} in {delay:.1f}s"))
+        self.s.bus.publish(
+            ConnectionChanged(state="reconnecting", url=self.s.url or "?", attempt=self.attempt, error=reason)
+        )
+        self.s.bus.publish(
+            LogLine(level="warning", text=f"connection lost ({reason}); retry {self.attempt} in {delay:.1f}s")
+        )
         await asyncio.sleep(delay)
 
     async def _follow(self, client: ChainClient) -> None:
@@ -127,7 +140,7 @@ class LiveRunner:
                 timeout = self._quiet_timeout()
                 try:
                     number, block_hash, parent = await wait_for(heads.__anext__(), timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     raise ChainError(f"no new block for {timeout:.0f}s; reconnecting") from None
                 except StopAsyncIteration:
                     raise ChainError("subscription ended") from None
@@ -146,7 +159,9 @@ class LiveRunner:
             return 60.0
         return min(60.0, max(5.0, 6 * self._interval))
 
-    async def _on_head(self, client: ChainClient, number: int, block_hash: str, parent: str, received: float) -> None:
+    async def _on_head(
+        self, client: ChainClient, number: int, block_hash: str, parent: str, received: float
+    ) -> None:
         if self._head_at is not None and self.best is not None and number > self.best:
             gap = (received - self._head_at) / (number - self.best)
             self._interval = gap if self._interval is None else 0.9 * self._interval + 0.1 * gap
@@ -182,7 +197,9 @@ class LiveRunner:
             h = header["parentHash"]
             n -= 1
         chain.reverse()
-        self.s.bus.publish(LogLine(level="warning", text=f"reorg: replacing {len(chain)} block(s) up to #{number}"))
+        self.s.bus.publish(
+            LogLine(level="warning", text=f"reorg: replacing {len(chain)} block(s) up to #{number}")
+        )
         blocks = await client.fetch_blocks([], hashes=chain)
         await self._process(client, blocks, None)
 
@@ -192,9 +209,15 @@ class LiveRunner:
         start = self.last_number + 1
         if upto - start + 1 > self.max_gap_fill:
             skipped = (start, upto - self.max_gap_fill)
-            self.s.bus.publish(LogLine(level="warning", text=(
-                f"blocks {skipped[0]}-{skipped[1]} are older than the gap-fill limit ({self.max_gap_fill}); "
-                "run a backfill for them")))
+            self.s.bus.publish(
+                LogLine(
+                    level="warning",
+                    text=(
+                        f"blocks {skipped[0]}-{skipped[1]} are older than the gap-fill limit ({self.max_gap_fill}); "
+                        "run a backfill for them"
+                    ),
+                )
+            )
             start = upto - self.max_gap_fill + 1
         for a in range(start, upto + 1, FETCH_BATCH):
             numbers = list(range(a, min(upto, a + FETCH_BATCH - 1) + 1))
@@ -237,9 +260,11 @@ class LiveRunner:
     async def _stall_watch(self) -> None:
         while True:
             await asyncio.sleep(1.0)
-            alerts = self.engine.check_stall(time.time(), self.last_number,
-                                             None if self.last_block_at is None else
-                                             time.time() - (time.monotonic() - self.last_block_at))
+            alerts = self.engine.check_stall(
+                time.time(),
+                self.last_number,
+                None if self.last_block_at is None else time.time() - (time.monotonic() - self.last_block_at),
+            )
             if alerts:
                 new = await self.s.store.write_alerts(alerts)
                 for alert in new:
@@ -267,10 +292,13 @@ class LiveRunner:
                 for change in reversed(await store.hyperparam_history(netuid=netuid, limit=1000)):
                     if snap_block < change.block <= number:
                         expected[change.name] = change.new
-                unexplained = [HyperparamChange(block=number, netuid=netuid, name=name, old=expected.get(name),
-                                                new=value, call=None)
-                               for name, value in current.items()
-                               if name in expected and expected[name] != value]
+                unexplained = [
+                    HyperparamChange(
+                        block=number, netuid=netuid, name=name, old=expected.get(name), new=value, call=None
+                    )
+                    for name, value in current.items()
+                    if name in expected and expected[name] != value
+                ]
                 if unexplained:
                     await store.write_changes(unexplained)
             await store.write_snapshot(number, netuid, current)

@@ -67,22 +67,32 @@ def artifact_line(block: Block) -> str:
     return json.dumps(block.model_dump(mode="json"), separators=(",", ":")) + "\n"
 
 
-async def prepare(client: ChainClient, blocks: Sequence[Block], engine: RuleEngine, *,
-                  artifact: bool = False) -> Prepared:
+async def prepare(
+    client: ChainClient, blocks: Sequence[Block], engine: RuleEngine, *, artifact: bool = False
+) -> Prepared:
     """Everything about ``blocks`` (ascending) short of writing it: hyperparameter changes with old
     values from the parent's state, the rules' alerts, the rows."""
     items: list[tuple[Block, list[HyperparamChange], list[Alert]]] = []
     for block in blocks:
         changes = await hyperparam_changes(client, block)
         items.append((block, changes, engine.evaluate(block, changes)))
-    return Prepared(block_rows(items), [c for _, changes, _ in items for c in changes],
-                    [artifact_line(b) for b in blocks] if artifact else [])
+    return Prepared(
+        block_rows(items),
+        [c for _, changes, _ in items for c in changes],
+        [artifact_line(b) for b in blocks] if artifact else [],
+    )
 
 
 class Pipeline:
-    def __init__(self, store: Any, bus: Bus, *, artifact: ArtifactWriter | None = None,
-                 on_new_alerts: Callable[[list[Alert]], None] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: Any,
+        bus: Bus,
+        *,
+        artifact: ArtifactWriter | None = None,
+        on_new_alerts: Callable[[list[Alert]], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store = store
         self.bus = bus
         self.artifact = artifact
@@ -91,14 +101,27 @@ class Pipeline:
         self._last_spec: int | None = None
         self._last_timestamp: dict[int, int] = {}
 
-    async def process(self, client: ChainClient, blocks: Sequence[Block], engine: RuleEngine, *,
-                      source: str = "live", received_at: float | None = None) -> list[Alert]:
+    async def process(
+        self,
+        client: ChainClient,
+        blocks: Sequence[Block],
+        engine: RuleEngine,
+        *,
+        source: str = "live",
+        received_at: float | None = None,
+    ) -> list[Alert]:
         """Process ``blocks`` (ascending) and return the alerts that were new."""
         prepared = await prepare(client, blocks, engine, artifact=self.artifact is not None)
         return await self.commit(prepared, blocks, source=source, received_at=received_at)
 
-    async def commit(self, prepared: Prepared, blocks: Sequence[Block] | None = None, *,
-                     source: str = "live", received_at: float | None = None) -> list[Alert]:
+    async def commit(
+        self,
+        prepared: Prepared,
+        blocks: Sequence[Block] | None = None,
+        *,
+        source: str = "live",
+        received_at: float | None = None,
+    ) -> list[Alert]:
         """Write what :func:`prepare` made (here or in a decoding process) in one transaction, append
         the artifact, publish, and queue the new alerts for delivery. ``blocks``, when at hand, feed
         the live block flow."""
@@ -110,23 +133,42 @@ class Pipeline:
             self.on_new_alerts(new_alerts)
         return new_alerts
 
-    def _publish(self, blocks: Sequence[Block], changes: list[HyperparamChange], new_alerts: list[Alert],
-                 source: str, received_at: float | None) -> None:
+    def _publish(
+        self,
+        blocks: Sequence[Block],
+        changes: list[HyperparamChange],
+        new_alerts: list[Alert],
+        source: str,
+        received_at: float | None,
+    ) -> None:
         bus = self.bus
         if source == "live":
             for block in blocks:
                 prev = self._last_timestamp.get(block.number - 1)
-                block_time = ((block.timestamp - prev) / 1000.0
-                              if prev is not None and block.timestamp is not None else None)
+                block_time = (
+                    (block.timestamp - prev) / 1000.0
+                    if prev is not None and block.timestamp is not None
+                    else None
+                )
                 if block.timestamp is not None:
                     self._last_timestamp[block.number] = block.timestamp
                     self._last_timestamp.pop(block.number - 64, None)
                 latency = (time.monotonic() - received_at) * 1000.0 if received_at is not None else None
-                bus.publish(BlockProcessed(
-                    number=block.number, hash=block.hash, timestamp=block.timestamp,
-                    extrinsics=len(block.extrinsics), failed=block.failed_count, events=len(block.events),
-                    notable=notable_calls(block), block_time=block_time, source="live",
-                    spec_version=block.spec_version, latency_ms=latency))
+                bus.publish(
+                    BlockProcessed(
+                        number=block.number,
+                        hash=block.hash,
+                        timestamp=block.timestamp,
+                        extrinsics=len(block.extrinsics),
+                        failed=block.failed_count,
+                        events=len(block.events),
+                        notable=notable_calls(block),
+                        block_time=block_time,
+                        source="live",
+                        spec_version=block.spec_version,
+                        latency_ms=latency,
+                    )
+                )
                 if any(ev.pallet == "System" and ev.name == "CodeUpdated" for ev in block.events):
                     bus.publish(RuntimeUpgraded(block=block.number, old=block.spec_version, new=-1))
         for change in changes:

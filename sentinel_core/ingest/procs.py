@@ -155,7 +155,9 @@ class _Worker:
 
     def __init__(self, ctx: Any, initargs: tuple) -> None:
         mine, theirs = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_serve, args=(theirs, initargs), name="sentinel-decoder", daemon=True)
+        self.process = ctx.Process(
+            target=_serve, args=(theirs, initargs), name="sentinel-decoder", daemon=True
+        )
         self.process.start()
         theirs.close()
         self.conn = mine
@@ -185,8 +187,16 @@ class DecoderPool:
     serving one batch at a time over its own pipe; a thread per batch waits on its answer. A
     process that dies is replaced and its batch given to another, up to ``max_restarts`` times in all."""
 
-    def __init__(self, processes: int, url: str, rules: list[Any], *, artifact: bool = False,
-                 timeout: float = 30.0, max_restarts: int = 3) -> None:
+    def __init__(
+        self,
+        processes: int,
+        url: str,
+        rules: list[Any],
+        *,
+        artifact: bool = False,
+        timeout: float = 30.0,
+        max_restarts: int = 3,
+    ) -> None:
         self.processes = processes
         self.max_restarts = max_restarts
         self.restarts = 0
@@ -253,8 +263,10 @@ class DecoderPool:
             if self._closed:
                 return
             if self.restarts >= self.max_restarts:
-                self._failed = (f"a decoding process died, {self.restarts} restart(s) already spent; "
-                                "run the backfill again to resume")
+                self._failed = (
+                    f"a decoding process died, {self.restarts} restart(s) already spent; "
+                    "run the backfill again to resume"
+                )
                 raise DecoderDied(self._failed)
             self.restarts += 1
             fresh = _Worker(self._ctx, self._initargs)

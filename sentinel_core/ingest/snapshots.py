@@ -41,11 +41,25 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..bus import AlertRaised, BackfillProgress, LogLine, WorkerProgress
 from ..chain.client import ChainClient, ChainError, RpcError
 from ..chain.queries import subnets_at
-from ..metagraph import (Metagraph, MetagraphUnavailable, epoch_boundaries, epoch_runs_at, read_metagraphs,
-                         read_tempos)
+from ..metagraph import (
+    Metagraph,
+    MetagraphUnavailable,
+    epoch_boundaries,
+    epoch_runs_at,
+    read_metagraphs,
+    read_tempos,
+)
 from ..model import Alert
-from ..snapshots import (adjacent_snapshot_blocks, arun, ensure_schema, mark_checked, read_snapshot_raw, taken,
-                         unchecked_snapshots, write_snapshots)
+from ..snapshots import (
+    adjacent_snapshot_blocks,
+    arun,
+    ensure_schema,
+    mark_checked,
+    read_snapshot_raw,
+    taken,
+    unchecked_snapshots,
+    write_snapshots,
+)
 from ..store import Store
 from ..tasks import cancel_and_wait, raise_if_stop_requested
 
@@ -54,8 +68,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sentinel.snapshots")
 PROBE_EVERY = 7200
-SCHEDULE_EVENTS = {("SubtensorModule", "TempoSet"), ("SubtensorModule", "NetworkAdded"),
-                   ("SubtensorModule", "NetworkRemoved"), ("System", "CodeUpdated")}
+SCHEDULE_EVENTS = {
+    ("SubtensorModule", "TempoSet"),
+    ("SubtensorModule", "NetworkAdded"),
+    ("SubtensorModule", "NetworkRemoved"),
+    ("System", "CodeUpdated"),
+}
 """Events after which the epoch schedule of the next block must be read again."""
 CALLS_PER_FRAME = 64
 
@@ -73,8 +91,15 @@ def _pending_between(pending: dict[int, list[int]] | None, netuid: int, a: int, 
     return i < len(blocks) and blocks[i] < b
 
 
-def store_and_pair(store: Store, mgs: Sequence[Metagraph], points: Sequence[int] | int, *, pair: bool,
-                   pending: dict[int, list[int]] | None = None, paired: set[Pair] | None = None) -> list[Pair]:
+def store_and_pair(
+    store: Store,
+    mgs: Sequence[Metagraph],
+    points: Sequence[int] | int,
+    *,
+    pair: bool,
+    pending: dict[int, list[int]] | None = None,
+    paired: set[Pair] | None = None,
+) -> list[Pair]:
     """Write ``mgs`` and (``pair``) return the pairs of consecutive stored snapshots they form with their
     stored neighbours, in the store's thread: nothing else writes in between, so the neighbours are
     exact. ``pending`` (netuid -> sorted planned blocks not yet stored) defers a pair with a planned
@@ -99,12 +124,17 @@ def store_and_pair(store: Store, mgs: Sequence[Metagraph], points: Sequence[int]
     return out
 
 
-def _neighbour_pairs(store: Store, netuid: int, block: int, pending: dict[int, list[int]] | None) -> list[Pair]:
+def _neighbour_pairs(
+    store: Store, netuid: int, block: int, pending: dict[int, list[int]] | None
+) -> list[Pair]:
     """The pairs the stored snapshot at ``block`` forms with its stored neighbours, less any with a
     planned snapshot between (that one's own write pairs them)."""
     before, after = adjacent_snapshot_blocks(store, netuid, block)
-    return [(netuid, a, b) for a, b in ((before, block), (block, after))
-            if a is not None and b is not None and not _pending_between(pending, netuid, a, b)]
+    return [
+        (netuid, a, b)
+        for a, b in ((before, block), (block, after))
+        if a is not None and b is not None and not _pending_between(pending, netuid, a, b)
+    ]
 
 
 class SnapshotAlerts:
@@ -172,20 +202,29 @@ async def raise_alerts(sentinel: Sentinel, alerts: Sequence[Alert]) -> list[Aler
     return new
 
 
-async def store_snapshots(sentinel: Sentinel, alerts: SnapshotAlerts, mgs: Sequence[Metagraph],
-                          points: Sequence[int] | int, *, pending: dict[int, list[int]] | None = None,
-                          paired: set[Pair] | None = None) -> list[Alert]:
+async def store_snapshots(
+    sentinel: Sentinel,
+    alerts: SnapshotAlerts,
+    mgs: Sequence[Metagraph],
+    points: Sequence[int] | int,
+    *,
+    pending: dict[int, list[int]] | None = None,
+    paired: set[Pair] | None = None,
+) -> list[Alert]:
     """Store ``mgs`` and raise what the snapshot rules find against their stored neighbours."""
     active = alerts.active
-    pairs = await arun(sentinel.store, store_and_pair, mgs, points, pair=active, pending=pending, paired=paired)
+    pairs = await arun(
+        sentinel.store, store_and_pair, mgs, points, pair=active, pending=pending, paired=paired
+    )
     if not active:
         return []
     alerts.remember(mgs)
     return await _check_and_mark(sentinel, alerts, pairs, [(mg.netuid, mg.block) for mg in mgs])
 
 
-async def _check_and_mark(sentinel: Sentinel, alerts: SnapshotAlerts, pairs: Sequence[Pair],
-                          keys: list[tuple[int, int]]) -> list[Alert]:
+async def _check_and_mark(
+    sentinel: Sentinel, alerts: SnapshotAlerts, pairs: Sequence[Pair], keys: list[tuple[int, int]]
+) -> list[Alert]:
     """Raise what the snapshot rules find in ``pairs``, then note the snapshots ``keys`` as checked."""
     new = await alerts.check(pairs)
     alerts.raised += len(new)
@@ -193,7 +232,9 @@ async def _check_and_mark(sentinel: Sentinel, alerts: SnapshotAlerts, pairs: Seq
     return new
 
 
-def unchecked_pairs(store: Store, pending: dict[int, list[int]] | None = None) -> tuple[list[Pair], list[tuple[int, int]]]:
+def unchecked_pairs(
+    store: Store, pending: dict[int, list[int]] | None = None
+) -> tuple[list[Pair], list[tuple[int, int]]]:
     """The pairs of the snapshots stored but never evaluated (see :func:`_neighbour_pairs`), and those
     snapshots."""
     keys = unchecked_snapshots(store)
@@ -201,8 +242,13 @@ def unchecked_pairs(store: Store, pending: dict[int, list[int]] | None = None) -
     return sorted(pairs), keys
 
 
-async def check_unchecked(sentinel: Sentinel, alerts: SnapshotAlerts, *, pending: dict[int, list[int]] | None = None,
-                          paired: set[Pair] | None = None) -> list[Alert]:
+async def check_unchecked(
+    sentinel: Sentinel,
+    alerts: SnapshotAlerts,
+    *,
+    pending: dict[int, list[int]] | None = None,
+    paired: set[Pair] | None = None,
+) -> list[Alert]:
     """Evaluate what a stopped process stored and never evaluated (a kill between the two), so that a
     resumed run, which skips stored snapshots, raises their alerts all the same (once: alerts are
     keyed by happening)."""
@@ -217,11 +263,21 @@ async def check_unchecked(sentinel: Sentinel, alerts: SnapshotAlerts, *, pending
     return await _check_and_mark(sentinel, alerts, pairs, keys)
 
 
-async def take_snapshots(sentinel: Sentinel, client: ChainClient, netuids: Sequence[int], block_number: int,
-                         block_hash: str, *, point: int = 0, with_weights: bool = False) -> list[Metagraph]:
+async def take_snapshots(
+    sentinel: Sentinel,
+    client: ChainClient,
+    netuids: Sequence[int],
+    block_number: int,
+    block_hash: str,
+    *,
+    point: int = 0,
+    with_weights: bool = False,
+) -> list[Metagraph]:
     """Read and store the metagraphs of ``netuids`` at one block (one batch frame), and raise what the
     snapshot rules find."""
-    mgs = await read_metagraphs(client, [(n, block_number, block_hash) for n in netuids], lite=not with_weights)
+    mgs = await read_metagraphs(
+        client, [(n, block_number, block_hash) for n in netuids], lite=not with_weights
+    )
     await store_snapshots(sentinel, SnapshotAlerts(sentinel), mgs, point)
     return mgs
 
@@ -234,8 +290,14 @@ class LiveSnapshots:
     ``await live.on_blocks(client, blocks)`` after the pipeline stored them; ``netuids`` None means
     every subnet that exists at the block."""
 
-    def __init__(self, sentinel: Sentinel, netuids: Sequence[int] | None = None, *,
-                 points_per_epoch: Literal[1, 4] = 1, with_weights: bool = False) -> None:
+    def __init__(
+        self,
+        sentinel: Sentinel,
+        netuids: Sequence[int] | None = None,
+        *,
+        points_per_epoch: Literal[1, 4] = 1,
+        with_weights: bool = False,
+    ) -> None:
         self.s = sentinel
         self.netuids = list(netuids) if netuids is not None else None
         self.points_per_epoch = points_per_epoch
@@ -279,8 +341,12 @@ class LiveSnapshots:
             tempos = await self._tempos_before(client, block)
             due = self.due(block.number, tempos)
             if due:
-                mgs = await read_metagraphs(client, [(n, block.number, block.hash) for n, _ in due],
-                                            lite=not self.with_weights, build_rows=self.with_weights)
+                mgs = await read_metagraphs(
+                    client,
+                    [(n, block.number, block.hash) for n, _ in due],
+                    lite=not self.with_weights,
+                    build_rows=self.with_weights,
+                )
                 await store_snapshots(self.s, self.alerts, mgs, [p for _, p in due])
                 count += len(mgs)
             events = getattr(block, "events", None)
@@ -304,7 +370,7 @@ async def _hashes(client: ChainClient, numbers: Sequence[int]) -> dict[int, str]
     out: dict[int, str] = {}
     numbers = sorted(set(numbers))
     for i in range(0, len(numbers), 500):
-        chunk = numbers[i:i + 500]
+        chunk = numbers[i : i + 500]
         for n, h in zip(chunk, await client.block_hashes(chunk)):
             if h is None:
                 raise ChainError(f"block {n} is beyond the chain head")
@@ -312,8 +378,9 @@ async def _hashes(client: ChainClient, numbers: Sequence[int]) -> dict[int, str]
     return out
 
 
-async def tempo_schedule(client: ChainClient, netuids: Sequence[int], start: int, end: int, *,
-                         probe_every: int = PROBE_EVERY) -> dict[int, list[tuple[int, int | None]]]:
+async def tempo_schedule(
+    client: ChainClient, netuids: Sequence[int], start: int, end: int, *, probe_every: int = PROBE_EVERY
+) -> dict[int, list[tuple[int, int | None]]]:
     """For each netuid, ``[(from_block, tempo), ...]``: the tempo governing blocks from ``from_block``
     on (the stored tempo after the block before), over ``[start, end]``; None while the subnet does
     not exist. Probes the ends and a grid, and bisects between probes that differ."""
@@ -354,13 +421,19 @@ async def tempo_schedule(client: ChainClient, netuids: Sequence[int], start: int
     return out
 
 
-def plan_points(schedule: dict[int, list[tuple[int, int | None]]], start: int, end: int, *,
-                step_epochs: int = 1, points_per_epoch: int = 1) -> dict[int, list[tuple[int, int]]]:
+def plan_points(
+    schedule: dict[int, list[tuple[int, int | None]]],
+    start: int,
+    end: int,
+    *,
+    step_epochs: int = 1,
+    points_per_epoch: int = 1,
+) -> dict[int, list[tuple[int, int]]]:
     """``block -> [(netuid, point), ...]``: every ``step_epochs``-th epoch boundary of each subnet in
     ``[start, end]`` (point 0) and, with ``points_per_epoch=4``, the quarter points (1..3) after it."""
     out: dict[int, list[tuple[int, int]]] = {}
     for netuid, points in schedule.items():
-        boundaries = epoch_boundaries(start, end, points, netuid)[::max(1, step_epochs)]
+        boundaries = epoch_boundaries(start, end, points, netuid)[:: max(1, step_epochs)]
         for b in boundaries:
             out.setdefault(b, []).append((netuid, 0))
             if points_per_epoch > 1:
@@ -384,10 +457,21 @@ def _tempo_at(points: list[tuple[int, int | None]], block: int) -> int | None:
 class SnapshotBackfill:
     """Snapshots over ``[start, end]``; ``await run()`` returns when all are stored (or raises)."""
 
-    def __init__(self, sentinel: Sentinel, start: int, end: int, netuids: Sequence[int] | None = None, *,
-                 step_epochs: int = 1, points_per_epoch: Literal[1, 4] = 1, with_weights: bool = False,
-                 workers: int | None = None, calls_per_frame: int = CALLS_PER_FRAME,
-                 probe_every: int = PROBE_EVERY, max_attempts: int = 10) -> None:
+    def __init__(
+        self,
+        sentinel: Sentinel,
+        start: int,
+        end: int,
+        netuids: Sequence[int] | None = None,
+        *,
+        step_epochs: int = 1,
+        points_per_epoch: Literal[1, 4] = 1,
+        with_weights: bool = False,
+        workers: int | None = None,
+        calls_per_frame: int = CALLS_PER_FRAME,
+        probe_every: int = PROBE_EVERY,
+        max_attempts: int = 10,
+    ) -> None:
         if start > end:
             raise ValueError(f"block_start {start} > block_end {end}")
         if points_per_epoch not in (1, 4):
@@ -426,11 +510,22 @@ class SnapshotBackfill:
             (t0, d0), (t1, d1) = self._rates[0], self._rates[-1]
             rate = (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
         remaining = self.total - self.done
-        return BackfillProgress(run_id=self.run_id, mode="fast_backfill", start=self.start, end=self.end,
-                                done=self.done, total=self.total, rate=rate, unit="snapshots",
-                                eta_seconds=remaining / rate if rate > 0 else None, state=self.state,
-                                workers=sorted(self._workers.values(), key=lambda w: w.worker),
-                                backoffs=self.backoffs, concurrency=len(self._workers), error=error)
+        return BackfillProgress(
+            run_id=self.run_id,
+            mode="fast_backfill",
+            start=self.start,
+            end=self.end,
+            done=self.done,
+            total=self.total,
+            rate=rate,
+            unit="snapshots",
+            eta_seconds=remaining / rate if rate > 0 else None,
+            state=self.state,
+            workers=sorted(self._workers.values(), key=lambda w: w.worker),
+            backoffs=self.backoffs,
+            concurrency=len(self._workers),
+            error=error,
+        )
 
     def _publish(self, force: bool = False, error: str | None = None) -> None:
         now = time.monotonic()
@@ -474,11 +569,20 @@ class SnapshotBackfill:
     async def _plan(self, client: ChainClient) -> list[tuple[int, str, list[tuple[int, int]]]]:
         if self.netuids is None:
             ends = await _hashes(client, [self.start, self.end])
-            found = set(await subnets_at(client, ends[self.start])) | set(await subnets_at(client, ends[self.end]))
+            found = set(await subnets_at(client, ends[self.start])) | set(
+                await subnets_at(client, ends[self.end])
+            )
             self.netuids = sorted(found)
-        self.schedule = await tempo_schedule(client, self.netuids, self.start, self.end, probe_every=self.probe_every)
-        self.plan = plan_points(self.schedule, self.start, self.end, step_epochs=self.step_epochs,
-                                points_per_epoch=self.points_per_epoch)
+        self.schedule = await tempo_schedule(
+            client, self.netuids, self.start, self.end, probe_every=self.probe_every
+        )
+        self.plan = plan_points(
+            self.schedule,
+            self.start,
+            self.end,
+            step_epochs=self.step_epochs,
+            points_per_epoch=self.points_per_epoch,
+        )
         pairs = [(b, n) for b, items in self.plan.items() for n, _ in items]
         have = await arun(self.s.store, taken, pairs)
         self.skipped = len(have)
@@ -536,8 +640,10 @@ class SnapshotBackfill:
                 if client is not None and client is not first:
                     await client.close()
 
-        tasks = [asyncio.create_task(worker(w), name=f"snapshots-{w}")
-                 for w in range(min(self.workers, max(1, len(chunks))))]
+        tasks = [
+            asyncio.create_task(worker(w), name=f"snapshots-{w}")
+            for w in range(min(self.workers, max(1, len(chunks))))
+        ]
         try:
             await asyncio.gather(*tasks)
         finally:
@@ -545,7 +651,9 @@ class SnapshotBackfill:
         if errors:
             raise errors[0]
 
-    async def _do_chunk(self, client: ChainClient, chunk: list[tuple[int, str, list[tuple[int, int]]]]) -> ChainClient:
+    async def _do_chunk(
+        self, client: ChainClient, chunk: list[tuple[int, str, list[tuple[int, int]]]]
+    ) -> ChainClient:
         requests = [(n, b, h) for b, h, items in chunk for n, _ in items]
         points = [p for _, _, items in chunk for _, p in items]
         attempt = 0
@@ -562,9 +670,15 @@ class SnapshotBackfill:
                 self.backoffs += 1
                 delay = min(30.0, 0.25 * 2 ** min(attempt, 7)) * (0.5 + self._rng.random())
                 rate_limited = isinstance(exc, RpcError) and exc.rate_limited
-                self.s.bus.publish(LogLine(level="warning", text=(
-                    f"snapshots at #{chunk[0][0]}-#{chunk[-1][0]}: {exc}; retry {attempt} in {delay:.1f}s"
-                    + (" (rate limited)" if rate_limited else ""))))
+                self.s.bus.publish(
+                    LogLine(
+                        level="warning",
+                        text=(
+                            f"snapshots at #{chunk[0][0]}-#{chunk[-1][0]}: {exc}; retry {attempt} in {delay:.1f}s"
+                            + (" (rate limited)" if rate_limited else "")
+                        ),
+                    )
+                )
                 self._publish(force=True)
                 await asyncio.sleep(delay)
                 if not rate_limited:

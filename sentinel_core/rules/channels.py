@@ -94,7 +94,9 @@ class ConsoleChannel:
 class JsonlChannel:
     """Appends ``alert.model_dump(mode="json")`` as one line to ``path``."""
 
-    def __init__(self, path: str | Path, name: str = "jsonl", max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
+    def __init__(
+        self, path: str | Path, name: str = "jsonl", max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    ) -> None:
         self.name = name
         self.path = Path(path)
         self.max_attempts = max_attempts
@@ -128,8 +130,15 @@ def webhook_payload(fmt: str, alert: Alert) -> dict[str, Any]:
 class WebhookChannel:
     """POSTs JSON to ``url``; 2xx means delivered, anything else raises ``DeliveryError``."""
 
-    def __init__(self, name: str, url: str, *, format: str = "generic", timeout: float = 10.0,
-                 max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        *,
+        format: str = "generic",
+        timeout: float = 10.0,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ) -> None:
         self.name = name
         self.url = url
         self.format = format
@@ -138,7 +147,9 @@ class WebhookChannel:
 
     def _post(self, body: bytes) -> int:
         req = urllib.request.Request(
-            self.url, data=body, method="POST",
+            self.url,
+            data=body,
+            method="POST",
             headers={"Content-Type": "application/json", "User-Agent": USER_AGENT},
         )
         try:
@@ -175,13 +186,15 @@ def build_channels(settings: Any, *, console_sink: Callable[[str], Any] | None =
     if jsonl:
         channels["jsonl"] = JsonlChannel(jsonl)
     for hook in getattr(settings, "webhook", None) or []:
-        channels[hook.name] = WebhookChannel(hook.name, hook.url, format=hook.format,
-                                             timeout=hook.timeout, max_attempts=hook.max_attempts)
+        channels[hook.name] = WebhookChannel(
+            hook.name, hook.url, format=hook.format, timeout=hook.timeout, max_attempts=hook.max_attempts
+        )
     return channels
 
 
-def backoff_delay(attempts: int, *, rng: random.Random | None = None, base: float = BACKOFF_BASE,
-                  cap: float = BACKOFF_CAP) -> float:
+def backoff_delay(
+    attempts: int, *, rng: random.Random | None = None, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP
+) -> float:
     """Delay before the next try after ``attempts`` failed attempts (1, 2, ...): exponential
     (base * 2^(attempts-1), capped) with "equal jitter" (a random half of it)."""
     delay = min(cap, base * (2.0 ** max(0, attempts - 1)))
@@ -196,8 +209,16 @@ async def _maybe(value: Any) -> Any:
 class Deliverer:
     """Drains the delivery outbox of an ``AsyncStore`` (a sync ``Store`` works too)."""
 
-    def __init__(self, store: Any, channels: dict[str, Channel], *, clock: Callable[[], float] = time.time,
-                 rng: random.Random | None = None, batch: int = 100, interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        store: Any,
+        channels: dict[str, Channel],
+        *,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        batch: int = 100,
+        interval: float = 1.0,
+    ) -> None:
         self.store = store
         self.channels = channels
         self.clock = clock
@@ -231,8 +252,12 @@ class Deliverer:
             if attempts >= max_attempts:
                 await _maybe(self.store.mark_failed(row["id"], error))
                 self.failed += 1
-                log.warning("alert delivery to %s failed for good after %d attempts: %s",
-                            row["channel"], attempts, error)
+                log.warning(
+                    "alert delivery to %s failed for good after %d attempts: %s",
+                    row["channel"],
+                    attempts,
+                    error,
+                )
             else:
                 at = now + backoff_delay(attempts, rng=self.rng)
                 await _maybe(self.store.mark_retry(row["id"], at, error))
@@ -278,14 +303,25 @@ class Deliverer:
             stop_wait = asyncio.ensure_future(stop_event.wait())
             wake_wait = asyncio.ensure_future(self._wake.wait())
             try:
-                await asyncio.wait({stop_wait, wake_wait}, timeout=self.interval,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    {stop_wait, wake_wait}, timeout=self.interval, return_when=asyncio.FIRST_COMPLETED
+                )
             finally:
                 for t in (stop_wait, wake_wait):
                     t.cancel()
 
 
 __all__ = [
-    "Channel", "DeliveryError", "DashboardChannel", "ConsoleChannel", "JsonlChannel", "WebhookChannel",
-    "Deliverer", "build_channels", "backoff_delay", "webhook_payload", "alert_line", "alert_json",
+    "Channel",
+    "DeliveryError",
+    "DashboardChannel",
+    "ConsoleChannel",
+    "JsonlChannel",
+    "WebhookChannel",
+    "Deliverer",
+    "build_channels",
+    "backoff_delay",
+    "webhook_payload",
+    "alert_line",
+    "alert_json",
 ]

@@ -160,6 +160,7 @@ def _gt(b: float) -> Callable[[Any], bool]:
             return v > b
         n = _slow_num(v)
         return n is not None and n > b
+
     return check
 
 
@@ -169,6 +170,7 @@ def _ge(b: float) -> Callable[[Any], bool]:
             return v >= b
         n = _slow_num(v)
         return n is not None and n >= b
+
     return check
 
 
@@ -178,6 +180,7 @@ def _lt(b: float) -> Callable[[Any], bool]:
             return v < b
         n = _slow_num(v)
         return n is not None and n < b
+
     return check
 
 
@@ -187,6 +190,7 @@ def _le(b: float) -> Callable[[Any], bool]:
             return v <= b
         n = _slow_num(v)
         return n is not None and n <= b
+
     return check
 
 
@@ -271,20 +275,23 @@ Cond = tuple[str, tuple[str, ...], Callable[[Any], bool], "int | None"]
 """(first key, rest of a dotted path, predicate, the key as a position for positional attributes)"""
 
 
-def _compile_where(where: dict[str, Condition], netuid: list[int] | None, *,
-                   indexed: bool = False) -> tuple[list[Cond], frozenset[int] | None]:
+def _compile_where(
+    where: dict[str, Condition], netuid: list[int] | None, *, indexed: bool = False
+) -> tuple[list[Cond], frozenset[int] | None]:
     """Conditions as ``(head, rest_of_path, predicate)``; the netuid shortcut either becomes a
     condition or (``indexed``) a set the engine's ``(pallet, name, netuid)`` index uses."""
     conds: list[Cond] = []
     for key, cond in where.items():
         parts = key.split(".")
         head = parts[0]
-        conds.append((head, tuple(parts[1:]), _compile_condition(cond),
-                      int(head) if head.isdigit() else None))
+        conds.append(
+            (head, tuple(parts[1:]), _compile_condition(cond), int(head) if head.isdigit() else None)
+        )
     allowed = frozenset(netuid) if netuid else None
     if allowed is not None and not indexed:
-        conds.append(("netuid", (), lambda v, allowed=allowed: v in allowed
-                      if isinstance(v, int) else False, None))
+        conds.append(
+            ("netuid", (), lambda v, allowed=allowed: v in allowed if isinstance(v, int) else False, None)
+        )
         return conds, None
     return conds, allowed
 
@@ -295,8 +302,12 @@ def _compile_check(conds: list[Cond], source: str) -> Callable[[Any, Any], bool]
     equality and regexes on strings are tested inline; anything else goes through the predicate."""
     if not conds:
         return None
-    env: dict[str, Any] = {"M": _MISSING, "walk": _walk, "cspecial": _call_special,
-                           "especial": _event_special}
+    env: dict[str, Any] = {
+        "M": _MISSING,
+        "walk": _walk,
+        "cspecial": _call_special,
+        "especial": _event_special,
+    }
     lines = ["def check(ex, item):"]
     if source == "call":
         lines.append("    a = item.args")
@@ -309,8 +320,10 @@ def _compile_check(conds: list[Cond], source: str) -> Callable[[Any, Any], bool]
             lines.append(f"    if v is M: v = cspecial(ex, item, h{i})")
         else:
             if idx is not None:
-                lines.append(f"    v = a.get(h{i}, M) if ta is dict else "
-                             f"(a[{idx}] if (ta is list or ta is tuple) and {idx} < len(a) else M)")
+                lines.append(
+                    f"    v = a.get(h{i}, M) if ta is dict else "
+                    f"(a[{idx}] if (ta is list or ta is tuple) and {idx} < len(a) else M)"
+                )
             else:
                 lines.append(f"    v = a.get(h{i}, M) if ta is dict else M")
             lines.append(f"    if v is M: v = especial(ex, item, h{i})")
@@ -321,18 +334,22 @@ def _compile_check(conds: list[Cond], source: str) -> Callable[[Any, Any], bool]
             op, bound = fast
             env[f"b{i}"] = bound
             if op in (">", ">=", "<", "<="):
-                lines += ["    t = type(v)",
-                          "    if t is int or t is float:",
-                          f"        if not v {op} b{i}: return False",
-                          f"    elif not p{i}(v): return False"]
+                lines += [
+                    "    t = type(v)",
+                    "    if t is int or t is float:",
+                    f"        if not v {op} b{i}: return False",
+                    f"    elif not p{i}(v): return False",
+                ]
                 continue
             if op == "==":
                 lines.append(f"    if v != b{i} and not p{i}(v): return False")
                 continue
             if op == "regex":
-                lines += ["    if type(v) is str:",
-                          f"        if b{i}(v) is None: return False",
-                          f"    elif not p{i}(v): return False"]
+                lines += [
+                    "    if type(v) is str:",
+                    f"        if b{i}(v) is None: return False",
+                    f"    elif not p{i}(v): return False",
+                ]
                 continue
         lines.append(f"    if not p{i}(v): return False")
     lines.append("    return True")
@@ -372,8 +389,9 @@ def _event_special(ex: Extrinsic | None, ev: Event, head: str) -> Any:
     return _MISSING if v is None else v
 
 
-def _event_value(ex: Extrinsic | None, ev: Event, head: str, rest: tuple[str, ...] = (),
-                 idx: int | None = None) -> Any:
+def _event_value(
+    ex: Extrinsic | None, ev: Event, head: str, rest: tuple[str, ...] = (), idx: int | None = None
+) -> Any:
     """An event's attribute by name (dict attributes) or position (``idx``, from keys "0", "1", ...
     for positional ones), else signer / extrinsic_hash / pallet / event; ``rest`` walks deeper."""
     attrs = ev.attributes
@@ -390,8 +408,9 @@ def _event_value(ex: Extrinsic | None, ev: Event, head: str, rest: tuple[str, ..
     return v
 
 
-def _call_value(ex: Extrinsic, call: Call, head: str, rest: tuple[str, ...] = (),
-                idx: int | None = None) -> Any:
+def _call_value(
+    ex: Extrinsic, call: Call, head: str, rest: tuple[str, ...] = (), idx: int | None = None
+) -> Any:
     """A call's arg by name, else signer / extrinsic_hash / pallet / call / via_sudo / error."""
     v = call.args.get(head, _MISSING)
     if v is _MISSING:
@@ -449,11 +468,18 @@ def _call_fields(ex: Extrinsic, pos: int, call: Call) -> dict[str, Any]:
     by = f" by {_short(ex.signer)}" if ex.signer else ""
     through = f" via {via[-1]}" if via else ""
     return {
-        "pallet": call.pallet, "call": call.name, "qualname": call.qualname,
+        "pallet": call.pallet,
+        "call": call.name,
+        "qualname": call.qualname,
         "args": dict(call.args) if isinstance(call.args, dict) else call.args,
-        "via": via, "via_sudo": call.via_sudo, "signer": ex.signer, "extrinsic_hash": ex.hash,
-        "success": bool(ex.success and call.success), "error": call.error or ex.error,
-        "call_index": pos, "netuid": _netuid_of(call.args),
+        "via": via,
+        "via_sudo": call.via_sudo,
+        "signer": ex.signer,
+        "extrinsic_hash": ex.hash,
+        "success": bool(ex.success and call.success),
+        "error": call.error or ex.error,
+        "call_index": pos,
+        "netuid": _netuid_of(call.args),
         "summary": f"{call.qualname}({_args_text(call.args)}){through}{by}",
     }
 
@@ -462,10 +488,16 @@ def _event_fields(ex: Extrinsic | None, ev: Event) -> dict[str, Any]:
     signer = ex.signer if ex is not None else None
     by = f" by {_short(signer)}" if signer else ""
     return {
-        "pallet": ev.pallet, "event": ev.name, "qualname": ev.qualname, "attributes": ev.attributes,
-        "signer": signer, "extrinsic_hash": ex.hash if ex is not None else None,
-        "success": ex.success if ex is not None else True, "error": ex.error if ex is not None else None,
-        "event_index": ev.index, "netuid": _netuid_of(ev.attributes),
+        "pallet": ev.pallet,
+        "event": ev.name,
+        "qualname": ev.qualname,
+        "attributes": ev.attributes,
+        "signer": signer,
+        "extrinsic_hash": ex.hash if ex is not None else None,
+        "success": ex.success if ex is not None else True,
+        "error": ex.error if ex is not None else None,
+        "event_index": ev.index,
+        "netuid": _netuid_of(ev.attributes),
         "summary": f"{ev.qualname}({_args_text(ev.attributes)}){by}",
     }
 
@@ -473,8 +505,17 @@ def _event_fields(ex: Extrinsic | None, ev: Event) -> dict[str, Any]:
 class _BlockCtx:
     """Per-block scratch space shared by the matchers."""
 
-    __slots__ = ("block", "number", "alerts", "matched_ex", "matched_setters", "stateful", "_ex_by_index",
-                 "now", "counts")
+    __slots__ = (
+        "block",
+        "number",
+        "alerts",
+        "matched_ex",
+        "matched_setters",
+        "stateful",
+        "_ex_by_index",
+        "now",
+        "counts",
+    )
 
     def __init__(self, block: Block, stateful: bool, now: float) -> None:
         self.block = block
@@ -535,21 +576,40 @@ class _Compiled:
         return True
 
     def emit(
-        self, ctx: _BlockCtx, *, block: int, fields: dict[str, Any], key: str,
-        extrinsic_index: int | None = None, netuid: int | None = None, scope: Any = None,
+        self,
+        ctx: _BlockCtx,
+        *,
+        block: int,
+        fields: dict[str, Any],
+        key: str,
+        extrinsic_index: int | None = None,
+        netuid: int | None = None,
+        scope: Any = None,
         extra: dict[str, Any] | None = None,
     ) -> Alert | None:
         tpl: dict[str, Any] = dict(extra) if extra else {}
         tpl.update(fields)
-        tpl.update(rule=self.name, severity=self.severity.value, block=block,
-                   extrinsic_index=extrinsic_index, netuid=netuid)
+        tpl.update(
+            rule=self.name,
+            severity=self.severity.value,
+            block=block,
+            extrinsic_index=extrinsic_index,
+            netuid=netuid,
+        )
         dedup_key = f"{self.name}:{render(self.dedup, tpl)}" if self.dedup else key
         if not self._cooled(scope, block, dedup_key):
             return None
         alert = Alert(
-            rule=self.name, severity=self.severity, block=block, extrinsic_index=extrinsic_index,
-            netuid=netuid, message=render(self.message, tpl), fields=fields, dedup_key=dedup_key,
-            channels=list(self.channels), created_at=ctx.now,
+            rule=self.name,
+            severity=self.severity,
+            block=block,
+            extrinsic_index=extrinsic_index,
+            netuid=netuid,
+            message=render(self.message, tpl),
+            fields=fields,
+            dedup_key=dedup_key,
+            channels=list(self.channels),
+            created_at=ctx.now,
         )
         ctx.alerts.append(alert)
         return alert
@@ -582,9 +642,15 @@ class _CallRuleC(_Compiled):
         ctx.matched_ex.add(ex.index)
         fields = _call_fields(ex, pos, call)
         number = ctx.block.number
-        self.emit(ctx, block=number, fields=fields, key=f"{self.name}:{number}:{ex.index}:{pos}",
-                  extrinsic_index=ex.index, netuid=fields["netuid"],
-                  extra=call.args if isinstance(call.args, dict) else None)
+        self.emit(
+            ctx,
+            block=number,
+            fields=fields,
+            key=f"{self.name}:{number}:{ex.index}:{pos}",
+            extrinsic_index=ex.index,
+            netuid=fields["netuid"],
+            extra=call.args if isinstance(call.args, dict) else None,
+        )
 
 
 class _EventRuleC(_Compiled):
@@ -613,9 +679,15 @@ class _EventRuleC(_Compiled):
             ctx.matched_ex.add(ev.extrinsic_index)
         fields = _event_fields(ex, ev)
         number = ctx.block.number
-        self.emit(ctx, block=number, fields=fields, key=f"{self.name}:{number}:ev{ev.index}",
-                  extrinsic_index=ev.extrinsic_index, netuid=fields["netuid"],
-                  extra=ev.attributes if isinstance(ev.attributes, dict) else None)
+        self.emit(
+            ctx,
+            block=number,
+            fields=fields,
+            key=f"{self.name}:{number}:ev{ev.index}",
+            extrinsic_index=ev.extrinsic_index,
+            netuid=fields["netuid"],
+            extra=ev.attributes if isinstance(ev.attributes, dict) else None,
+        )
 
 
 class _CatchallC(_Compiled):
@@ -638,7 +710,8 @@ class _CatchallC(_Compiled):
             if self.success_only and not ex.success:
                 continue
             picked = [
-                (pos, c) for pos, c in calls
+                (pos, c)
+                for pos, c in calls
                 if (not self.success_only or c.success)
                 and (c.qualname, _netuid_of(c.args)) not in ctx.matched_setters
                 and not self.ignored(c.qualname)
@@ -651,8 +724,14 @@ class _CatchallC(_Compiled):
             fields["count"] = len(picked)
             if len(picked) > 1:
                 fields["summary"] += f" (+{len(picked) - 1} more)"
-            self.emit(ctx, block=number, fields=fields, key=f"{self.name}:{number}:{ex_index}",
-                      extrinsic_index=ex_index, netuid=fields["netuid"])
+            self.emit(
+                ctx,
+                block=number,
+                fields=fields,
+                key=f"{self.name}:{number}:{ex_index}",
+                extrinsic_index=ex_index,
+                netuid=fields["netuid"],
+            )
 
 
 class _HyperparamC(_Compiled):
@@ -712,16 +791,29 @@ class _HyperparamC(_Compiled):
         ex = ctx.extrinsic(ch.extrinsic_index)
         by = f" by {_short(ch.signer)}" if ch.signer else ""
         fields = {
-            "name": ch.name, "old": ch.old, "new": ch.new, "change": change, "signer": ch.signer,
-            "call": ch.call, "via_sudo": ch.via_sudo, "known": ch.known,
-            "abs_change": abs_change, "rel_change": None if rel is None or math.isinf(rel) else rel,
+            "name": ch.name,
+            "old": ch.old,
+            "new": ch.new,
+            "change": change,
+            "signer": ch.signer,
+            "call": ch.call,
+            "via_sudo": ch.via_sudo,
+            "known": ch.known,
+            "abs_change": abs_change,
+            "rel_change": None if rel is None or math.isinf(rel) else rel,
             "extrinsic_hash": ex.hash if ex is not None else None,
             "summary": f"subnet {ch.netuid}: {change}{' via sudo' if ch.via_sudo else ''}{by}",
         }
         number = ctx.block.number
         tag = "s" if ch.extrinsic_index is None else ch.extrinsic_index
-        self.emit(ctx, block=number, fields=fields, key=f"{self.name}:{number}:{ch.netuid}:{ch.name}:{tag}",
-                  extrinsic_index=ch.extrinsic_index, netuid=ch.netuid)
+        self.emit(
+            ctx,
+            block=number,
+            fields=fields,
+            key=f"{self.name}:{number}:{ch.netuid}:{ch.name}:{tag}",
+            extrinsic_index=ch.extrinsic_index,
+            netuid=ch.netuid,
+        )
 
 
 class _PatternC(_Compiled):
@@ -734,8 +826,9 @@ class _PatternC(_Compiled):
         self.events = _NameSet(m.event) if m.event is not None else None
         self.errors = _NameSet(m.error) if m.error is not None else None
         # failed_extrinsics is not served by the (pallet, name, netuid) index: keep netuid a condition
-        self.conds, self.netuids = _compile_where(m.where, m.netuid,
-                                                  indexed=spec.metric != "failed_extrinsics")
+        self.conds, self.netuids = _compile_where(
+            m.where, m.netuid, indexed=spec.metric != "failed_extrinsics"
+        )
         self.check = _compile_check(self.conds, "event" if spec.metric == "events" else "call")
         self.success_only = m.success_only
         self.via_sudo = m.via_sudo
@@ -777,8 +870,9 @@ class _PatternC(_Compiled):
                 return v
         return None
 
-    def _add(self, ctx: _BlockCtx, get: Callable[[Any, Any, tuple], Any], a: Any, b: Any, src: tuple,
-             data: Any) -> None:
+    def _add(
+        self, ctx: _BlockCtx, get: Callable[[Any, Any, tuple], Any], a: Any, b: Any, src: tuple, data: Any
+    ) -> None:
         """Count (or sum) one match. ``data`` is the call's args / event's attributes (read
         directly for plain names), ``get(a, b, path)`` the general accessor. ``src`` is turned into
         alert fields only when the window fires: ``("call", ex, pos, call, addr)`` or
@@ -852,8 +946,11 @@ class _PatternC(_Compiled):
             return
         calls = ex.calls or [Call(pallet=ex.pallet, name=ex.call, args=ex.args, success=False)]
         for pos, call in enumerate(calls):
-            if call.pallet in self.pallets and (self.calls is None or call.name in self.calls) \
-                    and self._call_ok(ex, call):
+            if (
+                call.pallet in self.pallets
+                and (self.calls is None or call.name in self.calls)
+                and self._call_ok(ex, call)
+            ):
                 break
         else:
             return
@@ -885,19 +982,36 @@ class _PatternC(_Compiled):
         last = self._source_fields(src)
         value = int(total) if float(total).is_integer() else total
         what = {"failed_extrinsics": "failed extrinsics"}.get(self.metric) or (
-            last.get("qualname") or self.metric)
+            last.get("qualname") or self.metric
+        )
         amount = f"{spec.sum_field} total {value}" if spec.sum_field else f"{count} {what}"
         if spec.sum_field and "amount" in spec.sum_field:
             amount += f" (τ{value / RAO_PER_TAO:,.3f})"
         where = f" for {spec.group_by} {group}" if spec.group_by else ""
         fields = {
-            "metric": self.metric, "value": value, "value_tao": value / RAO_PER_TAO,
-            "threshold": spec.threshold, "window": spec.window, "count": count,
-            "group": group, "group_by": spec.group_by, "first_block": first,
+            "metric": self.metric,
+            "value": value,
+            "value_tao": value / RAO_PER_TAO,
+            "threshold": spec.threshold,
+            "window": spec.window,
+            "count": count,
+            "group": group,
+            "group_by": spec.group_by,
+            "first_block": first,
             "summary": f"{amount} in {spec.window} blocks{where} (threshold {spec.threshold:g})",
         }
-        for k in ("address", "pallet", "qualname", "signer", "extrinsic_hash", "args",
-                  "attributes", "call", "event", "error"):
+        for k in (
+            "address",
+            "pallet",
+            "qualname",
+            "signer",
+            "extrinsic_hash",
+            "args",
+            "attributes",
+            "call",
+            "event",
+            "error",
+        ):
             if k in last:
                 fields[k] = last[k]
         if spec.watchlist and "address" in last:
@@ -905,8 +1019,15 @@ class _PatternC(_Compiled):
         extra = {spec.group_by: group} if spec.group_by else None
         netuid = group if spec.group_by == "netuid" and isinstance(group, int) else None
         gkey = "-" if group is None else group
-        self.emit(ctx, block=number, fields=fields, key=f"{self.name}:{number}:{gkey}",
-                  netuid=netuid, scope=group, extra=extra)
+        self.emit(
+            ctx,
+            block=number,
+            fields=fields,
+            key=f"{self.name}:{number}:{gkey}",
+            netuid=netuid,
+            scope=group,
+            extra=extra,
+        )
 
 
 class _AnomalyC(_Compiled):
@@ -940,7 +1061,9 @@ class _AnomalyC(_Compiled):
                 lo = b.percentile(100.0 - self.threshold)
                 up = hi is not None and x > hi
                 down = lo is not None and x < lo
-                anomalous = (up or down) if self.direction == "both" else up if self.direction == "up" else down
+                anomalous = (
+                    (up or down) if self.direction == "both" else up if self.direction == "up" else down
+                )
                 baseline = hi if (up or self.direction == "up") else lo
         if anomalous:
             if b.armed:
@@ -950,8 +1073,15 @@ class _AnomalyC(_Compiled):
             b.armed = True
         b.add(x)
 
-    def _fire(self, ctx: _BlockCtx, group: Any, x: float, b: RollingBaseline, z: float | None,
-              baseline: float | None) -> None:
+    def _fire(
+        self,
+        ctx: _BlockCtx,
+        group: Any,
+        x: float,
+        b: RollingBaseline,
+        z: float | None,
+        baseline: float | None,
+    ) -> None:
         number = ctx.block.number
         where = f" on subnet {group}" if group is not None else ""
         if self.method == "zscore":
@@ -960,15 +1090,28 @@ class _AnomalyC(_Compiled):
         else:
             detail = f"beyond p{self.threshold:g} ({baseline:.4g}) of the last {len(b)} blocks"
         fields = {
-            "metric": self.metric, "method": self.method, "value": x, "mean": b.mean, "std": b.std,
-            "zscore": None if z is None or math.isinf(z) else z, "baseline": baseline,
-            "samples": len(b), "threshold": self.threshold, "group": group,
+            "metric": self.metric,
+            "method": self.method,
+            "value": x,
+            "mean": b.mean,
+            "std": b.std,
+            "zscore": None if z is None or math.isinf(z) else z,
+            "baseline": baseline,
+            "samples": len(b),
+            "threshold": self.threshold,
+            "group": group,
             "direction": self.direction,
             "summary": f"{self.metric}{where} {x:.4g}: {detail}",
         }
         gkey = "-" if group is None else group
-        self.emit(ctx, block=number, fields=fields, key=f"{self.name}:{number}:{gkey}",
-                  netuid=group if isinstance(group, int) else None, scope=group)
+        self.emit(
+            ctx,
+            block=number,
+            fields=fields,
+            key=f"{self.name}:{number}:{gkey}",
+            netuid=group if isinstance(group, int) else None,
+            scope=group,
+        )
 
 
 class _StallC(_Compiled):
@@ -990,19 +1133,34 @@ class _SnapshotC(_Compiled):
     def on_snapshot(self, ctx: _BlockCtx, previous: Any, current: Any) -> None:
         number, netuid = current.block, current.netuid
         for f in self.matcher.find(previous, current):
-            self.emit(ctx, block=number, fields=f.fields, key=f"{self.name}:{netuid}:{number}:{f.tag}",
-                      netuid=netuid, scope=f.scope)
+            self.emit(
+                ctx,
+                block=number,
+                fields=f.fields,
+                key=f"{self.name}:{netuid}:{number}:{f.tag}",
+                netuid=netuid,
+                scope=f.scope,
+            )
 
 
 _COMPILERS: dict[type, type[_Compiled]] = {
-    CallRule: _CallRuleC, EventRule: _EventRuleC, SudoCatchallRule: _CatchallC,
-    HyperparamRule: _HyperparamC, PatternRule: _PatternC, AnomalyRule: _AnomalyC, StallRule: _StallC,
+    CallRule: _CallRuleC,
+    EventRule: _EventRuleC,
+    SudoCatchallRule: _CatchallC,
+    HyperparamRule: _HyperparamC,
+    PatternRule: _PatternC,
+    AnomalyRule: _AnomalyC,
+    StallRule: _StallC,
     SnapshotRule: _SnapshotC,
 }
 
 _STAKE_EVENTS = {"StakeAdded": 1, "StakeRemoved": -1}
-_STAKE_CALLS = {"add_stake": ("amount_staked", 1), "add_stake_limit": ("amount_staked", 1),
-                "remove_stake": ("amount_unstaked", -1), "remove_stake_limit": ("amount_unstaked", -1)}
+_STAKE_CALLS = {
+    "add_stake": ("amount_staked", 1),
+    "add_stake_limit": ("amount_staked", 1),
+    "remove_stake": ("amount_unstaked", -1),
+    "remove_stake_limit": ("amount_unstaked", -1),
+}
 
 
 class _StakeFlowTap:
@@ -1159,8 +1317,8 @@ class RuleEngine:
                         for n in r.netuids:
                             by_net.setdefault(n, []).append(r)
             found = pallets[pallet] = (
-                (tuple(plain), {n: tuple(v) for n, v in by_net.items()} or None)
-                if plain or by_net else ())
+                (tuple(plain), {n: tuple(v) for n, v in by_net.items()} or None) if plain or by_net else ()
+            )
         return found
 
     def _first_time(self, block: Block) -> bool:
@@ -1290,9 +1448,11 @@ class RuleEngine:
             if m not in metrics:
                 if m == "block_time":
                     prev = self._prev_ts
-                    metrics[m] = ((block.timestamp - prev[1]) / 1000.0
-                                  if prev and block.timestamp is not None and prev[0] == block.number - 1
-                                  else None)
+                    metrics[m] = (
+                        (block.timestamp - prev[1]) / 1000.0
+                        if prev and block.timestamp is not None and prev[0] == block.number - 1
+                        else None
+                    )
                 elif m == "extrinsic_count" or m == "failure_ratio":
                     signed, failed = ctx.counts
                     metrics["extrinsic_count"] = float(signed)
@@ -1331,8 +1491,9 @@ class RuleEngine:
         rules = self._snapshot_rules
         if not rules or previous is None:
             return []
-        ctx = _BlockCtx(Block(number=current.block, hash=current.block_hash or "", parent_hash=""), False,
-                        self.clock())
+        ctx = _BlockCtx(
+            Block(number=current.block, hash=current.block_hash or "", parent_hash=""), False, self.clock()
+        )
         for r in rules:
             r.on_snapshot(ctx, previous, current)
         for a in ctx.alerts:
@@ -1343,8 +1504,9 @@ class RuleEngine:
         """Feed a block to windows and baselines without raising alerts (e.g. history at start)."""
         self._evaluate(block, changes)  # alerts discarded; dedup keys make a later re-raise safe
 
-    def check_stall(self, now: float, last_block_number: int | None,
-                    last_block_at: float | None) -> list[Alert]:
+    def check_stall(
+        self, now: float, last_block_number: int | None, last_block_at: float | None
+    ) -> list[Alert]:
         """Alerts for stall rules: no new block for ``after_seconds``. Each fires once per stall
         episode (identified by the last block seen); a new block re-arms it."""
         if not self._stalls or last_block_at is None:
@@ -1359,9 +1521,13 @@ class RuleEngine:
         for r in self._stalls:
             if seconds >= r.after and r.name not in self._stall_fired:
                 self._stall_fired.add(r.name)
-                fields = {"seconds": seconds, "last_block": last_block_number,
-                          "last_block_at": last_block_at, "after_seconds": r.after,
-                          "summary": f"no new block for {seconds:.0f}s (last block {last_block_number})"}
+                fields = {
+                    "seconds": seconds,
+                    "last_block": last_block_number,
+                    "last_block_at": last_block_at,
+                    "after_seconds": r.after,
+                    "summary": f"no new block for {seconds:.0f}s (last block {last_block_number})",
+                }
                 r.emit(ctx, block=number, fields=fields, key=f"{r.name}:{number}")
         for a in ctx.alerts:
             self.hits[a.rule] = self.hits.get(a.rule, 0) + 1

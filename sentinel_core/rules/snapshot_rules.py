@@ -65,8 +65,10 @@ def neurons(mg: Metagraph) -> list[Neuron]:
     """A snapshot's neurons, from its rows or, when it was read without building them
     (``build_rows=False``, ``read_snapshot_raw``), from its ``RAW_COLUMNS`` tuples."""
     if mg.rows:
-        return [Neuron(r.uid, r.hotkey, r.coldkey, r.stake_rao, to_u16(r.dividends), bool(r.validator_permit))
-                for r in mg.rows]
+        return [
+            Neuron(r.uid, r.hotkey, r.coldkey, r.stake_rao, to_u16(r.dividends), bool(r.validator_permit))
+            for r in mg.rows
+        ]
     raw = mg._raw
     if not raw:
         return []
@@ -120,23 +122,33 @@ class SnapshotMatcher:
     # -- the four kinds ------------------------------------------------------------------------------
     @staticmethod
     def _base(previous: Metagraph, current: Metagraph, when: str, change: str) -> dict[str, Any]:
-        return {"when": when, "previous_block": previous.block, "change": change,
-                "summary": f"subnet {current.netuid}: {change}"}
+        return {
+            "when": when,
+            "previous_block": previous.block,
+            "change": change,
+            "summary": f"subnet {current.netuid}: {change}",
+        }
 
     def _owner(self, previous: Metagraph, current: Metagraph) -> list[Finding]:
         old, new = previous.owner_coldkey, current.owner_coldkey
         if not (previous.exists and current.exists) or old is None or new is None or old == new:
             return []
         fields = self._base(previous, current, "owner_change", f"owner {short(old)} -> {short(new)}")
-        fields.update(old=old, new=new, coldkey=new, owner_hotkey=current.owner_hotkey,
-                      old_owner_hotkey=previous.owner_hotkey)
+        fields.update(
+            old=old,
+            new=new,
+            coldkey=new,
+            owner_hotkey=current.owner_hotkey,
+            old_owner_hotkey=previous.owner_hotkey,
+        )
         return [Finding("owner", current.netuid, fields)]
 
-    def _deregistered(self, previous: Metagraph, current: Metagraph, before: list[Neuron],
-                      now: dict[int, Neuron]) -> list[Finding]:
+    def _deregistered(
+        self, previous: Metagraph, current: Metagraph, before: list[Neuron], now: dict[int, Neuron]
+    ) -> list[Finding]:
         validators = sorted((r for r in before if r.validator_permit), key=lambda r: (-r.stake_rao, r.uid))
         if self.top is not None:
-            validators = validators[:self.top]
+            validators = validators[: self.top]
         out = []
         for rank, a in enumerate(validators, 1):
             b = now.get(a.uid)
@@ -147,29 +159,48 @@ class SnapshotMatcher:
             new_hotkey = None if b is None else b.hotkey
             then = f" (uid now {short(new_hotkey)})" if new_hotkey is not None else " (uid gone)"
             stake = a.stake_rao / RAO
-            change = (f"validator uid {a.uid} ({short(a.hotkey)}, #{rank} by stake, {tao_text(stake)}) "
-                      f"deregistered{then}")
+            change = (
+                f"validator uid {a.uid} ({short(a.hotkey)}, #{rank} by stake, {tao_text(stake)}) "
+                f"deregistered{then}"
+            )
             fields = self._base(previous, current, "validator_deregistered", change)
-            fields.update(uid=a.uid, hotkey=a.hotkey, coldkey=a.coldkey, new_hotkey=new_hotkey, old=a.hotkey,
-                          new=new_hotkey, stake_tao=stake, rank=rank, top=self.top)
+            fields.update(
+                uid=a.uid,
+                hotkey=a.hotkey,
+                coldkey=a.coldkey,
+                new_hotkey=new_hotkey,
+                old=a.hotkey,
+                new=new_hotkey,
+                stake_tao=stake,
+                rank=rank,
+                top=self.top,
+            )
             out.append(Finding(str(a.uid), (current.netuid, a.uid), fields))
         return out
 
-    def _dividends(self, previous: Metagraph, current: Metagraph,
-                   pairs: list[tuple[Neuron, Neuron]]) -> list[Finding]:
+    def _dividends(
+        self, previous: Metagraph, current: Metagraph, pairs: list[tuple[Neuron, Neuron]]
+    ) -> list[Finding]:
         out = []
         for a, b in pairs:
             if a.dividends_u16 > 0 and b.dividends_u16 == 0:
                 old = a.dividends_u16 / U16_MAX
                 change = f"uid {a.uid} ({short(a.hotkey)}) dividends {old:.4g} -> 0"
                 fields = self._base(previous, current, "dividends_zero", change)
-                fields.update(uid=a.uid, hotkey=a.hotkey, coldkey=b.coldkey, old=old, new=0.0,
-                              stake_tao=b.stake_rao / RAO)
+                fields.update(
+                    uid=a.uid,
+                    hotkey=a.hotkey,
+                    coldkey=b.coldkey,
+                    old=old,
+                    new=0.0,
+                    stake_tao=b.stake_rao / RAO,
+                )
                 out.append(Finding(str(a.uid), (current.netuid, a.uid), fields))
         return out
 
-    def _stake(self, previous: Metagraph, current: Metagraph,
-               pairs: list[tuple[Neuron, Neuron]]) -> list[Finding]:
+    def _stake(
+        self, previous: Metagraph, current: Metagraph, pairs: list[tuple[Neuron, Neuron]]
+    ) -> list[Finding]:
         out = []
         direction, min_rao, min_rel = self.direction, self.min_rao, self.min_change
         for a, b in pairs:
@@ -184,8 +215,18 @@ class SnapshotMatcher:
             old, new = a.stake_rao / RAO, b.stake_rao / RAO
             change = f"stake of uid {a.uid} ({short(a.hotkey)}) {tao_text(old)} -> {tao_text(new)} ({pct_text(rel)})"
             fields = self._base(previous, current, "stake_change", change)
-            fields.update(uid=a.uid, hotkey=a.hotkey, coldkey=b.coldkey, old=old, new=new, old_stake_tao=old,
-                          new_stake_tao=new, stake_tao=new, delta_tao=delta / RAO, rel_change=rel)
+            fields.update(
+                uid=a.uid,
+                hotkey=a.hotkey,
+                coldkey=b.coldkey,
+                old=old,
+                new=new,
+                old_stake_tao=old,
+                new_stake_tao=new,
+                stake_tao=new,
+                delta_tao=delta / RAO,
+                rel_change=rel,
+            )
             out.append(Finding(str(a.uid), (current.netuid, a.uid), fields))
         return out
 

@@ -25,16 +25,40 @@ import math
 import re
 import string
 from fnmatch import fnmatchcase
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-KNOWN_PALLETS: frozenset[str] = frozenset({
-    "System", "RandomnessCollectiveFlip", "Timestamp", "Aura", "Grandpa", "Balances",
-    "TransactionPayment", "SubtensorModule", "Utility", "Sudo", "Multisig", "Preimage", "Scheduler",
-    "Proxy", "Registry", "Commitments", "AdminUtils", "SafeMode", "Ethereum", "EVM", "EVMChainId",
-    "BaseFee", "Drand", "Crowdloan", "Swap", "Contracts",
-})
+KNOWN_PALLETS: frozenset[str] = frozenset(
+    {
+        "System",
+        "RandomnessCollectiveFlip",
+        "Timestamp",
+        "Aura",
+        "Grandpa",
+        "Balances",
+        "TransactionPayment",
+        "SubtensorModule",
+        "Utility",
+        "Sudo",
+        "Multisig",
+        "Preimage",
+        "Scheduler",
+        "Proxy",
+        "Registry",
+        "Commitments",
+        "AdminUtils",
+        "SafeMode",
+        "Ethereum",
+        "EVM",
+        "EVMChainId",
+        "BaseFee",
+        "Drand",
+        "Crowdloan",
+        "Swap",
+        "Contracts",
+    }
+)
 """Pallet names of finney's runtime (event/call rules naming any other pallet are rejected)."""
 
 SEVERITIES = ("info", "warning", "critical")
@@ -48,30 +72,86 @@ _FORMATTER = string.Formatter()
 # Fields every alert template may use.
 COMMON_FIELDS = frozenset({"rule", "severity", "block", "netuid", "extrinsic_index", "summary"})
 
-_ITEM_FIELDS = frozenset({
-    "pallet", "qualname", "signer", "extrinsic_hash", "success", "error",
-})
+_ITEM_FIELDS = frozenset(
+    {
+        "pallet",
+        "qualname",
+        "signer",
+        "extrinsic_hash",
+        "success",
+        "error",
+    }
+)
 CALL_FIELDS = COMMON_FIELDS | _ITEM_FIELDS | {"call", "args", "via", "via_sudo", "call_index"}
 EVENT_FIELDS = COMMON_FIELDS | _ITEM_FIELDS | {"event", "attributes", "event_index"}
 CATCHALL_FIELDS = COMMON_FIELDS | _ITEM_FIELDS | {"call", "args", "via", "calls", "count"}
 HYPERPARAM_FIELDS = COMMON_FIELDS | {
-    "name", "old", "new", "change", "signer", "call", "via_sudo", "known", "abs_change",
-    "rel_change", "extrinsic_hash",
+    "name",
+    "old",
+    "new",
+    "change",
+    "signer",
+    "call",
+    "via_sudo",
+    "known",
+    "abs_change",
+    "rel_change",
+    "extrinsic_hash",
 }
 PATTERN_FIELDS = COMMON_FIELDS | {
-    "metric", "value", "value_tao", "threshold", "window", "count", "group", "group_by",
-    "first_block", "address", "pallet", "qualname", "signer", "extrinsic_hash", "args",
-    "attributes", "call", "event", "error",
+    "metric",
+    "value",
+    "value_tao",
+    "threshold",
+    "window",
+    "count",
+    "group",
+    "group_by",
+    "first_block",
+    "address",
+    "pallet",
+    "qualname",
+    "signer",
+    "extrinsic_hash",
+    "args",
+    "attributes",
+    "call",
+    "event",
+    "error",
 }
 ANOMALY_FIELDS = COMMON_FIELDS | {
-    "metric", "method", "value", "mean", "std", "zscore", "baseline", "samples", "threshold",
-    "group", "direction",
+    "metric",
+    "method",
+    "value",
+    "mean",
+    "std",
+    "zscore",
+    "baseline",
+    "samples",
+    "threshold",
+    "group",
+    "direction",
 }
 STALL_FIELDS = COMMON_FIELDS | {"seconds", "last_block", "last_block_at", "after_seconds"}
 SNAPSHOT_FIELDS = COMMON_FIELDS | {
-    "when", "previous_block", "change", "old", "new", "uid", "hotkey", "coldkey", "new_hotkey",
-    "stake_tao", "old_stake_tao", "new_stake_tao", "delta_tao", "rel_change", "rank", "top",
-    "owner_hotkey", "old_owner_hotkey",
+    "when",
+    "previous_block",
+    "change",
+    "old",
+    "new",
+    "uid",
+    "hotkey",
+    "coldkey",
+    "new_hotkey",
+    "stake_tao",
+    "old_stake_tao",
+    "new_stake_tao",
+    "delta_tao",
+    "rel_change",
+    "rank",
+    "top",
+    "owner_hotkey",
+    "old_owner_hotkey",
 }
 
 
@@ -108,7 +188,8 @@ def check_template(template: str, allowed: frozenset[str] | None) -> None:
     for name in template_fields(template):
         if allowed is not None and name not in allowed:
             raise ValueError(
-                f"unknown field {{{name}}} in template (available: {', '.join(sorted(allowed))})")
+                f"unknown field {{{name}}} in template (available: {', '.join(sorted(allowed))})"
+            )
 
 
 # -- conditions ----------------------------------------------------------------------------------
@@ -170,7 +251,7 @@ Where = Annotated[dict[str, Condition], Field(default_factory=dict)]
 
 def _check_pallets(patterns: list[str]) -> list[str]:
     if not patterns:
-        raise ValueError("must name at least one pallet (or \"*\")")
+        raise ValueError('must name at least one pallet (or "*")')
     for p in patterns:
         if not isinstance(p, str) or not p:
             raise ValueError("pallet names must be non-empty strings")
@@ -220,7 +301,8 @@ class RuleBase(_Strict):
         if not _RULE_NAME.match(v):
             raise ValueError(
                 'must be letters, digits, "-", "_" or "." and start with a letter or digit '
-                '(e.g. "coldkey-swap")')
+                '(e.g. "coldkey-swap")'
+            )
         return v
 
     @field_validator("channels")
@@ -423,9 +505,13 @@ class PatternRule(RuleBase):
             if self.metric != "failed_extrinsics" and m.error is not None:
                 raise ValueError('match.error: only allowed with metric = "failed_extrinsics"')
         if self.metric == "events" and (m is None or m.event is None):
-            raise ValueError('metric = "events" needs match.event (e.g. match = { pallet = "SubtensorModule", event = "StakeRemoved" })')
+            raise ValueError(
+                'metric = "events" needs match.event (e.g. match = { pallet = "SubtensorModule", event = "StakeRemoved" })'
+            )
         if self.metric == "calls" and (m is None or m.call is None):
-            raise ValueError('metric = "calls" needs match.call (e.g. match = { pallet = "SubtensorModule", call = "remove_stake" })')
+            raise ValueError(
+                'metric = "calls" needs match.call (e.g. match = { pallet = "SubtensorModule", call = "remove_stake" })'
+            )
         if self.watch_fields and not self.watchlist:
             raise ValueError("watch_fields: needs a watchlist")
         return self
@@ -556,14 +642,20 @@ class SnapshotRule(RuleBase):
     @model_validator(mode="after")
     def _consistent(self) -> SnapshotRule:
         given = self.model_fields_set
-        only = {"top": "validator_deregistered", "min_change": "stake_change", "min_tao": "stake_change",
-                "direction": "stake_change"}
+        only = {
+            "top": "validator_deregistered",
+            "min_change": "stake_change",
+            "min_tao": "stake_change",
+            "direction": "stake_change",
+        }
         for key, when in only.items():
             if key in given and getattr(self, key) is not None and self.when != when:
                 raise ValueError(f'{key}: only used with when = "{when}"')
         if self.when == "owner_change" and self.hotkeys:
-            raise ValueError('hotkeys: not used with when = "owner_change" (the owner is a coldkey; '
-                             'narrow it with netuids)')
+            raise ValueError(
+                'hotkeys: not used with when = "owner_change" (the owner is a coldkey; '
+                "narrow it with netuids)"
+            )
         if self.when == "stake_change" and self.min_change is None and self.min_tao is None:
             raise ValueError('when: "stake_change" needs min_change (e.g. 0.2 for 20%) and/or min_tao')
         return self
@@ -579,14 +671,18 @@ class SnapshotRule(RuleBase):
 
 
 RuleSpec = Annotated[
-    Union[EventRule, CallRule, SudoCatchallRule, HyperparamRule, PatternRule, AnomalyRule, StallRule,
-          SnapshotRule],
+    EventRule | CallRule | SudoCatchallRule | HyperparamRule | PatternRule | AnomalyRule | StallRule | SnapshotRule,
     Field(discriminator="kind"),
 ]
 
 RULE_MODELS: dict[str, type[RuleBase]] = {
-    "event": EventRule, "call": CallRule, "sudo_catchall": SudoCatchallRule,
-    "hyperparam": HyperparamRule, "pattern": PatternRule, "anomaly": AnomalyRule, "stall": StallRule,
+    "event": EventRule,
+    "call": CallRule,
+    "sudo_catchall": SudoCatchallRule,
+    "hyperparam": HyperparamRule,
+    "pattern": PatternRule,
+    "anomaly": AnomalyRule,
+    "stall": StallRule,
     "snapshot": SnapshotRule,
 }
 
@@ -648,7 +744,26 @@ def render(template: str, fields: dict[str, Any]) -> str:
 
 
 __all__ = [
-    "KNOWN_PALLETS", "SEVERITIES", "KINDS", "OPS", "Condition", "RuleBase", "EventRule", "CallRule",
-    "SudoCatchallRule", "HyperparamRule", "MatchSpec", "PatternRule", "AnomalyRule", "StallRule",
-    "SnapshotRule", "SNAPSHOT_WHENS", "RuleSpec", "RULE_MODELS", "DEFAULT_MESSAGES", "render", "check_template", "template_fields",
+    "KNOWN_PALLETS",
+    "SEVERITIES",
+    "KINDS",
+    "OPS",
+    "Condition",
+    "RuleBase",
+    "EventRule",
+    "CallRule",
+    "SudoCatchallRule",
+    "HyperparamRule",
+    "MatchSpec",
+    "PatternRule",
+    "AnomalyRule",
+    "StallRule",
+    "SnapshotRule",
+    "SNAPSHOT_WHENS",
+    "RuleSpec",
+    "RULE_MODELS",
+    "DEFAULT_MESSAGES",
+    "render",
+    "check_template",
+    "template_fields",
 ]

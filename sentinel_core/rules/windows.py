@@ -51,7 +51,9 @@ class SlidingWindow:
             if g[_TOTAL] <= threshold:
                 g[_ARMED] = True
 
-    def add(self, block: int, key: Hashable, value: float, fields: Any = None) -> tuple[float, int, int] | None:
+    def add(
+        self, block: int, key: Hashable, value: float, fields: Any = None
+    ) -> tuple[float, int, int] | None:
         """Add one match of ``value`` to group ``key`` at ``block``. Returns ``(total, count,
         first_block_in_window)`` when this makes the group cross the threshold, else None."""
         entries = self.entries

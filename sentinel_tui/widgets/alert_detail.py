@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 class AlertDetailScreen(Screen):
     """Esc closes; ``a`` acknowledges; ``o`` opens the alert's block."""
+
     AUTO_FOCUS = "#ad-fields"
 
     BINDINGS = [
@@ -65,10 +66,16 @@ class AlertDetailScreen(Screen):
     def _render_facts(self) -> None:
         a = self.alert
         sev = a.severity.value
-        title = Text.assemble((f"{SEVERITY_ICON.get(sev, '?')} {sev.upper()}", SEVERITY_STYLE.get(sev, "")),
-                              "  ", (a.rule, "bold"), (f"  alert #{self.alert_id}", "dim"),
-                              ("  ✓ acknowledged" if self.acknowledged else "  ● not acknowledged",
-                               "green" if self.acknowledged else "bold"))
+        title = Text.assemble(
+            (f"{SEVERITY_ICON.get(sev, '?')} {sev.upper()}", SEVERITY_STYLE.get(sev, "")),
+            "  ",
+            (a.rule, "bold"),
+            (f"  alert #{self.alert_id}", "dim"),
+            (
+                "  ✓ acknowledged" if self.acknowledged else "  ● not acknowledged",
+                "green" if self.acknowledged else "bold",
+            ),
+        )
         self.query_one("#ad-title", Static).update(title)
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="dim", no_wrap=True)

@@ -32,9 +32,9 @@ STATE_TEXT = {
 }
 
 
-
 DASHBOARD_BATCH = 10
 """Default blocks per batch for backfills started from the dashboard."""
+
 
 class BackfillPane(Vertical):
     """Backfill pane."""
@@ -61,8 +61,16 @@ class BackfillPane(Vertical):
             for label, widget in (
                 ("Start block", Input(id="bf-start", type="integer", compact=True, placeholder="first")),
                 ("End block", Input(id="bf-end", type="integer", compact=True, placeholder="last")),
-                ("Mode", Select([("fast_backfill", "fast_backfill"), ("backfill", "backfill")],
-                                value="fast_backfill", allow_blank=False, compact=True, id="bf-mode")),
+                (
+                    "Mode",
+                    Select(
+                        [("fast_backfill", "fast_backfill"), ("backfill", "backfill")],
+                        value="fast_backfill",
+                        allow_blank=False,
+                        compact=True,
+                        id="bf-mode",
+                    ),
+                ),
                 ("Workers", Input(id="bf-workers", type="integer", compact=True)),
                 ("Batch size", Input(id="bf-batch", type="integer", compact=True)),
             ):
@@ -72,13 +80,19 @@ class BackfillPane(Vertical):
             with Vertical(classes="bf-field"):
                 yield Label(" ", classes="bf-label")
                 yield Button("▶ Start", id="bf-go", compact=True, variant="primary")
-        yield Label(Text("No backfill running. Fill the range and press Start (Enter).", style="dim"),
-                    id="bf-status")
-        yield Static(Text(
-            "fast_backfill fetches batches in parallel (workers × batch size, adapting to rate limits); "
-            "backfill goes block by block with the configured pause. Blocks already stored are skipped, "
-            "so a run can be repeated after an interruption. Live watching continues meanwhile; "
-            "p pauses, c cancels.", style="dim italic"), id="bf-help")
+        yield Label(
+            Text("No backfill running. Fill the range and press Start (Enter).", style="dim"), id="bf-status"
+        )
+        yield Static(
+            Text(
+                "fast_backfill fetches batches in parallel (workers × batch size, adapting to rate limits); "
+                "backfill goes block by block with the configured pause. Blocks already stored are skipped, "
+                "so a run can be repeated after an interruption. Live watching continues meanwhile; "
+                "p pauses, c cancels.",
+                style="dim italic",
+            ),
+            id="bf-help",
+        )
         with Horizontal(id="bf-overall-row"):
             yield Label("overall", classes="bf-worker-label")
             yield ProgressBar(id="bf-overall", total=100, show_eta=False)
@@ -90,8 +104,13 @@ class BackfillPane(Vertical):
     def on_mount(self) -> None:
         self._show_progress(False)
         runs = self.query_one("#bf-runs", DataTable)
-        for label, key in (("Run", "id"), ("Mode", "mode"), ("Range", "range"), ("Status", "status"),
-                           ("Blocks", "done")):
+        for label, key in (
+            ("Run", "id"),
+            ("Mode", "mode"),
+            ("Range", "range"),
+            ("Status", "status"),
+            ("Blocks", "done"),
+        ):
             runs.add_column(label, key=key)
 
     def focus_main(self) -> None:
@@ -148,9 +167,17 @@ class BackfillPane(Vertical):
         table = self.query_one("#bf-runs", DataTable)
         table.clear()
         for r in runs:
-            style = {"done": "green", "running": "yellow", "failed": "red", "cancelled": "yellow"}.get(r["status"], "")
-            table.add_row(str(r["id"]), r["mode"], f"#{r['start']:,} – #{r['end']:,}",
-                          Text(r["status"], style=style), f"{r['blocks_done']:,}", key=str(r["id"]))
+            style = {"done": "green", "running": "yellow", "failed": "red", "cancelled": "yellow"}.get(
+                r["status"], ""
+            )
+            table.add_row(
+                str(r["id"]),
+                r["mode"],
+                f"#{r['start']:,} – #{r['end']:,}",
+                Text(r["status"], style=style),
+                f"{r['blocks_done']:,}",
+                key=str(r["id"]),
+            )
         self.runs_loaded = True
         self._fill_defaults()
 
@@ -190,7 +217,9 @@ class BackfillPane(Vertical):
             self._status(Text(f"✖ {exc}", style="bold red"))
             return False
         mode = str(self.query_one("#bf-mode", Select).value)
-        error = self.sentinel_app.start_backfill(start=start, end=end, mode=mode, workers=workers, batch_size=batch)
+        error = self.sentinel_app.start_backfill(
+            start=start, end=end, mode=mode, workers=workers, batch_size=batch
+        )
         if error:
             self._status(Text(f"✖ {error}", style="bold red"))
             return False
@@ -218,8 +247,13 @@ class BackfillPane(Vertical):
         else:
             overall.update(total=n.total, progress=n.done)
         label, style = STATE_TEXT.get(n.state, (n.state, ""))
-        status = Text.assemble((label, style), "  ", (n.mode, "bold"),
-                               f"  #{n.start:,} – #{n.end:,}", (f"  run {n.run_id}", "dim"))
+        status = Text.assemble(
+            (label, style),
+            "  ",
+            (n.mode, "bold"),
+            f"  #{n.start:,} – #{n.end:,}",
+            (f"  run {n.run_id}", "dim"),
+        )
         if n.total == 0 and n.state == "done":
             status.append("  nothing to fetch: every block is stored", style="dim")
         if n.error:
@@ -227,12 +261,20 @@ class BackfillPane(Vertical):
         self._status(status)
         pct = 100.0 if n.total == 0 else 100.0 * n.done / n.total
         stats = Text.assemble(
-            (f"{pct:.0f}%", "bold"), "  ", f"{n.done:,}/{n.total:,} {n.unit}", ("  ·  ", "dim"),
-            f"{n.rate:.1f} {'blk' if n.unit == 'blocks' else 'snap'}/s", ("  ·  ETA ", "dim"),
+            (f"{pct:.0f}%", "bold"),
+            "  ",
+            f"{n.done:,}/{n.total:,} {n.unit}",
+            ("  ·  ", "dim"),
+            f"{n.rate:.1f} {'blk' if n.unit == 'blocks' else 'snap'}/s",
+            ("  ·  ETA ", "dim"),
             "—" if n.state != "running" else duration(n.eta_seconds),
-            ("  ·  backoffs ", "dim"), (str(n.backoffs), "yellow" if n.backoffs else ""),
-            ("  ·  in flight ", "dim"), str(n.concurrency),
-            ("  ·  ", "dim"), f"{n.calls_per_second:.0f} calls/s")
+            ("  ·  backoffs ", "dim"),
+            (str(n.backoffs), "yellow" if n.backoffs else ""),
+            ("  ·  in flight ", "dim"),
+            str(n.concurrency),
+            ("  ·  ", "dim"),
+            f"{n.calls_per_second:.0f} calls/s",
+        )
         self.query_one("#bf-stats", Label).update(stats)
         self._update_workers(n)
         if n.state in ("done", "cancelled", "failed"):
@@ -247,8 +289,12 @@ class BackfillPane(Vertical):
             if rows:
                 row = rows.first()
             else:
-                row = Horizontal(Label("", classes="bf-worker-label"),
-                                 ProgressBar(total=100, show_eta=False), id=row_id, classes="bf-worker")
+                row = Horizontal(
+                    Label("", classes="bf-worker-label"),
+                    ProgressBar(total=100, show_eta=False),
+                    id=row_id,
+                    classes="bf-worker",
+                )
                 box.mount(row)
             total = max(w.total, share, 1)
             label = f"w{w.worker:<2} " + ("" if w.current is None else f"#{w.current:,}")

@@ -47,12 +47,14 @@ def extrinsic_result(ex: Extrinsic) -> Text:
 
 def interesting(ex: Extrinsic) -> bool:
     """Worth the cursor when a block opens: wrapped calls, governance, failures."""
-    return (not ex.success or any(c.via or not c.success for c in ex.calls)
-            or ex.pallet in ("Sudo", "AdminUtils"))
+    return (
+        not ex.success or any(c.via or not c.success for c in ex.calls) or ex.pallet in ("Sudo", "AdminUtils")
+    )
 
 
 class BlockDetailScreen(Screen):
     """A block's extrinsics and events; Esc closes."""
+
     AUTO_FOCUS = "#bd-extrinsics"
 
     BINDINGS = [
@@ -120,8 +122,11 @@ class BlockDetailScreen(Screen):
         extrinsics.loading = False
         self.call_after_refresh(extrinsics.focus)
         if block is None:
-            self.query_one("#bd-title", Static).update(Text.assemble(
-                (f"Block #{self.number:,} ", "bold"), (f"not found ({error or 'no such block'})", "red")))
+            self.query_one("#bd-title", Static).update(
+                Text.assemble(
+                    (f"Block #{self.number:,} ", "bold"), (f"not found ({error or 'no such block'})", "red")
+                )
+            )
             self.loaded = True
             return
         self.show_block(block, source)
@@ -130,14 +135,23 @@ class BlockDetailScreen(Screen):
         self.block = block
         failed = block.failed_count
         title = Text.assemble(
-            (f"Block #{block.number:,}", "bold"), "  ",
-            (block.hash[:10] + "…" + block.hash[-6:], "dim"), "  ",
-            (clock_time(block.timestamp, self.tz), ""), "  ",
-            ("spec ", "dim"), str(block.spec_version if block.spec_version is not None else "—"), "  ",
+            (f"Block #{block.number:,}", "bold"),
+            "  ",
+            (block.hash[:10] + "…" + block.hash[-6:], "dim"),
+            "  ",
+            (clock_time(block.timestamp, self.tz), ""),
+            "  ",
+            ("spec ", "dim"),
+            str(block.spec_version if block.spec_version is not None else "—"),
+            "  ",
             ("finalized" if block.finalized else "not finalized", "green" if block.finalized else "yellow"),
-            "  ", (f"{len(block.extrinsics)} extrinsics", ""),
+            "  ",
+            (f"{len(block.extrinsics)} extrinsics", ""),
             (f" ({failed} failed)" if failed else "", "bold red"),
-            "  ", (f"{len(block.events)} events", ""), "  ", (f"from {source}", "dim"),
+            "  ",
+            (f"{len(block.events)} events", ""),
+            "  ",
+            (f"from {source}", "dim"),
         )
         if block.decode_error:
             title.append(f"\ndecode error: {block.decode_error}", style="red")
@@ -153,8 +167,15 @@ class BlockDetailScreen(Screen):
                 args = "\n".join(compact_args(c.args, 60) for c in ex.calls)
             else:
                 args = compact_args(ex.args, 60)
-            table.add_row(str(ex.index), short_addr(ex.signer), call_text, result, Text(args, style="dim"),
-                          key=str(ex.index), height=max(1, len(calls)))
+            table.add_row(
+                str(ex.index),
+                short_addr(ex.signer),
+                call_text,
+                result,
+                Text(args, style="dim"),
+                key=str(ex.index),
+                height=max(1, len(calls)),
+            )
         self.query_one("#bd-ex-title", Label).update(Text(f"Extrinsics ({len(block.extrinsics)})"))
         focus = self.extrinsic
         if focus is None:
@@ -179,18 +200,35 @@ class BlockDetailScreen(Screen):
         if block is None:
             return
         selected = None if self.all_events else self._selected_extrinsic()
-        events = block.events if selected is None else [e for e in block.events if e.extrinsic_index == selected]
+        events = (
+            block.events if selected is None else [e for e in block.events if e.extrinsic_index == selected]
+        )
         table = self.query_one("#bd-events", DataTable)
         table.clear()
         for ev in events:
-            style = "red" if ev.name == "ExtrinsicFailed" else "yellow" if ev.pallet in ("Sudo", "AdminUtils") else ""
-            table.add_row(str(ev.index), "—" if ev.extrinsic_index is None else str(ev.extrinsic_index),
-                          Text(f"{ev.pallet}.{ev.name}", style=style),
-                          Text(compact_value(ev.attributes, 90) if ev.attributes is not None else "", style="dim"))
+            style = (
+                "red"
+                if ev.name == "ExtrinsicFailed"
+                else "yellow"
+                if ev.pallet in ("Sudo", "AdminUtils")
+                else ""
+            )
+            table.add_row(
+                str(ev.index),
+                "—" if ev.extrinsic_index is None else str(ev.extrinsic_index),
+                Text(f"{ev.pallet}.{ev.name}", style=style),
+                Text(compact_value(ev.attributes, 90) if ev.attributes is not None else "", style="dim"),
+            )
         which = "all" if selected is None else f"extrinsic {selected}"
-        self.query_one("#bd-events-title", Label).update(Text.assemble(
-            f"Events · {which} ({len(events)})",
-            (f"   e: {'events of the highlighted extrinsic' if self.all_events else 'all events'}", "dim")))
+        self.query_one("#bd-events-title", Label).update(
+            Text.assemble(
+                f"Events · {which} ({len(events)})",
+                (
+                    f"   e: {'events of the highlighted extrinsic' if self.all_events else 'all events'}",
+                    "dim",
+                ),
+            )
+        )
 
     @on(DataTable.RowHighlighted, "#bd-extrinsics")
     def _extrinsic_highlighted(self) -> None:

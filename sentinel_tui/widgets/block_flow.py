@@ -92,8 +92,10 @@ class BlockFlow(Vertical):
             with Vertical(classes="spark-box"):
                 yield Label("extrinsics / block", id="spark-ext-label", classes="spark-label")
                 yield Sparkline([], id="spark-ext")
-        yield FilterBar("filter: words in notable calls (sudo, coldkey…), 'fail', 'notable', a block number",
-                        id="blocks-filter")
+        yield FilterBar(
+            "filter: words in notable calls (sudo, coldkey…), 'fail', 'notable', a block number",
+            id="blocks-filter",
+        )
         yield DataTable(id="blocks-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -127,11 +129,24 @@ class BlockFlow(Vertical):
         prev: dict[str, Any] | None = None
         for r in reversed(recent):
             bt = None
-            if prev is not None and prev["number"] == r["number"] - 1 and prev["timestamp"] and r["timestamp"]:
+            if (
+                prev is not None
+                and prev["number"] == r["number"] - 1
+                and prev["timestamp"]
+                and r["timestamp"]
+            ):
                 bt = (r["timestamp"] - prev["timestamp"]) / 1000.0
-            rows.append(BlockRow(number=r["number"], timestamp=r["timestamp"], extrinsics=r["extrinsic_count"],
-                                 failed=r["failed_count"], events=r["event_count"], notable=r["notable"],
-                                 block_time=bt))
+            rows.append(
+                BlockRow(
+                    number=r["number"],
+                    timestamp=r["timestamp"],
+                    extrinsics=r["extrinsic_count"],
+                    failed=r["failed_count"],
+                    events=r["event_count"],
+                    notable=r["notable"],
+                    block_time=bt,
+                )
+            )
             prev = r
         # Blocks that streamed in while we read the store are newer: keep them after the history.
         self._pending = rows + [p for p in self._pending if p.number > (rows[-1].number if rows else -1)]
@@ -144,9 +159,17 @@ class BlockFlow(Vertical):
     # -- live blocks ----------------------------------------------------------------------------------
     def on_block_notice(self, message: BlockNotice) -> None:
         n = message.notice
-        self._pending.append(BlockRow(number=n.number, timestamp=n.timestamp, extrinsics=n.extrinsics,
-                                      failed=n.failed, events=n.events, notable=list(n.notable),
-                                      block_time=n.block_time))
+        self._pending.append(
+            BlockRow(
+                number=n.number,
+                timestamp=n.timestamp,
+                extrinsics=n.extrinsics,
+                failed=n.failed,
+                events=n.events,
+                notable=list(n.notable),
+                block_time=n.block_time,
+            )
+        )
         if self.loaded and self._flush_timer is None:
             self._flush_timer = self.set_timer(FLUSH_DELAY, self._flush)
 
@@ -160,8 +183,7 @@ class BlockFlow(Vertical):
             Text(str(row.extrinsics), justify="right"),
             Text(str(row.failed), justify="right", style="bold red" if row.failed else "dim"),
             Text(str(row.events), justify="right", style="dim"),
-            Text("—" if row.block_time is None else f"{row.block_time:.1f}s", justify="right",
-                 style="dim"),
+            Text("—" if row.block_time is None else f"{row.block_time:.1f}s", justify="right", style="dim"),
             Text(notable, style="yellow" if "(failed)" not in notable else "dark_orange"),
         )
 
@@ -211,13 +233,21 @@ class BlockFlow(Vertical):
         self.query_one("#spark-time", Sparkline).data = times
         self.query_one("#spark-ext", Sparkline).data = exts
         if times:
-            self.query_one("#spark-time-label", Label).update(Text.assemble(
-                ("block time ", "bold"), f"{times[-1]:.1f}s",
-                (f"  avg {sum(times) / len(times):.1f} max {max(times):.1f}", "dim")))
+            self.query_one("#spark-time-label", Label).update(
+                Text.assemble(
+                    ("block time ", "bold"),
+                    f"{times[-1]:.1f}s",
+                    (f"  avg {sum(times) / len(times):.1f} max {max(times):.1f}", "dim"),
+                )
+            )
         if exts:
-            self.query_one("#spark-ext-label", Label).update(Text.assemble(
-                ("extrinsics/block ", "bold"), f"{exts[-1]:.0f}",
-                (f"  avg {sum(exts) / len(exts):.1f} max {max(exts):.0f}", "dim")))
+            self.query_one("#spark-ext-label", Label).update(
+                Text.assemble(
+                    ("extrinsics/block ", "bold"),
+                    f"{exts[-1]:.0f}",
+                    (f"  avg {sum(exts) / len(exts):.1f} max {max(exts):.0f}", "dim"),
+                )
+            )
 
     # -- filter ---------------------------------------------------------------------------------------
     def _visible(self, row: BlockRow) -> bool:

@@ -11,50 +11,74 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
-    ("Everywhere", [
-        ("1 2 3 4 5", "Blocks · Hyperparameters · Subnet · Alerts · Backfill (or click the tab)"),
-        ("/", "filter the list in this pane (Enter keeps it, Esc clears it)"),
-        ("r", "reload the rules from sentinel.toml (a broken file keeps the old rules)"),
-        ("b", "new backfill: jump to the form"),
-        ("g", "go to block: show any block's extrinsics and events"),
-        ("ctrl+p", "command palette: panes, subnets, backfill, rules, jump to block"),
-        ("?", "this help"),
-        ("q", "quit"),
-    ]),
-    ("Blocks", [
-        ("↑ ↓ PgUp PgDn", "move (the top row follows new blocks)"),
-        ("enter", "open the block: extrinsics, unwrapped calls, events"),
-    ]),
-    ("Block / alert detail", [
-        ("esc", "close"),
-        ("e", "block: all events / events of the highlighted extrinsic"),
-        ("[ ]", "block: previous / next block"),
-        ("a  o", "alert: acknowledge · open its block"),
-    ]),
-    ("Hyperparameters", [
-        ("[ ]", "previous / next subnet (or pick one in the Subnet list)"),
-        ("↑ ↓", "select a parameter: its change history shows on the side"),
-        ("R", "re-read the values at the head"),
-    ]),
-    ("Subnet", [
-        ("[ ]", "previous / next subnet (or pick one in the Subnet list)"),
-        ("s  S", "sort by the next column · reverse the order (or click a column header)"),
-        ("↑ ↓", "select a neuron: its validator APY per epoch shows below, as a sparkline"),
-        ("R", "re-read the snapshots"),
-        ("", "neurons of the newest stored metagraph snapshot; ● marks what changed since the one "
-             "before: stake moved (Δ τ), registered (new), validator permit gained (+VP) or lost (−VP)"),
-    ]),
-    ("Alerts", [
-        ("enter", "open the alert"),
-        ("a", "acknowledge"),
-        ("m  M", "mute the alert's rule for this session · unmute all"),
-        ("/", "filter: words, rule:NAME, sev:warning (and above), net:3"),
-    ]),
-    ("Backfill", [
-        ("enter", "start (in the form); runs beside live watching"),
-        ("p", "pause / resume"),
-        ("c", "cancel"),
-    ]),
+    (
+        "Everywhere",
+        [
+            ("1 2 3 4 5", "Blocks · Hyperparameters · Subnet · Alerts · Backfill (or click the tab)"),
+            ("/", "filter the list in this pane (Enter keeps it, Esc clears it)"),
+            ("r", "reload the rules from sentinel.toml (a broken file keeps the old rules)"),
+            ("b", "new backfill: jump to the form"),
+            ("g", "go to block: show any block's extrinsics and events"),
+            ("ctrl+p", "command palette: panes, subnets, backfill, rules, jump to block"),
+            ("?", "this help"),
+            ("q", "quit"),
+        ],
+    ),
+    (
+        "Blocks",
+        [
+            ("↑ ↓ PgUp PgDn", "move (the top row follows new blocks)"),
+            ("enter", "open the block: extrinsics, unwrapped calls, events"),
+        ],
+    ),
+    (
+        "Block / alert detail",
+        [
+            ("esc", "close"),
+            ("e", "block: all events / events of the highlighted extrinsic"),
+            ("[ ]", "block: previous / next block"),
+            ("a  o", "alert: acknowledge · open its block"),
+        ],
+    ),
+    (
+        "Hyperparameters",
+        [
+            ("[ ]", "previous / next subnet (or pick one in the Subnet list)"),
+            ("↑ ↓", "select a parameter: its change history shows on the side"),
+            ("R", "re-read the values at the head"),
+        ],
+    ),
+    (
+        "Subnet",
+        [
+            ("[ ]", "previous / next subnet (or pick one in the Subnet list)"),
+            ("s  S", "sort by the next column · reverse the order (or click a column header)"),
+            ("↑ ↓", "select a neuron: its validator APY per epoch shows below, as a sparkline"),
+            ("R", "re-read the snapshots"),
+            (
+                "",
+                "neurons of the newest stored metagraph snapshot; ● marks what changed since the one "
+                "before: stake moved (Δ τ), registered (new), validator permit gained (+VP) or lost (−VP)",
+            ),
+        ],
+    ),
+    (
+        "Alerts",
+        [
+            ("enter", "open the alert"),
+            ("a", "acknowledge"),
+            ("m  M", "mute the alert's rule for this session · unmute all"),
+            ("/", "filter: words, rule:NAME, sev:warning (and above), net:3"),
+        ],
+    ),
+    (
+        "Backfill",
+        [
+            ("enter", "start (in the form); runs beside live watching"),
+            ("p", "pause / resume"),
+            ("c", "cancel"),
+        ],
+    ),
 ]
 
 HEADER_NOTES = (

@@ -123,8 +123,11 @@ class HyperparamsPane(Vertical):
         select = self.query_one("#hp-subnet", Select)
         self._suppress_select = True
         select.set_options([(f"{n}", n) for n in netuids])
-        target = self.netuid if self.netuid in netuids else next((n for n in netuids if n > 0),
-                                                                   netuids[0] if netuids else None)
+        target = (
+            self.netuid
+            if self.netuid in netuids
+            else next((n for n in netuids if n > 0), netuids[0] if netuids else None)
+        )
         if target is not None:
             select.value = target
         self._suppress_select = False
@@ -167,7 +170,12 @@ class HyperparamsPane(Vertical):
     def refresh_if_stale(self, stale_after: int = 10) -> None:
         """Re-read the values when the head moved on since they were read (on showing the pane)."""
         best = self.sentinel_app.header.best
-        if self.loaded and self.read_at is not None and best is not None and best - self.read_at > stale_after:
+        if (
+            self.loaded
+            and self.read_at is not None
+            and best is not None
+            and best - self.read_at > stale_after
+        ):
             self.load_values()
 
     def action_refresh(self) -> None:
@@ -196,8 +204,11 @@ class HyperparamsPane(Vertical):
             snap = await store.latest_snapshot(netuid) if store is not None else None
             if snap is not None:
                 read_at, values = snap
-            note = Text(f"node unreachable ({type(exc).__name__}); "
-                        + (f"stored snapshot of #{read_at:,}" if snap else "no stored snapshot"), style="yellow")
+            note = Text(
+                f"node unreachable ({type(exc).__name__}); "
+                + (f"stored snapshot of #{read_at:,}" if snap else "no stored snapshot"),
+                style="yellow",
+            )
         history = await store.hyperparam_history(netuid=netuid, limit=2000) if store is not None else []
         if netuid != self.netuid or not self.is_attached:
             return
@@ -232,15 +243,24 @@ class HyperparamsPane(Vertical):
             recent += is_recent
             change = self.last_change.get(name)
             style = "bold yellow" if is_recent else ""
-            changed = Text("") if change is None else Text(
-                f"#{change.block:,}" + (" ●" if is_recent else ""), style="yellow" if is_recent else "dim")
+            changed = (
+                Text("")
+                if change is None
+                else Text(
+                    f"#{change.block:,}" + (" ●" if is_recent else ""), style="yellow" if is_recent else "dim"
+                )
+            )
             table.add_row(Text(name, style=style), value_text(name, raw, style), changed, key=name)
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep), scroll=True)
         info = Text.assemble(
-            ("read at ", "dim"), ("—" if self.read_at is None else f"#{self.read_at:,}", ""),
-            (" · ", "dim"), (f"{len(self.values)} parameters", ""), (" · ", "dim"),
-            (f"{recent} changed recently", "yellow" if recent else "dim"))
+            ("read at ", "dim"),
+            ("—" if self.read_at is None else f"#{self.read_at:,}", ""),
+            (" · ", "dim"),
+            (f"{len(self.values)} parameters", ""),
+            (" · ", "dim"),
+            (f"{recent} changed recently", "yellow" if recent else "dim"),
+        )
         if note is not None:
             info.append("  ")
             info.append_text(note)
@@ -272,24 +292,31 @@ class HyperparamsPane(Vertical):
         if name != self.selected_name or netuid != self.netuid or not self.is_attached:
             return
         spec = hp.spec(name)
-        title = Text.assemble((f"History · {name}", "bold"), (f"  subnet {netuid}", "dim"),
-                              (f"  {len(changes)} change{'s' if len(changes) != 1 else ''}", "dim"))
+        title = Text.assemble(
+            (f"History · {name}", "bold"),
+            (f"  subnet {netuid}", "dim"),
+            (f"  {len(changes)} change{'s' if len(changes) != 1 else ''}", "dim"),
+        )
         self.query_one("#hp-history-title", Label).update(title)
         desc = Text(spec.description if spec else "Not in Sentinel's table: shown raw.", style="dim italic")
         if spec is not None and spec.setter:
-            desc.append(f"  setter {spec.setter}" + (" (owner settable)" if spec.owner_settable else ""),
-                        style="dim")
+            desc.append(
+                f"  setter {spec.setter}" + (" (owner settable)" if spec.owner_settable else ""), style="dim"
+            )
         self.query_one("#hp-description", Static).update(desc)
         table = self.query_one("#hp-history", DataTable)
         table.clear()
         for change in changes:
-            text = Text(f"{hp.format_value(name, change.old)} -> {hp.format_value(name, change.new)}",
-                        style="yellow")
+            text = Text(
+                f"{hp.format_value(name, change.old)} -> {hp.format_value(name, change.new)}", style="yellow"
+            )
             if change.call is None:
                 text.append("\nfound by a state snapshot", style="dim")
             else:
-                text.append(f"\nby {short_addr(change.signer)} via {'Sudo' if change.via_sudo else 'owner'}",
-                            style="dim")
+                text.append(
+                    f"\nby {short_addr(change.signer)} via {'Sudo' if change.via_sudo else 'owner'}",
+                    style="dim",
+                )
             table.add_row(f"#{change.block:,}", text, height=2)
         self.history_loaded = True
 
@@ -356,5 +383,7 @@ class HyperparamsPane(Vertical):
 
     def history_rows(self) -> list[str]:
         table = self.query_one("#hp-history", DataTable)
-        return [" | ".join(c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(i))
-                for i in range(table.row_count)]
+        return [
+            " | ".join(c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(i))
+            for i in range(table.row_count)
+        ]

@@ -49,8 +49,9 @@ class KeyBar(Widget):
         shown: dict[str, tuple] = {}
         by_action: dict[str, tuple] = {}
         for namespace, bindings in chain:
-            for key, binding in (bindings.key_to_bindings.items() if hasattr(bindings, "key_to_bindings")
-                                 else bindings):
+            for key, binding in (
+                bindings.key_to_bindings.items() if hasattr(bindings, "key_to_bindings") else bindings
+            ):
                 for b in binding if isinstance(binding, list) else [binding]:
                     if not b.show or key in shown or key == app.COMMAND_PALETTE_BINDING:
                         continue
@@ -84,8 +85,10 @@ class KeyBar(Widget):
                 palette = f" {self.app.get_key_display(active.binding)} palette "
         room = width - len(palette)
         for keys, description, action, namespace, enabled in self._entries():
-            piece = Text.assemble((f" {keys} ", "bold reverse" if enabled else "dim reverse"),
-                                  (f" {description}  ", "" if enabled else "dim"))
+            piece = Text.assemble(
+                (f" {keys} ", "bold reverse" if enabled else "dim reverse"),
+                (f" {description}  ", "" if enabled else "dim"),
+            )
             if line.cell_len + piece.cell_len > room:
                 break
             start = line.cell_len

@@ -173,10 +173,13 @@ class RuleHitsPane(Vertical):
         dim = "dim" if acked else ""
         return (
             Text(str(ident), style="dim", justify="right"),
-            Text("✓", style="green") if acked else Text("●", style=SEVERITY_STYLE.get(alert.severity.value, "")),
+            Text("✓", style="green")
+            if acked
+            else Text("●", style=SEVERITY_STYLE.get(alert.severity.value, "")),
             Text(f"#{alert.block:,}", style=dim),
-            severity_text(alert.severity.value) if not acked else Text(
-                f"{SEVERITY_ICON.get(alert.severity.value, '?')} {alert.severity.value}", style="dim"),
+            severity_text(alert.severity.value)
+            if not acked
+            else Text(f"{SEVERITY_ICON.get(alert.severity.value, '?')} {alert.severity.value}", style="dim"),
             Text(alert.rule, style="bold" if not acked else "dim"),
             Text("—" if alert.netuid is None else str(alert.netuid), style="dim", justify="right"),
             Text(alert.message if len(alert.message) <= 200 else alert.message[:199] + "…", style=dim),
@@ -195,8 +198,10 @@ class RuleHitsPane(Vertical):
             if key in table.rows:
                 mark = table.get_cell(key, "ack")
                 if (mark.plain == "✓") != acked:
-                    for col, cell in zip(("id", "ack", "block", "severity", "rule", "net", "message"),
-                                         self._cells(int(key), alert, acked)):
+                    for col, cell in zip(
+                        ("id", "ack", "block", "severity", "rule", "net", "message"),
+                        self._cells(int(key), alert, acked),
+                    ):
                         table.update_cell(key, col, cell)
                 continue
             table.add_row(*self._cells(int(key), alert, acked), key=key)
@@ -212,8 +217,11 @@ class RuleHitsPane(Vertical):
     def _update_info(self) -> None:
         shown = self.table.row_count
         unacked = sum(1 for a, acked in self.items.values() if not acked and self._visible(a))
-        info = Text.assemble((f"{shown} alert{'s' if shown != 1 else ''}", "bold"), " · ",
-                             (f"{unacked} unacknowledged", "bold red" if unacked else "dim"))
+        info = Text.assemble(
+            (f"{shown} alert{'s' if shown != 1 else ''}", "bold"),
+            " · ",
+            (f"{unacked} unacknowledged", "bold red" if unacked else "dim"),
+        )
         by_sev = {s: 0 for s in SEVERITIES}
         for alert, _ in self.items.values():
             if self._visible(alert):
@@ -301,5 +309,7 @@ class RuleHitsPane(Vertical):
     # -- for tests ------------------------------------------------------------------------------------
     def row_texts(self) -> list[str]:
         table = self.table
-        return [" | ".join(c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(i))
-                for i in range(table.row_count)]
+        return [
+            " | ".join(c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(i))
+            for i in range(table.row_count)
+        ]

@@ -144,17 +144,30 @@ class StatusHeader(Widget):
         segs.append(Text(network, style="bold"))
         segs.append(self._state_text())
         if compact:
-            segs.append(Text.assemble(block_no(self.best), (" (fin ", "dim"), block_no(self.finalized), (")", "dim")))
+            segs.append(
+                Text.assemble(block_no(self.best), (" (fin ", "dim"), block_no(self.finalized), (")", "dim"))
+            )
         else:
             segs.append(Text.assemble(("best ", "dim"), block_no(self.best)))
             segs.append(Text.assemble(("final ", "dim"), block_no(self.finalized)))
         lag = self.lag
-        lag_style = "green" if lag is not None and lag <= 2 else "yellow" if lag is not None and lag <= 20 else "red"
-        segs.append(Text.assemble(("lag ", "dim"), ("—" if lag is None else f"{lag:,}", lag_style if lag is not None else "")))
+        lag_style = (
+            "green" if lag is not None and lag <= 2 else "yellow" if lag is not None and lag <= 20 else "red"
+        )
+        segs.append(
+            Text.assemble(
+                ("lag ", "dim"), ("—" if lag is None else f"{lag:,}", lag_style if lag is not None else "")
+            )
+        )
         rate = self.rate
-        segs.append(Text.assemble(("—" if rate is None else f"{rate:.2f}", ""),
-                                  ("/s" if compact else " blk/s", "dim")))
-        segs.append(Text.assemble(("spec ", "dim"), "—" if self.spec_version is None else str(self.spec_version)))
+        segs.append(
+            Text.assemble(
+                ("—" if rate is None else f"{rate:.2f}", ""), ("/s" if compact else " blk/s", "dim")
+            )
+        )
+        segs.append(
+            Text.assemble(("spec ", "dim"), "—" if self.spec_version is None else str(self.spec_version))
+        )
         if self.rules_count is None:
             segs.append(Text.assemble(("rules ", "dim"), "—"))
         elif self.rules_error:
@@ -180,8 +193,12 @@ class StatusHeader(Widget):
     def _detail_lines(self) -> list[Text]:
         lines = []
         if self.rules_error:
-            lines.append(Text.assemble(("✗ rules not reloaded (old rules still running): ", "bold red"),
-                                       (self.rules_error, "red")))
+            lines.append(
+                Text.assemble(
+                    ("✗ rules not reloaded (old rules still running): ", "bold red"),
+                    (self.rules_error, "red"),
+                )
+            )
         if self.core_error:
             lines.append(Text.assemble(("✖ ", "bold red"), (self.core_error, "red")))
         elif self.conn_error and self.state in ("reconnecting", "down"):

@@ -68,8 +68,12 @@ def read_view(store: Store, netuid: int) -> SubnetView:
     previous = snap.read_snapshot(store, netuid, blocks[0]) if len(blocks) > 1 else None
     changes: list[Change] = []
     if latest is not None and previous is not None:
-        changes = diff(previous.rows if previous.exists else [], latest.rows if latest.exists else [],
-                       previous_owner=previous.owner_coldkey, owner=latest.owner_coldkey)
+        changes = diff(
+            previous.rows if previous.exists else [],
+            latest.rows if latest.exists else [],
+            previous_owner=previous.owner_coldkey,
+            owner=latest.owner_coldkey,
+        )
     return SubnetView(netuid, latest, None if previous is None else previous.block, changes)
 
 
@@ -169,9 +173,20 @@ COLUMNS: tuple[Column, ...] = (
     Column("uid", "UID", 5, True, lambda r, m: r.uid),
     Column("hotkey", "Hotkey", 9, True, lambda r, m: r.hotkey),
     Column("stake", "Stake τ", 13, False, lambda r, m: r.stake_rao),
-    Column("change", "Δ prev", 12, False,
-           lambda r, m: (0, 0) if m is None else (1 + ("registered" in m.kinds) + ("permit_lost" in m.kinds)
-                                                 + ("permit_gained" in m.kinds), abs(m.delta_rao or 0))),
+    Column(
+        "change",
+        "Δ prev",
+        12,
+        False,
+        lambda r, m: (
+            (0, 0)
+            if m is None
+            else (
+                1 + ("registered" in m.kinds) + ("permit_lost" in m.kinds) + ("permit_gained" in m.kinds),
+                abs(m.delta_rao or 0),
+            )
+        ),
+    ),
     Column("trust", "Trust", 6, False, lambda r, m: r.trust),
     Column("consensus", "Cons.", 6, False, lambda r, m: r.consensus),
     Column("incentive", "Inc.", 6, False, lambda r, m: r.incentive),
@@ -204,13 +219,16 @@ class NeuronTable(DataTable):
         meta = event.style.meta
         if meta.get("row") == -1:
             offset = event.get_content_offset(self)
-            self.header_click_x = (None if offset is None else
-                                   offset.x + int(self.scroll_x) - self.cell_padding)
+            self.header_click_x = (
+                None if offset is None else offset.x + int(self.scroll_x) - self.cell_padding
+            )
         # Textual then runs DataTable's own click handler (handlers are dispatched along the MRO),
         # which posts HeaderSelected.
 
 
-def sort_neurons(rows: list[NeuronRow], marks: dict[int, RowMark], column: str, reverse: bool) -> list[NeuronRow]:
+def sort_neurons(
+    rows: list[NeuronRow], marks: dict[int, RowMark], column: str, reverse: bool
+) -> list[NeuronRow]:
     """Rows in ``column``'s natural order (ties by uid), reversed on request."""
     col = BY_KEY[column]
     out = sorted(rows, key=lambda r: r.uid)
@@ -308,7 +326,9 @@ class SubnetPane(Vertical):
             self._choose_default()
 
     def _set_options(self) -> None:
-        netuids = sorted({*self.known, *self.with_snapshots, *([self.netuid] if self.netuid is not None else [])})
+        netuids = sorted(
+            {*self.known, *self.with_snapshots, *([self.netuid] if self.netuid is not None else [])}
+        )
         if netuids == self.netuids:
             return
         self.netuids = netuids
@@ -408,7 +428,9 @@ class SubnetPane(Vertical):
         self.with_snapshots = message.netuids
         if new_subnets:
             self._set_options()
-        if self.netuid is None or (self._auto_choice and new_subnets and self.netuid not in self.with_snapshots):
+        if self.netuid is None or (
+            self._auto_choice and new_subnets and self.netuid not in self.with_snapshots
+        ):
             self._choose_default()
             return
         if message.netuid != self.netuid:
@@ -438,9 +460,10 @@ class SubnetPane(Vertical):
         blocks = [b for b in blocks if b <= latest.block]
         series: dict[tuple[int, str], list[tuple[int, float | None]]] = {}
         for i in range(0, len(blocks), APY_CHUNK):
-            chunk = blocks[i:i + APY_CHUNK]
-            points = await snap.arun(store, snap.apy_series, netuid, chunk[0], chunk[-1],
-                                     block_time=APY_BLOCK_TIME)
+            chunk = blocks[i : i + APY_CHUNK]
+            points = await snap.arun(
+                store, snap.apy_series, netuid, chunk[0], chunk[-1], block_time=APY_BLOCK_TIME
+            )
             if netuid != self.netuid:
                 return
             for p in points:
@@ -460,8 +483,13 @@ class SubnetPane(Vertical):
         empty = self.query_one("#sn-empty", Static)
         if latest is None or not latest.exists:
             n = view.netuid
-            head = (Text(f"No metagraph snapshot of subnet {n} yet.\n", style="bold") if latest is None else
-                    Text(f"Subnet {n} did not exist at #{latest.block:,}, its newest snapshot.\n", style="bold"))
+            head = (
+                Text(f"No metagraph snapshot of subnet {n} yet.\n", style="bold")
+                if latest is None
+                else Text(
+                    f"Subnet {n} did not exist at #{latest.block:,}, its newest snapshot.\n", style="bold"
+                )
+            )
             empty.update(head + Text(EMPTY_HELP.format(n=n), style="dim"))
             empty.display = True
         else:
@@ -473,7 +501,11 @@ class SubnetPane(Vertical):
     def on_subnet_apy_loaded(self, message: SubnetApyLoaded) -> None:
         if message.netuid != self.netuid:
             return
-        self.apy, self.apy_for, self.apy_epochs = message.series, (message.netuid, message.block), message.epochs
+        self.apy, self.apy_for, self.apy_epochs = (
+            message.series,
+            (message.netuid, message.block),
+            message.epochs,
+        )
         self.apy_loaded = True
         self._render_apy()
 
@@ -492,27 +524,54 @@ class SubnetPane(Vertical):
         if latest.last_step == latest.block:
             parts.append((" (epoch)", "dim"))
         if latest.exists:
-            parts += [sep, f"{len(latest.rows)} neurons", sep, ("stake ", "dim"),
-                      f"τ{latest.total_stake_rao / RAO:,.0f}", sep, ("owner ", "dim"),
-                      short_addr(latest.owner_coldkey), sep, ("tempo ", "dim"),
-                      "—" if latest.tempo is None else str(latest.tempo)]
+            parts += [
+                sep,
+                f"{len(latest.rows)} neurons",
+                sep,
+                ("stake ", "dim"),
+                f"τ{latest.total_stake_rao / RAO:,.0f}",
+                sep,
+                ("owner ", "dim"),
+                short_addr(latest.owner_coldkey),
+                sep,
+                ("tempo ", "dim"),
+                "—" if latest.tempo is None else str(latest.tempo),
+            ]
         else:
             parts += [sep, ("subnet did not exist", "yellow")]
-        parts += [sep, ("previous ", "dim"), "—" if view.previous_block is None else f"#{view.previous_block:,}"]
+        parts += [
+            sep,
+            ("previous ", "dim"),
+            "—" if view.previous_block is None else f"#{view.previous_block:,}",
+        ]
         info.update(Text.assemble(*parts))
         if view.previous_block is None:
             legend.update(Text("first snapshot of this subnet: nothing to compare with yet", style="dim"))
             return
         kinds = [k for m in self.marks.values() for k in m.kinds]
         staked = sum(1 for m in self.marks.values() if m.delta_rao)
-        registered, gained, lost = kinds.count("registered"), kinds.count("permit_gained"), kinds.count("permit_lost")
+        registered, gained, lost = (
+            kinds.count("registered"),
+            kinds.count("permit_gained"),
+            kinds.count("permit_lost"),
+        )
         text = Text.assemble(
             (f"since #{view.previous_block:,}: ", "dim"),
-            ("● ", "yellow"), (f"stake moved {staked}", "" if staked else "dim"), "  ",
-            ("● ", "green"), (f"registered {registered}", "" if registered else "dim"), "  ",
-            ("● ", "red"), (f"deregistered {gone}", "" if gone else "dim"), "  ",
-            ("● ", "green"), (f"permit +{gained}", "" if gained else "dim"), " ",
-            ("● ", "red"), (f"−{lost}", "" if lost else "dim"))
+            ("● ", "yellow"),
+            (f"stake moved {staked}", "" if staked else "dim"),
+            "  ",
+            ("● ", "green"),
+            (f"registered {registered}", "" if registered else "dim"),
+            "  ",
+            ("● ", "red"),
+            (f"deregistered {gone}", "" if gone else "dim"),
+            "  ",
+            ("● ", "green"),
+            (f"permit +{gained}", "" if gained else "dim"),
+            " ",
+            ("● ", "red"),
+            (f"−{lost}", "" if lost else "dim"),
+        )
         if owner_changed:
             text.append("  owner changed", style="bold red")
         legend.update(text)
@@ -523,8 +582,10 @@ class SubnetPane(Vertical):
     # shown, sorted or re-read (~150 ms of the UI thread for a screenful); one line is one render.
     def _widths(self) -> list[int]:
         """Each field's width: the sorted column grows to fit its arrow."""
-        return [max(col.width, cell_len(col.label) + 2) if col.key == self.sort_column else col.width
-                for col in COLUMNS]
+        return [
+            max(col.width, cell_len(col.label) + 2) if col.key == self.sort_column else col.width
+            for col in COLUMNS
+        ]
 
     def _spans(self) -> list[tuple[int, int]]:
         """Each field's ``(start, end)`` in a line (fields are ``FIELD_GAP`` cells apart)."""
@@ -597,8 +658,12 @@ class SubnetPane(Vertical):
         view = self.view
         rows = view.latest.rows if view is not None and view.latest is not None and view.latest.exists else []
         widths = tuple(self._widths())
-        if self._lines_for is None or self._lines_for[0] is not view or self._lines_for[1] is not self.marks \
-                or self._lines_for[2] != widths:
+        if (
+            self._lines_for is None
+            or self._lines_for[0] is not view
+            or self._lines_for[1] is not self.marks
+            or self._lines_for[2] != widths
+        ):
             self._lines_for, self._lines_of = (view, self.marks, widths), {}
         lines = self._lines_of
         out = []
@@ -670,24 +735,40 @@ class SubnetPane(Vertical):
         text = Text("")
         remark: Text | None = None
         if row is not None:
-            text = Text.assemble(("APY ", "bold"), f"uid {row.uid} ", (short_addr(row.hotkey, 5, 5), "dim"), "  ")
+            text = Text.assemble(
+                ("APY ", "bold"), f"uid {row.uid} ", (short_addr(row.hotkey, 5, 5), "dim"), "  "
+            )
             points = self.apy_points()
             if not self.apy_loaded:
                 remark = Text("reading the epoch snapshots…", style="dim")
             elif not points:
-                remark = Text("not a validator (no validator permit): no APY" if not row.validator_permit else
-                              "no APY history yet: it needs epoch snapshots with this validator's dividends",
-                              style="dim")
+                remark = Text(
+                    "not a validator (no validator permit): no APY"
+                    if not row.validator_permit
+                    else "no APY history yet: it needs epoch snapshots with this validator's dividends",
+                    style="dim",
+                )
             else:
                 values = [p * 100 for _, p in points if p is not None and math.isfinite(p)]
                 first, last = points[0][0], points[-1][0]
-                text.append_text(Text.assemble(
-                    ("latest ", "dim"), (pct_text(points[-1][1]), "bold"), "  ",
-                    f"{len(points)} epoch{'s' if len(points) != 1 else ''}",
-                    (f" (#{first:,} – #{last:,})" if first != last else f" (#{first:,})", "dim")))
+                text.append_text(
+                    Text.assemble(
+                        ("latest ", "dim"),
+                        (pct_text(points[-1][1]), "bold"),
+                        "  ",
+                        f"{len(points)} epoch{'s' if len(points) != 1 else ''}",
+                        (f" (#{first:,} – #{last:,})" if first != last else f" (#{first:,})", "dim"),
+                    )
+                )
                 if len(values) > 1:
-                    text.append_text(Text.assemble(("  min ", "dim"), pct_text(min(values) / 100),
-                                                   ("  max ", "dim"), pct_text(max(values) / 100)))
+                    text.append_text(
+                        Text.assemble(
+                            ("  min ", "dim"),
+                            pct_text(min(values) / 100),
+                            ("  max ", "dim"),
+                            pct_text(max(values) / 100),
+                        )
+                    )
                 if len(values) < len(points):
                     text.append(f"  {len(points) - len(values)} beyond a float", style="dim")
                 if len(values) < 2:

@@ -10,22 +10,30 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from conftest import HISTORY
+
 from sentinel_core.config import load_config
 from sentinel_core.ingest.backfill import Backfill
 from sentinel_core.service import Sentinel
 
 ROOT = Path(__file__).resolve().parents[2]
-RULE_FOR_KIND = {"hyperparam": "hyperparam-change", "coldkey_swap_scheduled": "coldkey-swap",
-                 "coldkey_swapped": "coldkey-swap", "subnet_registered": "subnet-registered",
-                 "subnet_dissolved": "subnet-dissolved", "sudo_call": "sudo-call"}
+RULE_FOR_KIND = {
+    "hyperparam": "hyperparam-change",
+    "coldkey_swap_scheduled": "coldkey-swap",
+    "coldkey_swapped": "coldkey-swap",
+    "subnet_registered": "subnet-registered",
+    "subnet_dissolved": "subnet-dissolved",
+    "sudo_call": "sudo-call",
+}
 GOVERNANCE_RULES = set(RULE_FOR_KIND.values())
 
 
 def default_settings(tmp_path: Path, url: str):
-    return load_config(ROOT / "sentinel.toml", env={}, overrides={
-        "network": {"name": url}, "storage": {"path": str(tmp_path / "alerts.db")}})
+    return load_config(
+        ROOT / "sentinel.toml",
+        env={},
+        overrides={"network": {"name": url}, "storage": {"path": str(tmp_path / "alerts.db")}},
+    )
 
 
 async def all_alerts(sentinel) -> list:
@@ -39,7 +47,12 @@ def check_against_ledger(alerts: list, ledger: list) -> None:
     expected = set()
     for entry in ledger:
         rule = RULE_FOR_KIND[entry["kind"]]
-        key = (rule, entry["block"], entry["extrinsic_index"], entry.get("name") if rule == "hyperparam-change" else None)
+        key = (
+            rule,
+            entry["block"],
+            entry["extrinsic_index"],
+            entry.get("name") if rule == "hyperparam-change" else None,
+        )
         if entry["success"]:
             expected.add(key)
         else:
@@ -62,8 +75,12 @@ async def test_default_rules_alert_each_happening_exactly_once(devnet, tmp_path)
 
     # A crash lost some blocks: processing them again after a restart raises nothing twice.
     with sqlite3.connect(tmp_path / "alerts.db") as conn:
-        for table, col in (("events", "block"), ("extrinsics", "block"), ("hyperparam_changes", "block"),
-                           ("blocks", "number")):
+        for table, col in (
+            ("events", "block"),
+            ("extrinsics", "block"),
+            ("hyperparam_changes", "block"),
+            ("blocks", "number"),
+        ):
             conn.execute(f"DELETE FROM {table} WHERE {col} BETWEEN 38 AND 70")
     async with Sentinel(s) as sentinel:
         result = await Backfill(sentinel, start=1, end=HISTORY, workers=2, batch_size=10).run()
@@ -110,7 +127,7 @@ def webhook_config(tmp_path: Path, url: str, hook_url: str) -> Path:
 [network]
 name = "{url}"
 [storage]
-path = "{tmp_path / 'hook.db'}"
+path = "{tmp_path / "hook.db"}"
 [[channels.webhook]]
 name = "ops"
 url = "{hook_url}"

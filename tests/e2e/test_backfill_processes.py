@@ -10,8 +10,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import HISTORY
+
 from sentinel_core.config import load_config
 from sentinel_core.devnet.background import BackgroundDevnet
 from sentinel_core.ingest.backfill import Backfill
@@ -25,15 +25,16 @@ TABLES = {
     "extrinsics": "SELECT * FROM extrinsics ORDER BY block, idx",
     "events": "SELECT * FROM events ORDER BY block, idx",
     "hyperparam_changes": "SELECT block, netuid, name, old, new, extrinsic_index, signer, call, via_sudo, known "
-                          "FROM hyperparam_changes ORDER BY block, netuid, name, extrinsic_index",
+    "FROM hyperparam_changes ORDER BY block, netuid, name, extrinsic_index",
     "alerts": "SELECT dedup_key, rule, severity, block, extrinsic_index, netuid, message, fields, channels "
-              "FROM alerts ORDER BY dedup_key",
+    "FROM alerts ORDER BY dedup_key",
 }
 
 
 def settings(db: Path, url: str):
-    return load_config(ROOT / "sentinel.toml", env={}, overrides={
-        "network": {"name": url}, "storage": {"path": str(db)}})
+    return load_config(
+        ROOT / "sentinel.toml", env={}, overrides={"network": {"name": url}, "storage": {"path": str(db)}}
+    )
 
 
 def contents(db: Path) -> dict[str, list[tuple]]:
@@ -44,8 +45,9 @@ def contents(db: Path) -> dict[str, list[tuple]]:
 async def backfill(db: Path, url: str, processes: int) -> None:
     async with Sentinel(settings(db, url)) as sentinel:
         # One worker, so the pattern rules' windows see the blocks in order on both sides.
-        result = await Backfill(sentinel, start=1, end=HISTORY, workers=1, batch_size=30,
-                                processes=processes).run()
+        result = await Backfill(
+            sentinel, start=1, end=HISTORY, workers=1, batch_size=30, processes=processes
+        ).run()
         assert (result.done, result.state) == (HISTORY, "done")
 
 

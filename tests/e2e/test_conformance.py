@@ -83,8 +83,11 @@ class Meta:
     def runtime_enum(self, name: str) -> int | None:
         """Type id of ``node_subtensor_runtime::<name>`` (V15: from ``outer_enums`` when present)."""
         outer = self.body.get("outer_enums") or {}
-        key = {"RuntimeCall": "call_enum_ty", "RuntimeEvent": "event_enum_ty",
-               "RuntimeError": "error_enum_ty"}.get(name)
+        key = {
+            "RuntimeCall": "call_enum_ty",
+            "RuntimeEvent": "event_enum_ty",
+            "RuntimeError": "error_enum_ty",
+        }.get(name)
         if key in outer:
             return outer[key]
         for tid in self.shapes.types:
@@ -98,17 +101,20 @@ def ours() -> dict[int, Meta]:
     rt = DevRuntime()
     assert rt.metadata_at_version(15)[1:].endswith(rt.metadata_v15)
     opaque_v15 = _decode_option_opaque_metadata(rt.metadata_at_version(15))
-    return {14: Meta("ours", 14, _decode(rt.metadata_v14, 14)),
-            15: Meta("ours", 15, _decode(opaque_v15, 15))}
+    return {14: Meta("ours", 14, _decode(rt.metadata_v14, 14)), 15: Meta("ours", 15, _decode(opaque_v15, 15))}
 
 
 @pytest.fixture(scope="module")
 def finney() -> dict[int, Meta]:
     if not (FINNEY_V14.is_file() and FINNEY_V15.is_file()):
-        pytest.skip(f"finney metadata recordings not found in {FINNEY_DIR} "
-                    "(metadata_v14.hex, metadata_at_version_15.hex)")
-    return {14: Meta("finney", 14, _decode(_hex_file(FINNEY_V14), 14)),
-            15: Meta("finney", 15, _decode(_decode_option_opaque_metadata(_hex_file(FINNEY_V15)), 15))}
+        pytest.skip(
+            f"finney metadata recordings not found in {FINNEY_DIR} "
+            "(metadata_v14.hex, metadata_at_version_15.hex)"
+        )
+    return {
+        14: Meta("finney", 14, _decode(_hex_file(FINNEY_V14), 14)),
+        15: Meta("finney", 15, _decode(_decode_option_opaque_metadata(_hex_file(FINNEY_V15)), 15)),
+    }
 
 
 def _fail_on(problems: list[str], what: str) -> None:
@@ -160,8 +166,12 @@ def _variant_problems(o: Meta, f: Meta, op: dict, fp: dict, key: str, label: str
         if fv["name"] != v["name"]:
             out.append(f"{where}: name {v['name']} != {fv['name']}")
             continue
-        out += [f"{where} {d}" for d in field_diffs(o.shapes.fields(v.get("fields") or []),
-                                                     f.shapes.fields(fv.get("fields") or []))]
+        out += [
+            f"{where} {d}"
+            for d in field_diffs(
+                o.shapes.fields(v.get("fields") or []), f.shapes.fields(fv.get("fields") or [])
+            )
+        ]
     return out
 
 
@@ -237,12 +247,13 @@ def _extension_problems(o: Meta, f: Meta) -> list[str]:
         if fx is None:
             continue
         for key in ("ty", "additional_signed"):
-            out += [f"signed extension {x['identifier']} {key}: {d}"
-                    for d in diff(o.shapes.shape(x[key]), f.shapes.shape(fx[key]))]
+            out += [
+                f"signed extension {x['identifier']} {key}: {d}"
+                for d in diff(o.shapes.shape(x[key]), f.shapes.shape(fx[key]))
+            ]
     if o.version >= 15:
         for key in ("address_ty", "call_ty", "signature_ty", "extra_ty"):
-            out += [f"extrinsic {key}: {d}"
-                    for d in diff(o.shapes.shape(oe[key]), f.shapes.shape(fe[key]))]
+            out += [f"extrinsic {key}: {d}" for d in diff(o.shapes.shape(oe[key]), f.shapes.shape(fe[key]))]
     else:
         out += [f"extrinsic type: {d}" for d in diff(o.shapes.shape(oe["ty"]), f.shapes.shape(fe["ty"]))]
     return out
@@ -268,10 +279,14 @@ def _api_problems(o: Meta, f: Meta) -> list[str]:
                 out.append(f"{where}: inputs {o_names} != {f_names}")
             else:
                 for i, fi in zip(m["inputs"], fm["inputs"], strict=True):
-                    out += [f"{where} input {i['name']}: {d}"
-                            for d in diff(o.shapes.shape(i["ty"]), f.shapes.shape(fi["ty"]))]
-            out += [f"{where} output: {d}"
-                    for d in diff(o.shapes.shape(m["output"]), f.shapes.shape(fm["output"]))]
+                    out += [
+                        f"{where} input {i['name']}: {d}"
+                        for d in diff(o.shapes.shape(i["ty"]), f.shapes.shape(fi["ty"]))
+                    ]
+            out += [
+                f"{where} output: {d}"
+                for d in diff(o.shapes.shape(m["output"]), f.shapes.shape(fm["output"]))
+            ]
     return out
 
 
@@ -300,8 +315,10 @@ def _runtime_enum_problems(o: Meta, f: Meta) -> list[str]:
                 continue
             o_fields, f_fields = v.get("fields") or [], fv.get("fields") or []
             if [x.get("typeName") for x in o_fields] != [x.get("typeName") for x in f_fields]:
-                out.append(f"{where}: field typeNames {[x.get('typeName') for x in o_fields]} != "
-                           f"{[x.get('typeName') for x in f_fields]}")
+                out.append(
+                    f"{where}: field typeNames {[x.get('typeName') for x in o_fields]} != "
+                    f"{[x.get('typeName') for x in f_fields]}"
+                )
             o_paths = [o.shapes.path(x["type"]) for x in o_fields]
             f_paths = [f.shapes.path(x["type"]) for x in f_fields]
             if o_paths != f_paths:
@@ -312,15 +329,17 @@ def _runtime_enum_problems(o: Meta, f: Meta) -> list[str]:
 # -- tests --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("version", VERSIONS)
 def test_pallets_match_finney(ours: dict[int, Meta], finney: dict[int, Meta], version: int) -> None:
-    _fail_on(_pallet_problems(ours[version], finney[version]),
-             f"the devnet's pallets and finney's (V{version})")
+    _fail_on(
+        _pallet_problems(ours[version], finney[version]), f"the devnet's pallets and finney's (V{version})"
+    )
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_signed_extensions_match_finney(ours: dict[int, Meta], finney: dict[int, Meta],
-                                        version: int) -> None:
-    _fail_on(_extension_problems(ours[version], finney[version]),
-             f"the devnet's extrinsic format and finney's (V{version})")
+def test_signed_extensions_match_finney(ours: dict[int, Meta], finney: dict[int, Meta], version: int) -> None:
+    _fail_on(
+        _extension_problems(ours[version], finney[version]),
+        f"the devnet's extrinsic format and finney's (V{version})",
+    )
 
 
 def test_runtime_apis_match_finney(ours: dict[int, Meta], finney: dict[int, Meta]) -> None:
@@ -328,15 +347,17 @@ def test_runtime_apis_match_finney(ours: dict[int, Meta], finney: dict[int, Meta
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_runtime_enums_are_a_subset_of_finney(ours: dict[int, Meta], finney: dict[int, Meta],
-                                              version: int) -> None:
-    _fail_on(_runtime_enum_problems(ours[version], finney[version]),
-             f"the devnet's runtime enums and finney's (V{version})")
+def test_runtime_enums_are_a_subset_of_finney(
+    ours: dict[int, Meta], finney: dict[int, Meta], version: int
+) -> None:
+    _fail_on(
+        _runtime_enum_problems(ours[version], finney[version]),
+        f"the devnet's runtime enums and finney's (V{version})",
+    )
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_declared_pallets_are_complete(ours: dict[int, Meta], finney: dict[int, Meta],
-                                       version: int) -> None:
+def test_declared_pallets_are_complete(ours: dict[int, Meta], finney: dict[int, Meta], version: int) -> None:
     """A pallet the devnet declares carries every call, event and error finney's has."""
     o, f = ours[version], finney[version]
     problems = []
@@ -346,8 +367,11 @@ def test_declared_pallets_are_complete(ours: dict[int, Meta], finney: dict[int, 
             continue  # reported by test_pallets_match_finney
         for key, label in _KINDS:
             mine, theirs = o.enum_variants(op, key) or {}, f.enum_variants(fp, key) or {}
-            problems += [f"{name}.{label}[{idx}] {v['name']}: not declared by the devnet"
-                         for idx, v in sorted(theirs.items()) if idx not in mine]
+            problems += [
+                f"{name}.{label}[{idx}] {v['name']}: not declared by the devnet"
+                for idx, v in sorted(theirs.items())
+                if idx not in mine
+            ]
     _fail_on(problems, f"finney's pallets and the devnet's declarations (V{version})")
 
 

@@ -52,13 +52,21 @@ def test_finney_encoded_hyperparameters_print_the_same_table():
 
     ours_rc, ours_ty = registry(chain.runtime.metadata_v15)
     # The devnet serves exactly these bytes for the same state.
-    assert chain.runtime_call("SubnetInfoRuntimeApi_get_subnet_hyperparams_v2", (2).to_bytes(2, "little"), 30) == answer
+    assert (
+        chain.runtime_call("SubnetInfoRuntimeApi_get_subnet_hyperparams_v2", (2).to_bytes(2, "little"), 30)
+        == answer
+    )
 
-    decoded_by_finney = finney_rc.create_scale_object(f"scale_info::{finney_ty}", data=ScaleBytes(answer)).decode()
+    decoded_by_finney = finney_rc.create_scale_object(
+        f"scale_info::{finney_ty}", data=ScaleBytes(answer)
+    ).decode()
     decoded_by_ours = ours_rc.create_scale_object(f"scale_info::{ours_ty}", data=ScaleBytes(answer)).decode()
     assert decoded_by_ours == decoded_by_finney
     rows = hp.from_v2(decoded_by_ours)
-    assert rows["tempo"] == value["tempo"] and rows["alpha_sigmoid_steepness"] == value["alpha_sigmoid_steepness"]["bits"]
+    assert (
+        rows["tempo"] == value["tempo"]
+        and rows["alpha_sigmoid_steepness"] == value["alpha_sigmoid_steepness"]["bits"]
+    )
     printed = table(rows)
     assert printed == table(hp.from_v2(decoded_by_finney))
     print(printed)

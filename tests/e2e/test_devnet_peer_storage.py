@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 from async_substrate_interface import AsyncSubstrateInterface
-
 from conftest import HISTORY
+
 from sentinel_core.devnet.chain import DevChain
 from sentinel_core.devnet.scenario import Happening, Scenario
 from sentinel_core.devnet.symbols import DEFAULT_SYMBOL, STORAGE_DEFAULT, SYMBOLS, next_available_symbol
@@ -39,8 +39,11 @@ async def served_symbols(substrate, block_hash: str) -> dict[int, str]:
 async def test_token_symbols_served_equal_the_devnet_state(devnet, substrate):
     for number in BLOCKS:
         block_hash = await substrate.get_block_hash(number)
-        state = devnet.call(lambda node, n=number: {netuid: node.chain.token_symbol(netuid, n)
-                                                    for netuid in node.chain.netuids_at(n)})
+        state = devnet.call(
+            lambda node, n=number: {
+                netuid: node.chain.token_symbol(netuid, n) for netuid in node.chain.netuids_at(n)
+            }
+        )
         assert await served_symbols(substrate, block_hash) == state, f"block {number}"
         assert all(state.values()), f"block {number}: a live subnet without a token symbol"
 
@@ -49,10 +52,16 @@ async def test_token_symbols_follow_subtensor(devnet, substrate):
     genesis = await served_symbols(substrate, await substrate.get_block_hash(1))
     assert {n: genesis[n] for n in range(9)} == {n: SYMBOLS[n] for n in range(9)}  # root "Τ", then α, β, ...
     at = {n: await served_symbols(substrate, await substrate.get_block_hash(n)) for n in (54, 55, 59, 60)}
-    assert (20 in at[54], at[55].get(20), at[59].get(20), 20 in at[60]) == (False, SYMBOLS[20], SYMBOLS[20], False)
+    assert (20 in at[54], at[55].get(20), at[59].get(20), 20 in at[60]) == (
+        False,
+        SYMBOLS[20],
+        SYMBOLS[20],
+        False,
+    )
     # A subnet without an entry reads as finney's declared default.
-    missing = await substrate.query("SubtensorModule", "TokenSymbol", [999],
-                                    block_hash=await substrate.get_block_hash(HISTORY))
+    missing = await substrate.query(
+        "SubtensorModule", "TokenSymbol", [999], block_hash=await substrate.get_block_hash(HISTORY)
+    )
     assert text(missing.value) == STORAGE_DEFAULT
 
 
@@ -60,7 +69,9 @@ async def test_metagraph_symbol_is_the_token_symbol(devnet, substrate):
     block_hash = await substrate.get_block_hash(55)
     storage = await served_symbols(substrate, block_hash)
     for netuid in (0, 1, 20):
-        graph = await substrate.runtime_call("SubnetInfoRuntimeApi", "get_metagraph", [netuid], block_hash=block_hash)
+        graph = await substrate.runtime_call(
+            "SubnetInfoRuntimeApi", "get_metagraph", [netuid], block_hash=block_hash
+        )
         graph = getattr(graph, "value", graph)
         assert bytes(graph["symbol"]).decode() == storage[netuid], f"subnet {netuid}"
 
@@ -73,11 +84,20 @@ def test_next_available_symbol():
 
 
 def test_registration_takes_the_first_free_symbol_and_dissolution_frees_it():
-    chain = DevChain(seed=11, extrinsics_per_block=2, governance_rate=0.0, scenario=Scenario(
-        governance_rate=0.0, at=[Happening(block=2, action="register_network", netuid=600),
-                                 Happening(block=3, action="register_network", netuid=9),
-                                 Happening(block=4, action="dissolve_network", netuid=600),
-                                 Happening(block=5, action="register_network", netuid=601)]))
+    chain = DevChain(
+        seed=11,
+        extrinsics_per_block=2,
+        governance_rate=0.0,
+        scenario=Scenario(
+            governance_rate=0.0,
+            at=[
+                Happening(block=2, action="register_network", netuid=600),
+                Happening(block=3, action="register_network", netuid=9),
+                Happening(block=4, action="dissolve_network", netuid=600),
+                Happening(block=5, action="register_network", netuid=601),
+            ],
+        ),
+    )
     chain.produce(5)
     # 600 is beyond the table (its own is the root's "Τ"): the first free one, ι (9); then subnet 9's own
     # ι is taken: κ (10); dissolving 600 frees ι, which 601 takes.

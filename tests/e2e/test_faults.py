@@ -33,12 +33,16 @@ def settings(tmp_path: Path, url: str, **extra):
 
 def stored(db: Path) -> list[tuple[int, str, int, int, str | None]]:
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT b.number, b.hash, b.extrinsic_count, "
-                            "(SELECT COUNT(*) FROM extrinsics e WHERE e.block = b.number), b.decode_error "
-                            "FROM blocks b ORDER BY b.number").fetchall()
+        return conn.execute(
+            "SELECT b.number, b.hash, b.extrinsic_count, "
+            "(SELECT COUNT(*) FROM extrinsics e WHERE e.block = b.number), b.decode_error "
+            "FROM blocks b ORDER BY b.number"
+        ).fetchall()
 
 
-def assert_complete(db: Path, first: int | None = None, last: int | None = None, *, gaps: bool = False) -> list[int]:
+def assert_complete(
+    db: Path, first: int | None = None, last: int | None = None, *, gaps: bool = False
+) -> list[int]:
     """Every stored block whole, none twice, the file intact; and no gap unless ``gaps`` (the state a
     parallel backfill leaves when killed: batches finish out of order, the next run fills the rest)."""
     rows = stored(db)
@@ -78,11 +82,14 @@ async def run_live(tmp_path: Path, node: BackgroundDevnet, blocks: int, timeout:
     return runner, notices
 
 
-@pytest.mark.parametrize("fault", [
-    {"latency_ms": 40},
-    {"error_rate": 0.05},
-    {"drop_every": 0.7},
-])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"latency_ms": 40},
+        {"error_rate": 0.05},
+        {"drop_every": 0.7},
+    ],
+)
 async def test_live_through_node_faults(tmp_path, fault):
     with BackgroundDevnet(history=20, seed=21, block_time=0.1, **fault) as node:
         runner, notices = await run_live(tmp_path, node, 30)
@@ -137,7 +144,9 @@ async def test_chain_stall_alerts_once_then_recovers(tmp_path):
                 await asyncio.sleep(1.5)  # still stalled: no second alert
                 assert [a.rule for a in alerts] == ["chain-stall"]
                 stalled_at = runner.last_number
-                await until(lambda: runner.last_number is not None and runner.last_number >= stalled_at + 3, 15)
+                await until(
+                    lambda: runner.last_number is not None and runner.last_number >= stalled_at + 3, 15
+                )
             finally:
                 task.cancel()
                 with pytest.raises(asyncio.CancelledError):
@@ -155,8 +164,13 @@ async def test_an_undecodable_block_is_recorded_and_ingestion_goes_on(tmp_path):
             stats = await sentinel.store.stats()
     assert block.decode_error and "does not decode" in block.decode_error
     assert stats["blocks"] == 60 and stats["undecodable_blocks"] == 1
-    cli = subprocess.run([sys.executable, "-m", "sentinel_tui.cli", "db", "stats", "--db", str(tmp_path / "f.db")],
-                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    cli = subprocess.run(
+        [sys.executable, "-m", "sentinel_tui.cli", "db", "stats", "--db", str(tmp_path / "f.db")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert cli.returncode == 0, cli.stderr
     assert re.search(r"undecodable blocks\s+1\s*$", cli.stdout, re.M), cli.stdout
 
@@ -176,17 +190,42 @@ async def test_garbage_answers_are_retried(tmp_path):
 def test_garbage_at_the_start_is_one_line(tmp_path):
     with BackgroundDevnet(history=20, seed=25, produce=False) as node:
         node.call(lambda n: n.answer_garbage(50))
-        proc = subprocess.run([sys.executable, "-m", "sentinel_tui.main", "--headless", "--mode", "fast_backfill",
-                               "--start", "1", "--end", "10", "--network", node.url, "--db", str(tmp_path / "g.db")],
-                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sentinel_tui.main",
+                "--headless",
+                "--mode",
+                "fast_backfill",
+                "--start",
+                "1",
+                "--end",
+                "10",
+                "--network",
+                node.url,
+                "--db",
+                str(tmp_path / "g.db"),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: cannot talk to ws://127.0.0.1:")
 
 
 def headless(*args: str, db: Path, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "sentinel_tui.main", "--headless", "--db", str(db), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env={**os.environ, "COLUMNS": "200"}, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sentinel_tui.main", "--headless", "--db", str(db), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "200"},
+        **kw,
+    )
 
 
 def wait_rows(db: Path, count: int, timeout: float = 60.0) -> None:
@@ -205,12 +244,28 @@ def wait_rows(db: Path, count: int, timeout: float = 60.0) -> None:
 def test_kill_9_during_fast_backfill_then_resume(tmp_path):
     db = tmp_path / "k.db"
     with BackgroundDevnet(history=1500, seed=26, produce=False) as node:
-        proc = headless("--mode", "fast_backfill", "--start", "1", "--end", "1500", "--network", node.url,
-                        "--workers", "2", "--batch-size", "10", db=db)
+        proc = headless(
+            "--mode",
+            "fast_backfill",
+            "--start",
+            "1",
+            "--end",
+            "1500",
+            "--network",
+            node.url,
+            "--workers",
+            "2",
+            "--batch-size",
+            "10",
+            db=db,
+        )
         wait_rows(db, 100)
         # Its decoding processes (1,500 blocks: one per core) must not outlive it.
-        helpers = [p for p in psutil.Process(proc.pid).children(recursive=True)
-                   if "spawn_main" in " ".join(p.cmdline())]
+        helpers = [
+            p
+            for p in psutil.Process(proc.pid).children(recursive=True)
+            if "spawn_main" in " ".join(p.cmdline())
+        ]
         assert helpers or auto_processes(1500) == 1
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
@@ -218,7 +273,9 @@ def test_kill_9_during_fast_backfill_then_resume(tmp_path):
         assert not alive, f"decoding processes outlived a killed backfill: {alive}"
         partial = assert_complete(db, gaps=True) if stored(db) else []
         assert partial, "something was stored before the kill"
-        again = headless("--mode", "fast_backfill", "--start", "1", "--end", "1500", "--network", node.url, db=db)
+        again = headless(
+            "--mode", "fast_backfill", "--start", "1", "--end", "1500", "--network", node.url, db=db
+        )
         out, err = again.communicate(timeout=300)
         assert again.returncode == 0, err
     assert_complete(db, 1, 1500)
@@ -255,8 +312,13 @@ def test_a_second_writer_is_refused_and_readers_are_fine(tmp_path):
             out, err = second.communicate(timeout=60)
             assert second.returncode == 2
             assert "is being written by another Sentinel process" in err and "Traceback" not in err
-            reader = subprocess.run([sys.executable, "-m", "sentinel_tui.cli", "db", "stats", "--json", "--db", str(db)],
-                                    capture_output=True, text=True, cwd=ROOT, timeout=60)
+            reader = subprocess.run(
+                [sys.executable, "-m", "sentinel_tui.cli", "db", "stats", "--json", "--db", str(db)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                timeout=60,
+            )
             assert reader.returncode == 0 and '"blocks"' in reader.stdout
         finally:
             first.send_signal(signal.SIGINT)
@@ -264,19 +326,34 @@ def test_a_second_writer_is_refused_and_readers_are_fine(tmp_path):
     assert_complete(db)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("[network\nname = 'devnet'\n", "sentinel.toml:1: not valid TOML"),
-    ("[network]\nnmae = 'devnet'\n", "sentinel.toml:2: network.nmae"),
-    ("[ingest]\nworkers = 'many'\n", "sentinel.toml:2: ingest.workers"),
-    ("[[rules]]\nkind = 'event'\nname = 'x'\npallet = 'Subtensor'\nevent = 'TempoSet'\n", "sentinel.toml:4: rules[0].pallet"),
-    ("[[rules]]\nkind = 'call'\nname = 'x'\npallet = 'SubtensorModule'\ncall = 'add_stake'\n"
-     "where = { hotkey = { regex = '([' } }\n", "sentinel.toml:6: rules[0].where"),
-    ("[ingest]\nblock_start = 500\nblock_end = 100\n", "block_start 500 > block_end 100"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[network\nname = 'devnet'\n", "sentinel.toml:1: not valid TOML"),
+        ("[network]\nnmae = 'devnet'\n", "sentinel.toml:2: network.nmae"),
+        ("[ingest]\nworkers = 'many'\n", "sentinel.toml:2: ingest.workers"),
+        (
+            "[[rules]]\nkind = 'event'\nname = 'x'\npallet = 'Subtensor'\nevent = 'TempoSet'\n",
+            "sentinel.toml:4: rules[0].pallet",
+        ),
+        (
+            "[[rules]]\nkind = 'call'\nname = 'x'\npallet = 'SubtensorModule'\ncall = 'add_stake'\n"
+            "where = { hotkey = { regex = '([' } }\n",
+            "sentinel.toml:6: rules[0].where",
+        ),
+        ("[ingest]\nblock_start = 500\nblock_end = 100\n", "block_start 500 > block_end 100"),
+    ],
+)
 def test_bad_sentinel_toml_is_one_line_and_exit_2(tmp_path, text, expected):
     (tmp_path / "sentinel.toml").write_text(text)
-    proc = subprocess.run([sys.executable, "-m", "sentinel_tui.cli", "rules", "check"], capture_output=True,
-                          text=True, cwd=tmp_path, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-m", "sentinel_tui.cli", "rules", "check"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 2
     assert expected in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -285,8 +362,22 @@ def test_bad_sentinel_toml_is_one_line_and_exit_2(tmp_path, text, expected):
 def test_unwritable_database_path_is_one_line(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    proc = subprocess.run([sys.executable, "-m", "sentinel_tui.main", "--headless", "--network", "ws://127.0.0.1:9",
-                           "--db", str(blocker / "sentinel.db")], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sentinel_tui.main",
+            "--headless",
+            "--network",
+            "ws://127.0.0.1:9",
+            "--db",
+            str(blocker / "sentinel.db"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "sentinel.db" in proc.stderr
 
@@ -296,9 +387,12 @@ async def test_full_disk_keeps_what_was_stored(tmp_path):
     with BackgroundDevnet(history=120, seed=29, produce=False) as node:
         async with Sentinel(settings(tmp_path, node.url)) as sentinel:
             await Backfill(sentinel, start=1, end=20, workers=1, batch_size=10).run()
-            await sentinel.store._run(lambda s: s._c().execute(
-                "PRAGMA max_page_count = " + str(s._c().execute("PRAGMA page_count").fetchone()[0] + 2)),
-                sentinel.store._store)
+            await sentinel.store._run(
+                lambda s: s._c().execute(
+                    "PRAGMA max_page_count = " + str(s._c().execute("PRAGMA page_count").fetchone()[0] + 2)
+                ),
+                sentinel.store._store,
+            )
             with pytest.raises(Exception) as failure:
                 await Backfill(sentinel, start=21, end=120, workers=1, batch_size=50, max_attempts=1).run()
             assert "full" in str(failure.value)

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import HISTORY
+
 from sentinel_core.chain.client import ChainClient
 from sentinel_core.chain.queries import read_hyperparams
 from sentinel_core.config import load_config
@@ -21,20 +21,38 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sentinel_tui.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    return subprocess.run(
+        [sys.executable, "-m", "sentinel_tui.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
 
 
 @pytest.mark.parametrize("block", [1, 39, 40, 45, 120])
 def test_cli_values_equal_the_devnet_state(devnet, block):
-    proc = cli("block", "hyperparameters", "--netuid", "1", "--block", str(block), "--network", devnet.url, "--json")
+    proc = cli(
+        "block", "hyperparameters", "--netuid", "1", "--block", str(block), "--network", devnet.url, "--json"
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     expected = devnet.call(lambda n: n.chain.hyperparams_v2(1, block))
     rows = {r["name"]: r for r in data["hyperparameters"]}
     assert data["block"] == block and data["method"] == "get_subnet_hyperparams_v2"
-    for name in ("tempo", "kappa", "immunity_period", "min_burn", "max_burn", "registration_allowed",
-                 "alpha_high", "alpha_low", "commit_reveal_period", "bonds_moving_avg"):
+    for name in (
+        "tempo",
+        "kappa",
+        "immunity_period",
+        "min_burn",
+        "max_burn",
+        "registration_allowed",
+        "alpha_high",
+        "alpha_low",
+        "commit_reveal_period",
+        "bonds_moving_avg",
+    ):
         assert rows[name]["raw"] == expected[name], name
     assert rows["alpha_sigmoid_steepness"]["raw"] == expected["alpha_sigmoid_steepness"]["bits"]
     assert rows["kappa"]["value"] == pytest.approx(expected["kappa"] / 65535)
@@ -74,11 +92,14 @@ async def test_all_subnets_in_one_batched_round_trip(devnet):
     assert after["requests"] - before["requests"] == len(netuids)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--netuid", "77"], "subnet 77 does not exist at block"),
-    (["--netuid", "1", "--block", "999999"], "block 999999 is beyond the chain head"),
-    (["--netuid", "1", "--hash", "0x" + "12" * 32], "no block with hash"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--netuid", "77"], "subnet 77 does not exist at block"),
+        (["--netuid", "1", "--block", "999999"], "block 999999 is beyond the chain head"),
+        (["--netuid", "1", "--hash", "0x" + "12" * 32], "no block with hash"),
+    ],
+)
 def test_cli_bad_input_is_one_line(devnet, args, message):
     proc = cli("block", "hyperparameters", *args, "--network", devnet.url)
     assert proc.returncode == 2
@@ -92,8 +113,11 @@ def test_cli_unreachable_node():
 
 
 async def test_every_ledger_setter_is_in_the_history(devnet, tmp_path):
-    s = load_config(ROOT / "sentinel.toml", env={}, overrides={
-        "network": {"name": devnet.url}, "storage": {"path": str(tmp_path / "h.db")}})
+    s = load_config(
+        ROOT / "sentinel.toml",
+        env={},
+        overrides={"network": {"name": devnet.url}, "storage": {"path": str(tmp_path / "h.db")}},
+    )
     # Backfill in reverse-ish order (two runs, the later range first): old values come from chain state.
     async with Sentinel(s) as sentinel:
         await Backfill(sentinel, start=HISTORY // 2, end=HISTORY, workers=3, batch_size=7).run()
@@ -115,6 +139,8 @@ async def test_every_ledger_setter_is_in_the_history(devnet, tmp_path):
         assert change.via_sudo == entry["via"].startswith("sudo"), entry
         assert change.call == entry["call"]
     assert len([c for c in history if c.call]) == len([e for e in expected if e["success"]])
-    hist = cli("hyperparameters", "history", "--netuid", "1", "--name", "tempo", "--db", str(tmp_path / "h.db"))
+    hist = cli(
+        "hyperparameters", "history", "--netuid", "1", "--name", "tempo", "--db", str(tmp_path / "h.db")
+    )
     assert hist.returncode == 0
     assert "tempo" in hist.stdout and "-> 111 blocks" in hist.stdout and "via sudo" in hist.stdout

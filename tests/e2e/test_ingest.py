@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import HISTORY
+
 from sentinel_core.config import load_config
 from sentinel_core.devnet.background import BackgroundDevnet
 from sentinel_core.ingest.backfill import Backfill
@@ -49,7 +49,9 @@ async def test_fast_backfill_stores_what_the_devnet_made(devnet, tmp_path):
         assert (result.done, result.total, result.state) == (HISTORY, HISTORY, "done")
         stats = await sentinel.store.stats()
         assert stats["blocks"] == HISTORY and stats["gaps"] == [] and stats["undecodable_blocks"] == 0
-        chain = devnet.call(lambda n: [(b.number, b.hash, len(b.extrinsics)) for b in n.chain.blocks[1:HISTORY + 1]])
+        chain = devnet.call(
+            lambda n: [(b.number, b.hash, len(b.extrinsics)) for b in n.chain.blocks[1 : HISTORY + 1]]
+        )
         for number, block_hash, ext_count in chain[::17]:
             block = await sentinel.store.get_block(number)
             assert (block.hash, len(block.extrinsics)) == (block_hash, ext_count)
@@ -65,8 +67,14 @@ async def test_fast_backfill_stores_what_the_devnet_made(devnet, tmp_path):
             call = next(c for c in ext.calls if c.qualname == entry["call"])
             assert call.success == entry["success"]
             via = entry.get("via")
-            expected_via = {"sudo": ["Sudo.sudo"], "sudo_failed": ["Sudo.sudo"], "batch": ["Utility.batch"],
-                            "proxy": ["Proxy.proxy"], "owner": [], None: []}[via]
+            expected_via = {
+                "sudo": ["Sudo.sudo"],
+                "sudo_failed": ["Sudo.sudo"],
+                "batch": ["Utility.batch"],
+                "proxy": ["Proxy.proxy"],
+                "owner": [],
+                None: [],
+            }[via]
             assert call.via == expected_via
     assert [n for n, _ in block_rows(tmp_path / "sentinel.db")] == list(range(1, HISTORY + 1))
 
@@ -123,7 +131,9 @@ async def test_live_survives_a_disconnect_and_stores_each_block_once(live_devnet
             first = runner.last_number
             live_devnet.call(lambda n: n.drop_connections())
             await wait_for(lambda: runner.attempt > 0 or runner.last_number >= first + 25, timeout=20)
-            await wait_for(lambda: runner.last_number is not None and runner.last_number >= first + 25, timeout=40)
+            await wait_for(
+                lambda: runner.last_number is not None and runner.last_number >= first + 25, timeout=40
+            )
         finally:
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
@@ -160,14 +170,32 @@ async def test_live_replaces_a_reorganised_block(tmp_path):
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-                          env={**os.environ, "COLUMNS": "200", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
 
 
 def test_headless_fast_backfill_exits_zero_when_complete(devnet, tmp_path):
     db = tmp_path / "h.db"
-    proc = run_cli("sentinel_tui.main", "--headless", "--mode", "fast_backfill", "--start", "1", "--end", "80",
-                   "--network", devnet.url, "--db", str(db))
+    proc = run_cli(
+        "sentinel_tui.main",
+        "--headless",
+        "--mode",
+        "fast_backfill",
+        "--start",
+        "1",
+        "--end",
+        "80",
+        "--network",
+        devnet.url,
+        "--db",
+        str(db),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "fast_backfill 1-80 complete: 80 blocks fetched" in proc.stdout
     assert len(block_rows(db)) == 80
@@ -177,8 +205,14 @@ def test_headless_fast_backfill_exits_zero_when_complete(devnet, tmp_path):
 
 def test_headless_reads_the_original_environment_variables(devnet, tmp_path):
     db = tmp_path / "env.db"
-    env = {"SENTINEL_MODE": "fast_backfill", "BLOCK_START": "10", "BLOCK_END": "29", "BACKFILL_BATCH_SIZE": "5",
-           "BITTENSOR_NETWORK": devnet.url, "STORE_ARTIFACT": str(tmp_path / "blocks.jsonl")}
+    env = {
+        "SENTINEL_MODE": "fast_backfill",
+        "BLOCK_START": "10",
+        "BLOCK_END": "29",
+        "BACKFILL_BATCH_SIZE": "5",
+        "BITTENSOR_NETWORK": devnet.url,
+        "STORE_ARTIFACT": str(tmp_path / "blocks.jsonl"),
+    }
     proc = run_cli("sentinel_tui.main", "--headless", "--db", str(db), env=env)
     assert proc.returncode == 0, proc.stderr
     assert [n for n, _ in block_rows(db)] == list(range(10, 30))
@@ -189,22 +223,61 @@ def test_headless_reads_the_original_environment_variables(devnet, tmp_path):
 
 
 def test_bad_range_and_unreachable_node_are_one_line_errors(tmp_path):
-    proc = run_cli("sentinel_tui.main", "--headless", "--mode", "fast_backfill", "--start", "50", "--end", "10",
-                   "--db", str(tmp_path / "x.db"))
+    proc = run_cli(
+        "sentinel_tui.main",
+        "--headless",
+        "--mode",
+        "fast_backfill",
+        "--start",
+        "50",
+        "--end",
+        "10",
+        "--db",
+        str(tmp_path / "x.db"),
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "block_start 50 > block_end 10" in proc.stderr
-    proc = run_cli("sentinel_tui.main", "--headless", "--mode", "fast_backfill", "--start", "1", "--end", "10",
-                   "--network", "ws://127.0.0.1:9", "--db", str(tmp_path / "y.db"))
+    proc = run_cli(
+        "sentinel_tui.main",
+        "--headless",
+        "--mode",
+        "fast_backfill",
+        "--start",
+        "1",
+        "--end",
+        "10",
+        "--network",
+        "ws://127.0.0.1:9",
+        "--db",
+        str(tmp_path / "y.db"),
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "cannot reach ws://127.0.0.1:9" in proc.stderr
-    proc = run_cli("sentinel_tui.main", "--headless", "--network", "http://example.org", "--db", str(tmp_path / "z.db"))
+    proc = run_cli(
+        "sentinel_tui.main", "--headless", "--network", "http://example.org", "--db", str(tmp_path / "z.db")
+    )
     assert proc.returncode == 2 and "not a ws:// or wss:// URL" in proc.stderr
 
 
 def test_block_show_prints_unwrapped_calls(devnet, tmp_path):
     db = tmp_path / "b.db"
-    assert run_cli("sentinel_tui.main", "--headless", "--mode", "fast_backfill", "--start", "40", "--end", "43",
-                   "--network", devnet.url, "--db", str(db)).returncode == 0
+    assert (
+        run_cli(
+            "sentinel_tui.main",
+            "--headless",
+            "--mode",
+            "fast_backfill",
+            "--start",
+            "40",
+            "--end",
+            "43",
+            "--network",
+            devnet.url,
+            "--db",
+            str(db),
+        ).returncode
+        == 0
+    )
     shown = run_cli("sentinel_tui.cli", "block", "show", "40", "--db", str(db), "--network", devnet.url)
     assert shown.returncode == 0, shown.stderr
     assert "AdminUtils.sudo_set_tempo(netuid=1, tempo=111) via Sudo.sudo" in shown.stdout

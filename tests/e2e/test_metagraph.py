@@ -31,11 +31,14 @@ HISTORY = 320
 MAX_UIDS = 64  # full subnets: a registration replaces a neuron
 
 # Subnet 1: tempo 20 from block 3, 13 from block 151 (set in blocks 2 and 150); subnet 2: tempo 30.
-SCENARIO = Scenario(governance_rate=0.0, at=[
-    Happening(block=2, action="set_hyperparam", netuid=1, name="tempo", value=20, via="sudo"),
-    Happening(block=2, action="set_hyperparam", netuid=2, name="tempo", value=30, via="sudo"),
-    Happening(block=150, action="set_hyperparam", netuid=1, name="tempo", value=13, via="sudo"),
-])
+SCENARIO = Scenario(
+    governance_rate=0.0,
+    at=[
+        Happening(block=2, action="set_hyperparam", netuid=1, name="tempo", value=20, via="sudo"),
+        Happening(block=2, action="set_hyperparam", netuid=2, name="tempo", value=30, via="sudo"),
+        Happening(block=150, action="set_hyperparam", netuid=1, name="tempo", value=13, via="sudo"),
+    ],
+)
 
 
 class NeuronChain(DevChain):
@@ -70,33 +73,59 @@ class NeuronChain(DevChain):
         names = [name for _, name, _ in ext.events]
         if "StakeMoved" in names and len(effects) == 2:
             (_, netuid, hotkey, out), (_, dest, dest_hotkey, _) = effects
-            log.append({"block": number, "kind": "move", "netuid": netuid, "hotkey": hotkey, "delta": out,
-                        "dest_netuid": dest, "dest_hotkey": dest_hotkey})
+            log.append(
+                {
+                    "block": number,
+                    "kind": "move",
+                    "netuid": netuid,
+                    "hotkey": hotkey,
+                    "delta": out,
+                    "dest_netuid": dest,
+                    "dest_hotkey": dest_hotkey,
+                }
+            )
         elif ("StakeAdded" in names or "StakeRemoved" in names) and effects:
             _, netuid, hotkey, done = effects[0]
             log.append({"block": number, "kind": "stake", "netuid": netuid, "hotkey": hotkey, "delta": done})
         elif "NeuronRegistered" in names and effects:
             _, netuid, hotkey, uid, replaced = effects[0]
-            log.append({"block": number, "kind": "register", "netuid": netuid, "hotkey": hotkey, "uid": uid,
-                        "replaced": replaced if replaced != hotkey else None})
+            log.append(
+                {
+                    "block": number,
+                    "kind": "register",
+                    "netuid": netuid,
+                    "hotkey": hotkey,
+                    "uid": uid,
+                    "replaced": replaced if replaced != hotkey else None,
+                }
+            )
         return ext
 
 
 @pytest.fixture(scope="module")
 def node():
-    devnet = devnet_with_chain(NeuronChain, history=HISTORY, seed=11, block_time=1.0, scenario=SCENARIO,
-                               produce=False)
+    devnet = devnet_with_chain(
+        NeuronChain, history=HISTORY, seed=11, block_time=1.0, scenario=SCENARIO, produce=False
+    )
     yield devnet
     devnet.stop()
 
 
-BOOT = ("import sys; from sentinel_tui.cli import app; from sentinel_tui import cli_subnet; "
-        "'subnet' in [g.name for g in app.registered_groups] or cli_subnet.register(app); app()")
+BOOT = (
+    "import sys; from sentinel_tui.cli import app; from sentinel_tui import cli_subnet; "
+    "'subnet' in [g.name for g in app.registered_groups] or cli_subnet.register(app); app()"
+)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", BOOT, *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=180, env={**os.environ, "COLUMNS": "200"})
+    return subprocess.run(
+        [sys.executable, "-c", BOOT, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+        env={**os.environ, "COLUMNS": "200"},
+    )
 
 
 def ss58(key: bytes) -> str:
@@ -106,8 +135,11 @@ def ss58(key: bytes) -> str:
 
 
 def settings(node, path):
-    return load_config(ROOT / "sentinel.toml", env={}, overrides={
-        "network": {"name": node.url}, "storage": {"path": str(path)}})
+    return load_config(
+        ROOT / "sentinel.toml",
+        env={},
+        overrides={"network": {"name": node.url}, "storage": {"path": str(path)}},
+    )
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -123,18 +155,35 @@ def test_metagraph_at_several_blocks_equals_the_devnet_state(node, block):
     assert data["tempo"] == node.call(lambda n: n.chain.hyperparam_at(1, "tempo", block))
     for r, want in zip(data["rows"], expected, strict=True):
         raw, human = r["raw"], r["human"]
-        assert (raw["uid"], raw["hotkey"], raw["coldkey"]) == (want.uid, ss58(want.hotkey), ss58(want.coldkey))
-        assert (raw["stake"], raw["emission"], raw["registered_at"]) == (want.stake, want.emission, want.registered_at)
+        assert (raw["uid"], raw["hotkey"], raw["coldkey"]) == (
+            want.uid,
+            ss58(want.hotkey),
+            ss58(want.coldkey),
+        )
+        assert (raw["stake"], raw["emission"], raw["registered_at"]) == (
+            want.stake,
+            want.emission,
+            want.registered_at,
+        )
         assert (raw["trust"], raw["consensus"], raw["incentive"], raw["dividends"]) == (
-            want.trust, want.consensus, want.incentive, want.dividends)
+            want.trust,
+            want.consensus,
+            want.incentive,
+            want.dividends,
+        )
         assert (raw["validator_permit"], raw["last_update"], raw["active"]) == (
-            want.validator_permit, want.last_update, want.active)
+            want.validator_permit,
+            want.last_update,
+            want.active,
+        )
         assert human["stake"] == pytest.approx(want.stake / RAO)
         assert human["dividends"] == pytest.approx(want.dividends / 65535)
 
 
 def test_metagraph_table_sorted_by_stake(node):
-    proc = cli("subnet", "metagraph", "--netuid", "2", "--sort", "stake", "--limit", "5", "--network", node.url)
+    proc = cli(
+        "subnet", "metagraph", "--netuid", "2", "--sort", "stake", "--limit", "5", "--network", node.url
+    )
     assert proc.returncode == 0, proc.stderr
     assert "get_metagraph" in proc.stdout and "τ" in proc.stdout
     lines = [x for x in proc.stdout.splitlines() if x.strip()[:1].isdigit()]
@@ -152,13 +201,16 @@ def test_lite_read_agrees_with_the_full_one(node):
         async with ChainClient(node.url) as client:
             (h,) = await client.block_hashes([200])
             full = await read_metagraph(client, 3, h, block_number=200)
-            lite = await client.sub.runtime_call("NeuronInfoRuntimeApi", "get_neurons_lite", [3], block_hash=h)
+            lite = await client.sub.runtime_call(
+                "NeuronInfoRuntimeApi", "get_neurons_lite", [3], block_hash=h
+            )
             many = await read_metagraphs(client, [(n, 200, h) for n in (1, 2, 3)])
             return full, rows_from_lite(lite), many
 
     full, lite, many = asyncio.run(go())
-    assert [(r.uid, r.hotkey, r.stake_rao, r.incentive, r.validator_permit) for r in full.rows] == \
-        [(r.uid, r.hotkey, r.stake_rao, r.incentive, r.validator_permit) for r in lite]
+    assert [(r.uid, r.hotkey, r.stake_rao, r.incentive, r.validator_permit) for r in full.rows] == [
+        (r.uid, r.hotkey, r.stake_rao, r.incentive, r.validator_permit) for r in lite
+    ]
     # the full read adds weights and bonds (a list per uid); the lite read leaves them None
     assert all(isinstance(r.weights, list) and isinstance(r.bonds, list) for r in full.rows)
     assert many[2].rows == [r.model_copy(update={"weights": None, "bonds": None}) for r in full.rows]
@@ -190,12 +242,15 @@ def test_all_subnets_in_one_batched_round_trip(node):
     assert [x["netuid"] for x in json.loads(proc.stdout)["subnets"]] == netuids
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--netuid", "77"], "subnet 77 does not exist at block"),
-    (["--netuid", "1", "--block", "999999"], "block 999999 is beyond the chain head"),
-    (["--netuid", "1", "--sort", "nonsense"], "--sort 'nonsense': must be one of"),
-    ([], "say which subnet"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--netuid", "77"], "subnet 77 does not exist at block"),
+        (["--netuid", "1", "--block", "999999"], "block 999999 is beyond the chain head"),
+        (["--netuid", "1", "--sort", "nonsense"], "--sort 'nonsense': must be one of"),
+        ([], "say which subnet"),
+    ],
+)
 def test_bad_input_is_one_line(node, args, message):
     proc = cli("subnet", "metagraph", *args, "--network", node.url)
     assert proc.returncode == 2
@@ -270,10 +325,16 @@ def test_stake_move_and_reregistration_appear_in_the_changes(node, snapshots_db)
                 old = before.by_uid().get(r.uid)
                 if old is None or old.hotkey != r.hotkey:
                     continue
-                flows = [e for e in window if e["kind"] in ("stake", "move") and e["netuid"] == 1
-                         and ss58(e["hotkey"]) == r.hotkey]
-                flows += [{"delta": -e["delta"]} for e in window if e["kind"] == "move" and e["dest_netuid"] == 1
-                          and ss58(e["dest_hotkey"]) == r.hotkey]
+                flows = [
+                    e
+                    for e in window
+                    if e["kind"] in ("stake", "move") and e["netuid"] == 1 and ss58(e["hotkey"]) == r.hotkey
+                ]
+                flows += [
+                    {"delta": -e["delta"]}
+                    for e in window
+                    if e["kind"] == "move" and e["dest_netuid"] == 1 and ss58(e["dest_hotkey"]) == r.hotkey
+                ]
                 expected = sum(e["delta"] for e in flows) + r.emission_rao
                 assert stake_changes.get(r.uid, 0) == expected, (a, b, r.uid)
                 if any(e.get("kind") == "move" and e["delta"] for e in flows):
@@ -284,8 +345,21 @@ def test_stake_move_and_reregistration_appear_in_the_changes(node, snapshots_db)
 def test_apy_equals_a_hand_computation(node, snapshots_db):
     path, _ = snapshots_db
     start, end = 160, HISTORY
-    proc = cli("subnet", "apy", "--netuid", "1", "--from", str(start), "--to", str(end), "--network", node.url,
-               "--db", str(path), "--json")
+    proc = cli(
+        "subnet",
+        "apy",
+        "--netuid",
+        "1",
+        "--from",
+        str(start),
+        "--to",
+        str(end),
+        "--network",
+        node.url,
+        "--db",
+        str(path),
+        "--json",
+    )
     assert proc.returncode == 0, proc.stderr
     points = json.loads(proc.stdout)["points"]
     epochs = node.call(lambda n: n.chain.neurons.epoch_blocks(1, start, end))
@@ -304,8 +378,19 @@ def test_apy_equals_a_hand_computation(node, snapshots_db):
         assert math.isfinite(hand) and 0 < hand < 10
         checked += 1
     assert checked >= 5
-    table = cli("subnet", "apy", "--netuid", "1", "--from", str(start), "--to", str(end), "--db", str(path),
-                "--offline")
+    table = cli(
+        "subnet",
+        "apy",
+        "--netuid",
+        "1",
+        "--from",
+        str(start),
+        "--to",
+        str(end),
+        "--db",
+        str(path),
+        "--offline",
+    )
     assert table.returncode == 0, table.stderr
     assert "APY" in table.stdout and "%" in table.stdout
 
@@ -324,8 +409,9 @@ def test_live_snapshots_fall_on_the_epoch_blocks(node, tmp_path):
                 await live.on_blocks(client, blocks)
             finally:
                 await client.close()
-            return await snap.arun(sentinel.store, snap.snapshot_blocks, 1, point=0), \
-                await snap.arun(sentinel.store, snap.snapshot_blocks, 1)
+            return await snap.arun(sentinel.store, snap.snapshot_blocks, 1, point=0), await snap.arun(
+                sentinel.store, snap.snapshot_blocks, 1
+            )
 
     epochs, every = asyncio.run(go())
     assert epochs == node.call(lambda n: n.chain.neurons.epoch_blocks(1, 140, 180))

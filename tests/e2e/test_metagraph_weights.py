@@ -34,31 +34,53 @@ HISTORY = 300
 MAX_UIDS = 64  # full subnets: registrations replace neurons
 NETUIDS = (1, 2)
 # Subnet 1 runs an epoch every 21 blocks from block 3, subnet 2 every 31.
-SCENARIO = Scenario(governance_rate=0.0, at=[
-    Happening(block=2, action="set_hyperparam", netuid=1, name="tempo", value=20, via="sudo"),
-    Happening(block=2, action="set_hyperparam", netuid=2, name="tempo", value=30, via="sudo"),
-])
-BOOT = ("import sys; from sentinel_tui.cli import app; from sentinel_tui import cli_subnet; "
-        "'subnet' in [g.name for g in app.registered_groups] or cli_subnet.register(app); app()")
+SCENARIO = Scenario(
+    governance_rate=0.0,
+    at=[
+        Happening(block=2, action="set_hyperparam", netuid=1, name="tempo", value=20, via="sudo"),
+        Happening(block=2, action="set_hyperparam", netuid=2, name="tempo", value=30, via="sudo"),
+    ],
+)
+BOOT = (
+    "import sys; from sentinel_tui.cli import app; from sentinel_tui import cli_subnet; "
+    "'subnet' in [g.name for g in app.registered_groups] or cli_subnet.register(app); app()"
+)
 
 
 @pytest.fixture(scope="module")
 def node():
-    devnet = devnet_with_chain(functools.partial(DevChain, neuron_max_uids=MAX_UIDS), history=HISTORY, seed=5,
-                               block_time=1.0, scenario=SCENARIO, produce=False)
+    devnet = devnet_with_chain(
+        functools.partial(DevChain, neuron_max_uids=MAX_UIDS),
+        history=HISTORY,
+        seed=5,
+        block_time=1.0,
+        scenario=SCENARIO,
+        produce=False,
+    )
     yield devnet
     devnet.stop()
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", BOOT, *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=180, env={**os.environ, "COLUMNS": "200"})
+    return subprocess.run(
+        [sys.executable, "-c", BOOT, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+        env={**os.environ, "COLUMNS": "200"},
+    )
 
 
 def state(node, netuid: int, block: int) -> tuple[int, dict[int, list], dict[int, list]]:
     """The devnet's own state after ``block``: number of uids, weights rows, bonds rows."""
-    return node.call(lambda n: (len(n.chain.neurons.neurons(netuid, block)), n.chain.weights_at(netuid, block),
-                                n.chain.bonds_at(netuid, block)))
+    return node.call(
+        lambda n: (
+            len(n.chain.neurons.neurons(netuid, block)),
+            n.chain.weights_at(netuid, block),
+            n.chain.bonds_at(netuid, block),
+        )
+    )
 
 
 def read(node, requests: list[tuple[int, int]], lite: bool = False) -> list:
@@ -80,7 +102,12 @@ def test_rows_are_encoded_and_keyed_as_the_runtime_declares():
     rt = DevRuntime()
     weights, bonds = rt.storage("SubtensorModule", "Weights"), rt.storage("SubtensorModule", "Bonds")
     assert (weights.value, weights.key, weights.hashers, weights.modifier, weights.default) == (
-        "Vec<(u16, u16)>", "(u16, u16)", ("Identity", "Identity"), "Default", b"\x00")
+        "Vec<(u16, u16)>",
+        "(u16, u16)",
+        ("Identity", "Identity"),
+        "Default",
+        b"\x00",
+    )
     assert replace(bonds, name="Weights") == weights
     pairs = [(0, 65535), (7, 1), (300, 0), (65535, 12345)]
     assert encode_pairs(pairs) == rt.encode_storage_value("SubtensorModule", "Weights", pairs)
@@ -139,7 +166,18 @@ def test_cli_metagraph_json_has_the_weights_and_bonds_and_lite_has_none(node):
         assert r["bonds"] == [list(p) for p in bonds.get(r["uid"], [])]
     assert any(r["weights"] for r in rows) and any(r["bonds"] for r in rows)
 
-    proc = cli("subnet", "metagraph", "--netuid", "2", "--block", str(block), "--json", "--lite", "--network", node.url)
+    proc = cli(
+        "subnet",
+        "metagraph",
+        "--netuid",
+        "2",
+        "--block",
+        str(block),
+        "--json",
+        "--lite",
+        "--network",
+        node.url,
+    )
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)["rows"]
     assert len(rows) == size and all("weights" not in r and "bonds" not in r for r in rows)
@@ -151,10 +189,16 @@ def test_cli_metagraph_json_has_the_weights_and_bonds_and_lite_has_none(node):
 def test_bonds_move_towards_the_weights_of_permitted_validators_at_each_epoch(node):
     for netuid in NETUIDS:
         for e in epochs(node, netuid)[1:]:
-            before_w, before_b, after_b, epoch, avg, neurons = node.call(lambda n: (
-                n.chain.weights_at(netuid, e - 1), n.chain.bonds_at(netuid, e - 1), n.chain.bonds_at(netuid, e),
-                n.chain.neurons.epoch_at(netuid, e), n.chain.hyperparam_at(netuid, "bonds_moving_avg", e - 1),
-                n.chain.neurons.neurons(netuid, e)))
+            before_w, before_b, after_b, epoch, avg, neurons = node.call(
+                lambda n: (
+                    n.chain.weights_at(netuid, e - 1),
+                    n.chain.bonds_at(netuid, e - 1),
+                    n.chain.bonds_at(netuid, e),
+                    n.chain.neurons.epoch_at(netuid, e),
+                    n.chain.hyperparam_at(netuid, "bonds_moving_avg", e - 1),
+                    n.chain.neurons.neurons(netuid, e),
+                )
+            )
             assert epoch.block == e
             alpha = 1 - avg / 1_000_000
             replaced = {x.uid for x in neurons if x.registered_at == e}  # after the epoch, in the block
@@ -182,8 +226,11 @@ async def test_set_weights_is_signed_by_the_uid_whose_row_it_stores(node):
         if call["call_function"] != "set_weights" or idx not in ok:
             continue
         args = {a["name"]: a["value"] for a in call["call_args"]}
-        (ws,) = [e["event"]["attributes"] for e in events
-                 if e["extrinsic_idx"] == idx and e["event"]["event_id"] == "WeightsSet"]
+        (ws,) = [
+            e["event"]["attributes"]
+            for e in events
+            if e["extrinsic_idx"] == idx and e["event"]["event_id"] == "WeightsSet"
+        ]
         netuid, uid = ws if isinstance(ws, (list, tuple)) else (ws["netuid"], ws["uid"])
         hotkey = node.call(lambda n: n.chain.neurons.neurons(netuid, block)[uid].hotkey)
         assert value["address"] == ss58_encode(hotkey, 42)
@@ -204,8 +251,12 @@ def test_a_reregistered_uid_starts_without_its_predecessors_weights_and_bonds(no
             before = node.call(lambda n: n.chain.neurons.neurons(netuid, r - 1))
             if x.uid >= len(before):
                 continue  # a new uid, not a replacement
-            old_w, old_b = node.call(lambda n: (n.chain.weights.row("Weights", netuid, x.uid, r - 1),
-                                                n.chain.weights.row("Bonds", netuid, x.uid, r - 1)))
+            old_w, old_b = node.call(
+                lambda n: (
+                    n.chain.weights.row("Weights", netuid, x.uid, r - 1),
+                    n.chain.weights.row("Bonds", netuid, x.uid, r - 1),
+                )
+            )
             cases.append((netuid, x.uid, r, old_w, old_b))
     replaced = [c for c in cases if c[3] or c[4]]
     assert replaced, "no replaced uid had weights or bonds"

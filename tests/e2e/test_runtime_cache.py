@@ -48,7 +48,9 @@ async def read_everything(url: str) -> dict:
             "hyperparams": await read_hyperparams(client, netuids, head),
             "hyperparams_45": await read_hyperparams(client, netuids, h45),
             "metagraph": (await mgm.read_metagraph(client, netuids[-1], head)).model_dump(mode="json"),
-            "summaries": [s.model_dump(mode="json") for s in await mgm.read_all_summaries(client, netuids, head)],
+            "summaries": [
+                s.model_dump(mode="json") for s in await mgm.read_all_summaries(client, netuids, head)
+            ],
         }
 
 
@@ -68,8 +70,9 @@ async def test_cached_runtime_reads_like_a_decoded_one(devnet, fresh_process_sta
         assert cached[key] == decoded[key], key
 
 
-async def test_runtime_without_v15_metadata_takes_the_library_way(devnet, fresh_process_state: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_runtime_without_v15_metadata_takes_the_library_way(
+    devnet, fresh_process_state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     decoded = await read_everything(devnet.url)
     monkeypatch.setattr(rc, "metadata_from_option", lambda answer: None)  # as if the node had no V15
     before = dict(rc.STATS)
@@ -83,15 +86,24 @@ async def test_connection_errors_stay_one_line(fresh_process_state: Path) -> Non
 
 
 def cli(*args: str, cache: Path | str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sentinel_tui.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120, env={**os.environ, "COLUMNS": "200", rc.CACHE_ENV: str(cache)})
+    return subprocess.run(
+        [sys.executable, "-m", "sentinel_tui.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200", rc.CACHE_ENV: str(cache)},
+    )
 
 
-@pytest.mark.parametrize("command", [
-    ("block", "hyperparameters", "--netuid", "1", "--block", "45", "--json"),
-    ("block", "show", "42", "--json"),
-    ("subnet", "metagraph", "--all", "--json"),
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("block", "hyperparameters", "--netuid", "1", "--block", "45", "--json"),
+        ("block", "show", "42", "--json"),
+        ("subnet", "metagraph", "--all", "--json"),
+    ],
+)
 def test_cli_prints_the_same_cold_warm_and_uncached(devnet, tmp_path: Path, command: tuple[str, ...]) -> None:
     args = [*command, "--network", devnet.url]
     if command[:2] == ("block", "show"):
@@ -126,12 +138,14 @@ async def test_an_older_runtime_comes_from_the_disk_cache_too(fresh_process_stat
     from sentinel_core.devnet.scenario import Scenario
 
     with BackgroundDevnet(history=40, seed=12, produce=False, scenario=Scenario(upgrade_at=20)) as node:
+
         async def read() -> list[dict]:
             chain_client._RUNTIMES.clear()
             async with ChainClient(node.url) as client:
                 blocks = await client.fetch_blocks(list(range(1, 41)))
-            assert {b.spec_version for b in blocks if b.number < 20} != {b.spec_version for b in blocks
-                                                                          if b.number > 20}
+            assert {b.spec_version for b in blocks if b.number < 20} != {
+                b.spec_version for b in blocks if b.number > 20
+            }
             return [b.model_dump(mode="json") for b in blocks]
 
         before = dict(rc.STATS)

@@ -23,13 +23,14 @@ MIN_TAO = 5
 
 def config(tmp_path: Path, url: str, name: str = "s") -> Path:
     path = tmp_path / f"{name}.toml"
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [network]
 name = "{url}"
 [storage]
-path = "{tmp_path / (name + '.db')}"
+path = "{tmp_path / (name + ".db")}"
 [channels]
-jsonl = "{tmp_path / (name + '.jsonl')}"
+jsonl = "{tmp_path / (name + ".jsonl")}"
 
 [[rules]]
 kind = "snapshot"
@@ -60,7 +61,9 @@ channels = ["dashboard", "jsonl"]
 [[rules]]
 kind = "hyperparam"
 name = "hp"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -102,7 +105,9 @@ async def backfills(cfg: Path, ranges: list[tuple[int, int, int]]) -> tuple[list
 
         sentinel.deliverer.wake = counting_wake
         for start, end, workers in ranges:
-            await SnapshotBackfill(sentinel, start, end, list(NETUIDS), workers=workers, calls_per_frame=3).run()
+            await SnapshotBackfill(
+                sentinel, start, end, list(NETUIDS), workers=workers, calls_per_frame=3
+            ).run()
         stored = [a for _, a, _ in await sentinel.store.list_alerts(limit=100_000)]
         jsonl = Path(settings.channels.jsonl)
         for _ in range(100):  # the deliverer was woken: it writes the jsonl lines without its poll
@@ -125,15 +130,24 @@ def test_snapshot_backfill_raises_each_expected_alert_once(node, tmp_path):
 
     # Ledger: the re-registrations and stake moves the devnet made are among what is expected.
     ledger = node.call(lambda n: list(n.chain.neuron_ledger))
-    replaced = {(e["netuid"], ss58(e["replaced"])) for e in ledger
-                if e["kind"] == "register" and e["replaced"] and e["netuid"] in NETUIDS}
-    moved = {(e["netuid"], ss58(e["hotkey"])) for e in ledger
-             if e["kind"] in ("stake", "move") and abs(e["delta"]) >= MIN_TAO * RAO and e["netuid"] in NETUIDS}
+    replaced = {
+        (e["netuid"], ss58(e["replaced"]))
+        for e in ledger
+        if e["kind"] == "register" and e["replaced"] and e["netuid"] in NETUIDS
+    }
+    moved = {
+        (e["netuid"], ss58(e["hotkey"]))
+        for e in ledger
+        if e["kind"] in ("stake", "move") and abs(e["delta"]) >= MIN_TAO * RAO and e["netuid"] in NETUIDS
+    }
 
     # The later half first, then everything (the earlier half is then filled in behind it), then again.
     cfg = config(tmp_path, node.url)
     stored, raised, wakes, jsonl = asyncio.run(backfills(cfg, [(HISTORY // 2, HISTORY, 3), (1, HISTORY, 3)]))
-    assert keyed(stored) == expected, {"missed": expected - keyed(stored), "unexpected": keyed(stored) - expected}
+    assert keyed(stored) == expected, {
+        "missed": expected - keyed(stored),
+        "unexpected": keyed(stored) - expected,
+    }
     assert Counter(a.dedup_key for a in raised) == Counter(a.dedup_key for a in stored)  # published once each
     assert all(n == 1 for n in Counter(keyed(raised)).values())
     assert wakes >= 1
@@ -144,8 +158,10 @@ def test_snapshot_backfill_raises_each_expected_alert_once(node, tmp_path):
     assert {(a.netuid, a.fields["hotkey"]) for a in stored if a.rule == "big-stake-move"} & moved
     sample = next(a for a in stored if a.rule == "big-stake-move")
     assert sample.message.startswith(f"subnet {sample.netuid}: stake of uid {sample.fields['uid']} (")
-    assert " -> τ" in sample.message and sample.dedup_key == f"big-stake-move:{sample.netuid}:{sample.block}:" \
-        f"{sample.fields['uid']}"
+    assert (
+        " -> τ" in sample.message
+        and sample.dedup_key == f"big-stake-move:{sample.netuid}:{sample.block}:{sample.fields['uid']}"
+    )
 
     # A second run over the same range (nothing left to take) and over a sub-range raises nothing.
     again, raised_again, _, _ = asyncio.run(backfills(cfg, [(1, HISTORY, 2), (100, 200, 1)]))
@@ -174,7 +190,9 @@ def test_live_snapshots_raise_the_same_alerts(node, tmp_path):
             client = await sentinel.connect()
             try:
                 for lo in range(start, end + 1, 20):
-                    await live.on_blocks(client, await client.fetch_blocks(list(range(lo, min(end, lo + 19) + 1))))
+                    await live.on_blocks(
+                        client, await client.fetch_blocks(list(range(lo, min(end, lo + 19) + 1)))
+                    )
             finally:
                 await client.close()
             return [a for _, a, _ in await sentinel.store.list_alerts(limit=100_000)], raised, live
@@ -195,9 +213,25 @@ def test_rules_test_replays_stored_snapshots(node, tmp_path):
     lo, hi = HISTORY // 2, HISTORY
 
     def replay(*extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "sentinel_tui.cli", "rules", "test", "--from", str(lo),
-                               "--to", str(hi), "--config", str(cfg), *extra],
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sentinel_tui.cli",
+                "rules",
+                "test",
+                "--from",
+                str(lo),
+                "--to",
+                str(hi),
+                "--config",
+                str(cfg),
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     proc = replay("--json")
     assert proc.returncode == 0, proc.stderr

@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 B = 60  # the upgrade block
 
 SCENARIO = Scenario(
-    governance_rate=0.0, upgrade_at=B,
-    at=[Happening(block=30, action="set_hyperparam", netuid=2, name="tempo", value=222, via="sudo"),
+    governance_rate=0.0,
+    upgrade_at=B,
+    at=[
+        Happening(block=30, action="set_hyperparam", netuid=2, name="tempo", value=222, via="sudo"),
         Happening(block=30, action="schedule_swap_coldkey"),
         Happening(block=64, action="set_hyperparam", netuid=1, name="burn_half_life", value=720, via="owner"),
         Happening(block=65, action="announce_coldkey_swap"),
@@ -31,7 +33,9 @@ SCENARIO = Scenario(
         Happening(block=67, action="reset_coldkey_swap"),
         Happening(block=68, action="clear_coldkey_swap"),
         Happening(block=69, action="swap_coldkey_announced"),
-        Happening(block=70, action="register_leased_network", netuid=30)])
+        Happening(block=70, action="register_leased_network", netuid=30),
+    ],
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +45,11 @@ def upgraded():
 
 
 def settings(tmp_path: Path, url: str):
-    return load_config(ROOT / "sentinel.toml", env={}, overrides={
-        "network": {"name": url}, "storage": {"path": str(tmp_path / "u.db")}})
+    return load_config(
+        ROOT / "sentinel.toml",
+        env={},
+        overrides={"network": {"name": url}, "storage": {"path": str(tmp_path / "u.db")}},
+    )
 
 
 async def test_backfill_across_the_upgrade(upgraded, tmp_path):
@@ -61,10 +68,15 @@ async def test_backfill_across_the_upgrade(upgraded, tmp_path):
             assert entry["call"] in [c.qualname for c in ext.calls], entry
             assert ext.success
         names = {ev.qualname for n in range(64, 71) for ev in (await store.get_block(n)).events}  # noqa: E501
-        assert {"AdminUtils.BurnHalfLifeSet", "SubtensorModule.ColdkeySwapAnnounced",
-                "SubtensorModule.ColdkeySwapDisputed", "SubtensorModule.ColdkeySwapReset",
-                "SubtensorModule.ColdkeySwapCleared", "SubtensorModule.ColdkeySwapped",
-                "SubtensorModule.SubnetLeaseCreated"} <= names
+        assert {
+            "AdminUtils.BurnHalfLifeSet",
+            "SubtensorModule.ColdkeySwapAnnounced",
+            "SubtensorModule.ColdkeySwapDisputed",
+            "SubtensorModule.ColdkeySwapReset",
+            "SubtensorModule.ColdkeySwapCleared",
+            "SubtensorModule.ColdkeySwapped",
+            "SubtensorModule.SubnetLeaseCreated",
+        } <= names
 
         history = await store.hyperparam_history(limit=100)
         burn = [c for c in history if c.name == "burn_half_life"]
@@ -85,9 +97,27 @@ async def test_backfill_across_the_upgrade(upgraded, tmp_path):
 
 def test_cli_reads_hyperparameters_on_both_sides_alike(upgraded):
     def read(block: int) -> dict:
-        proc = subprocess.run([sys.executable, "-m", "sentinel_tui.cli", "block", "hyperparameters", "--netuid", "2",
-                               "--block", str(block), "--network", upgraded.url, "--json"],
-                              capture_output=True, text=True, cwd=ROOT, timeout=120, env={**os.environ})
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sentinel_tui.cli",
+                "block",
+                "hyperparameters",
+                "--netuid",
+                "2",
+                "--block",
+                str(block),
+                "--network",
+                upgraded.url,
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            env={**os.environ},
+        )
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)
 
@@ -104,8 +134,9 @@ def test_cli_reads_hyperparameters_on_both_sides_alike(upgraded):
 
 
 async def test_live_goes_through_an_upgrade_without_a_restart(tmp_path):
-    scenario = Scenario(governance_rate=0.0, upgrade_at=15,
-                        at=[Happening(block=17, action="announce_coldkey_swap")])
+    scenario = Scenario(
+        governance_rate=0.0, upgrade_at=15, at=[Happening(block=17, action="announce_coldkey_swap")]
+    )
     with BackgroundDevnet(history=10, seed=12, block_time=0.2, scenario=scenario, produce=False) as node:
         async with Sentinel(settings(tmp_path, node.url)) as sentinel:
             runner = LiveRunner(sentinel)

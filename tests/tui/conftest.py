@@ -16,22 +16,41 @@ REPO = Path(__file__).resolve().parents[2]
 SENTINEL_TOML = REPO / "sentinel.toml"
 
 
-def make_settings(tmp_path: Path, *, scenario: str | None = None, block_time: float = 0.2, history: int = 20,
-                  extrinsics_per_block: int = 6, db_name: str = "sentinel.db", **devnet: object) -> Settings:
+def make_settings(
+    tmp_path: Path,
+    *,
+    scenario: str | None = None,
+    block_time: float = 0.2,
+    history: int = 20,
+    extrinsics_per_block: int = 6,
+    db_name: str = "sentinel.db",
+    **devnet: object,
+) -> Settings:
     """Settings from a copy of the repository's sentinel.toml (so rules can be edited and reloaded),
     with a tmp database and a small, fast devnet."""
     toml = tmp_path / "sentinel.toml"
     if not toml.exists():
         shutil.copy(SENTINEL_TOML, toml)
-    dev: dict[str, object] = {"block_time": block_time, "history": history, "seed": 1,
-                              "extrinsics_per_block": extrinsics_per_block, **devnet}
+    dev: dict[str, object] = {
+        "block_time": block_time,
+        "history": history,
+        "seed": 1,
+        "extrinsics_per_block": extrinsics_per_block,
+        **devnet,
+    }
     if scenario is not None:
         path = tmp_path / "scenario.toml"
         path.write_text(scenario)
         dev["scenario"] = str(path)
-    return load_config(toml, env={}, overrides={"network": {"name": "devnet"},
-                                                "storage": {"path": str(tmp_path / db_name)},
-                                                "devnet": dev})
+    return load_config(
+        toml,
+        env={},
+        overrides={
+            "network": {"name": "devnet"},
+            "storage": {"path": str(tmp_path / db_name)},
+            "devnet": dev,
+        },
+    )
 
 
 async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 15.0, what: str = "") -> None:

@@ -62,8 +62,11 @@ async def test_blocks_stream_in_and_open_with_sudo_unwrapped(settings_for, wait)
         table.focus()
         _select_row(table, "40")
         await pilot.press("enter")
-        await wait(pilot, lambda: isinstance(app.screen, BlockDetailScreen) and app.screen.loaded,
-                   what="block detail")
+        await wait(
+            pilot,
+            lambda: isinstance(app.screen, BlockDetailScreen) and app.screen.loaded,
+            what="block detail",
+        )
         detail = app.screen
         assert detail.number == 40
         rows = detail.extrinsic_texts
@@ -85,8 +88,13 @@ async def test_panes_help_jump_palette_and_connection_states(settings_for, wait)
     app = SentinelApp(settings_for(history=12, block_time=1.5))
     async with app.run_test(size=SIZE) as pilot:
         await wait(pilot, lambda: app.core_ready and app.flow.loaded, what="core started")
-        for key, pane in (("2", "hyperparams"), ("3", "subnet"), ("4", "alerts"), ("5", "backfill"),
-                          ("1", "blocks")):
+        for key, pane in (
+            ("2", "hyperparams"),
+            ("3", "subnet"),
+            ("4", "alerts"),
+            ("5", "backfill"),
+            ("1", "blocks"),
+        ):
             await pilot.press(key)
             assert app.active_pane == pane
         await pilot.pause(0.2)
@@ -100,8 +108,11 @@ async def test_panes_help_jump_palette_and_connection_states(settings_for, wait)
         await pilot.press("g")
         assert isinstance(app.screen, JumpScreen)
         await pilot.press("5", "enter")
-        await wait(pilot, lambda: isinstance(app.screen, BlockDetailScreen) and app.screen.loaded,
-                   what="jumped block")
+        await wait(
+            pilot,
+            lambda: isinstance(app.screen, BlockDetailScreen) and app.screen.loaded,
+            what="jumped block",
+        )
         assert app.screen.number == 5 and app.screen.block is not None
         assert "from node" in str(app.screen.query_one("#bd-title").render())
         await pilot.press("escape")
@@ -112,7 +123,9 @@ async def test_panes_help_jump_palette_and_connection_states(settings_for, wait)
         await pilot.press("enter")
         await wait(pilot, lambda: app.active_pane == "alerts", what="palette switched pane")
         # connection states come from the core's notices
-        app.sentinel.bus.publish(ConnectionChanged(state="reconnecting", url="ws://x", attempt=3, error="gone"))
+        app.sentinel.bus.publish(
+            ConnectionChanged(state="reconnecting", url="ws://x", attempt=3, error="gone")
+        )
         await wait(pilot, lambda: "reconnecting (attempt 3)" in app.header.plain, what="reconnecting")
         app.sentinel.bus.publish(ConnectionChanged(state="down", url="ws://x", attempt=4, error="refused"))
         await wait(pilot, lambda: "✖ down" in app.header.plain, what="down")
@@ -127,8 +140,12 @@ async def test_hyperparams_values_and_change_history(settings_for, wait):
         await wait(pilot, lambda: hp.netuids and hp.loaded, what="hyperparameters read")
         if hp.netuid != 1:
             hp.select_subnet(1)
-        await wait(pilot, lambda: hp.value_text("tempo") == "100 blocks (20m)", timeout=20,
-                   what="tempo 100 after the change at #40")
+        await wait(
+            pilot,
+            lambda: hp.value_text("tempo") == "100 blocks (20m)",
+            timeout=20,
+            what="tempo 100 after the change at #40",
+        )
         assert hp.value_text("kappa") is not None  # every parameter listed, with unit
         table = hp.table
         assert table.get_cell("min_burn", "value").plain.startswith("τ")
@@ -137,8 +154,11 @@ async def test_hyperparams_values_and_change_history(settings_for, wait):
         assert "●" in table.get_cell("tempo", "changed").plain  # highlighted as recently changed
         table.focus()
         _select_row(table, "tempo")
-        await wait(pilot, lambda: hp.selected_name == "tempo" and hp.history_loaded and hp.history_rows(),
-                   what="tempo history")
+        await wait(
+            pilot,
+            lambda: hp.selected_name == "tempo" and hp.history_loaded and hp.history_rows(),
+            what="tempo history",
+        )
         rows = hp.history_rows()
         assert rows[0].startswith("#40 | ") and "-> 100 blocks (20m)" in rows[0] and rows[0].endswith("Sudo")
 
@@ -155,8 +175,12 @@ async def test_alerts_list_detail_acknowledge_filter_mute_and_reopen(settings_fo
     app = SentinelApp(settings)
     async with app.run_test(size=SIZE) as pilot:
         hits = app.rule_hits
-        await wait(pilot, lambda: {"coldkey-swap", "hyperparam-change"}
-                   <= {a.rule for a, _ in hits.items.values()}, timeout=20, what="alerts listed")
+        await wait(
+            pilot,
+            lambda: {"coldkey-swap", "hyperparam-change"} <= {a.rule for a, _ in hits.items.values()},
+            timeout=20,
+            what="alerts listed",
+        )
         await pilot.press("4")
         await wait(pilot, lambda: app.focused is hits.table, what="alerts table focused")
         rows = hits.row_texts()
@@ -175,14 +199,24 @@ async def test_alerts_list_detail_acknowledge_filter_mute_and_reopen(settings_fo
         stored = {i: acked for i, _, acked in await app.sentinel.store.list_alerts()}
         assert stored[detail.alert_id] is True
         await pilot.press("escape")
-        await wait(pilot, lambda: hits.items[detail.alert_id][1] and hits.row_texts()[0].split(" | ")[1] == "✓",
-                   what="row marked acknowledged")
+        await wait(
+            pilot,
+            lambda: hits.items[detail.alert_id][1] and hits.row_texts()[0].split(" | ")[1] == "✓",
+            what="row marked acknowledged",
+        )
 
         # filter: only critical
         await pilot.press("slash")
         await pilot.press(*"sev:critical")
-        await wait(pilot, lambda: hits.filter.severity == "critical" and hits.loaded
-                   and all("critical" in r for r in hits.row_texts()), what="severity filter")
+        await wait(
+            pilot,
+            lambda: (
+                hits.filter.severity == "critical"
+                and hits.loaded
+                and all("critical" in r for r in hits.row_texts())
+            ),
+            what="severity filter",
+        )
         await pilot.press("escape")
         await wait(pilot, lambda: any("warning" in r for r in hits.row_texts()), what="filter cleared")
 
@@ -213,12 +247,21 @@ async def test_backfill_from_the_form_completes_while_live_continues(settings_fo
         await pilot.press("b")
         pane = app.backfill_pane
         await wait(pilot, lambda: app.focused is pane.query_one("#bf-start"), what="form focused")
-        for selector, value in (("#bf-start", "1"), ("#bf-end", "40"), ("#bf-workers", "4"), ("#bf-batch", "10")):
+        for selector, value in (
+            ("#bf-start", "1"),
+            ("#bf-end", "40"),
+            ("#bf-workers", "4"),
+            ("#bf-batch", "10"),
+        ):
             pane.query_one(selector).value = value
         live_before = max(app.flow.rows)
         await pilot.press("enter")
-        await wait(pilot, lambda: pane.last is not None and pane.last.state == "done", timeout=30,
-                   what="backfill done")
+        await wait(
+            pilot,
+            lambda: pane.last is not None and pane.last.state == "done",
+            timeout=30,
+            what="backfill done",
+        )
         assert pane.query_one("#bf-overall", ProgressBar).percentage == 1.0
         assert pane.stats_text.startswith("100%")
         assert "✓ done" in str(pane.query_one("#bf-status").render())
@@ -239,8 +282,12 @@ async def test_backfill_from_the_form_completes_while_live_continues(settings_fo
         await pilot.press("p")
         await wait(pilot, lambda: pane.last.state == "running", what="resumed")
         await pilot.press("c")
-        await wait(pilot, lambda: pane.last.state == "cancelled" and not app.backfill_running, what="cancelled")
-        await wait(pilot, lambda: pane.query_one("#bf-runs", DataTable).row_count == 2, what="both runs listed")
+        await wait(
+            pilot, lambda: pane.last.state == "cancelled" and not app.backfill_running, what="cancelled"
+        )
+        await wait(
+            pilot, lambda: pane.query_one("#bf-runs", DataTable).row_count == 2, what="both runs listed"
+        )
 
 
 async def test_reload_rules_and_a_broken_file_shows_its_line(settings_for, wait):
@@ -250,8 +297,9 @@ async def test_reload_rules_and_a_broken_file_shows_its_line(settings_for, wait)
         await wait(pilot, lambda: app.core_ready and app.header.rules_count, what="rules loaded")
         count = app.header.rules_count
         await pilot.press("r")
-        await wait(pilot, lambda: app.header.rules_count == count and app.header.rules_error is None,
-                   what="reloaded")
+        await wait(
+            pilot, lambda: app.header.rules_count == count and app.header.rules_error is None, what="reloaded"
+        )
 
         toml = settings.source
         text = toml.read_text()
@@ -322,7 +370,9 @@ async def test_subnet_pane_neurons_sorting_changes_and_apy(settings_for, wait):
         await wait(pilot, lambda: sn.index_loaded and sn.netuid is not None, what="a subnet chosen")
         if sn.netuid != 1:
             sn.select_subnet(1)
-        await wait(pilot, lambda: sn.netuid == 1 and sn.loaded and sn.shown_block() is not None, what="subnet 1")
+        await wait(
+            pilot, lambda: sn.netuid == 1 and sn.loaded and sn.shown_block() is not None, what="subnet 1"
+        )
         await wait(pilot, lambda: sn.view.previous_block is not None, what="a previous snapshot")
 
         # The rows are the stored snapshot's, by uid; the header says what it is.
@@ -371,8 +421,11 @@ async def test_subnet_pane_neurons_sorting_changes_and_apy(settings_for, wait):
         table.move_cursor(row=table.get_row_index(str(validator.uid)))
         await wait(pilot, lambda: sn.selected_uid == validator.uid, what="validator selected")
         block = sn.shown_block()
-        series = [(p.block, p.apy) for p in await snap.arun(store, snap.apy_series, 1, None, block)
-                  if p.uid == validator.uid and p.hotkey == validator.hotkey][-APY_EPOCHS:]
+        series = [
+            (p.block, p.apy)
+            for p in await snap.arun(store, snap.apy_series, 1, None, block)
+            if p.uid == validator.uid and p.hotkey == validator.hotkey
+        ][-APY_EPOCHS:]
         assert len(series) >= 3 and sn.apy_points() == series
         spark = sn.query_one("#sn-apy-spark", Sparkline)
         assert spark.display and list(spark.data) == [a * 100 for _, a in series if math.isfinite(a)]
@@ -393,7 +446,9 @@ async def test_subnet_pane_neurons_sorting_changes_and_apy(settings_for, wait):
         # ] switches to subnet 2: its rows, a highlighted change and the APY sparkline.
         await pilot.press("right_square_bracket")
         assert sn.netuid == 2
-        await wait(pilot, lambda: sn.loaded and sn.apy_loaded and sn.shown_block() is not None, what="subnet 2")
+        await wait(
+            pilot, lambda: sn.loaded and sn.apy_loaded and sn.shown_block() is not None, what="subnet 2"
+        )
         block2, stored2, items2 = await _matches_store(sn, store, 2)
         assert sorted(sn.row_uids()) == [r.uid for r in stored2.rows]
         assert sn.marks and any(r.startswith("● ") for r in sn.row_texts())

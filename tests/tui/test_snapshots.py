@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -104,16 +104,26 @@ async def _take_snapshots(core: Sentinel) -> None:
 
 def _app(prefilled) -> SentinelApp:
     settings, url, _, _ = prefilled
-    return SentinelApp(settings, live=False, sentinel=_core(settings, url), tz=timezone.utc,
-                       clock=lambda: 1000.0)
+    return SentinelApp(
+        settings, live=False, sentinel=_core(settings, url), tz=UTC, clock=lambda: 1000.0
+    )
 
 
 def _settled(app: SentinelApp) -> bool:
     hp = app.hyperparams
     sn = app.subnet_pane
-    return (app.core_ready and app.head_known and app.flow.loaded and app.rule_hits.loaded
-            and hp.loaded and hp.history_loaded and sn.loaded and sn.apy_loaded and app.backfill_pane.runs_loaded
-            and app.backfill_pane.query_one("#bf-end").value != "")
+    return (
+        app.core_ready
+        and app.head_known
+        and app.flow.loaded
+        and app.rule_hits.loaded
+        and hp.loaded
+        and hp.history_loaded
+        and sn.loaded
+        and sn.apy_loaded
+        and app.backfill_pane.runs_loaded
+        and app.backfill_pane.query_one("#bf-end").value != ""
+    )
 
 
 def _run_before(prefilled, pane: str):
@@ -137,7 +147,9 @@ def _run_before(prefilled, pane: str):
             # Sorted by stake (s: uid -> hotkey -> stake); the cursor stays on uid 0, a validator with an APY.
             sn = app.subnet_pane
             await pilot.press("s", "s")
-            await wait_for(pilot, lambda: sn.sort_column == "stake" and sn.apy_points(), what="sorted by stake")
+            await wait_for(
+                pilot, lambda: sn.sort_column == "stake" and sn.apy_points(), what="sorted by stake"
+            )
         await pilot.pause(0.2)
 
     return run_before

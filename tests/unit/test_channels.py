@@ -29,9 +29,18 @@ from sentinel_core.rules.channels import (
 
 
 def make_alert(n: int = 1, channels=("dashboard",), **kw) -> Alert:
-    base = dict(rule="coldkey-swap", severity=Severity.critical, block=100 + n, extrinsic_index=2,
-                netuid=3, message=f"coldkey swap #{n}", fields={"call": "schedule_swap_coldkey", "n": n},
-                dedup_key=f"coldkey-swap:{100 + n}:2:0", channels=list(channels), created_at=1000.0)
+    base = dict(
+        rule="coldkey-swap",
+        severity=Severity.critical,
+        block=100 + n,
+        extrinsic_index=2,
+        netuid=3,
+        message=f"coldkey swap #{n}",
+        fields={"call": "schedule_swap_coldkey", "n": n},
+        dedup_key=f"coldkey-swap:{100 + n}:2:0",
+        channels=list(channels),
+        created_at=1000.0,
+    )
     base.update(kw)
     return Alert(**base)
 
@@ -53,8 +62,13 @@ class Receiver:
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver.lock:
-                    receiver.requests.append({"path": self.path, "body": json.loads(body),
-                                              "content_type": self.headers.get("Content-Type")})
+                    receiver.requests.append(
+                        {
+                            "path": self.path,
+                            "body": json.loads(body),
+                            "content_type": self.headers.get("Content-Type"),
+                        }
+                    )
                     n = len(receiver.requests)
                 status = 500 if n <= receiver.fail_first else receiver.status_after
                 payload = b"boom" if status >= 400 else b"ok"
@@ -94,11 +108,21 @@ class FakeStore:
     def add(self, alert: Alert) -> None:
         for ch in alert.channels:
             i = len(self.rows) + 1
-            self.rows[i] = {"id": i, "alert_id": i, "channel": ch, "attempts": 0, "status": "pending",
-                            "next_attempt_at": 0.0, "last_error": None, "alert": alert}
+            self.rows[i] = {
+                "id": i,
+                "alert_id": i,
+                "channel": ch,
+                "attempts": 0,
+                "status": "pending",
+                "next_attempt_at": 0.0,
+                "last_error": None,
+                "alert": alert,
+            }
 
     async def due_deliveries(self, now: float, limit: int = 100) -> list[dict]:
-        due = [dict(r) for r in self.rows.values() if r["status"] == "pending" and r["next_attempt_at"] <= now]
+        due = [
+            dict(r) for r in self.rows.values() if r["status"] == "pending" and r["next_attempt_at"] <= now
+        ]
         return sorted(due, key=lambda r: (r["next_attempt_at"], r["id"]))[:limit]
 
     async def mark_delivered(self, i: int) -> bool:
@@ -160,7 +184,9 @@ async def test_console_and_dashboard():
 
 def test_webhook_payload_formats():
     a = make_alert(1)
-    assert webhook_payload("discord", a) == {"content": "**[critical] coldkey-swap** · block 101\ncoldkey swap #1"}
+    assert webhook_payload("discord", a) == {
+        "content": "**[critical] coldkey-swap** · block 101\ncoldkey swap #1"
+    }
     assert webhook_payload("slack", a) == {"text": "*[critical] coldkey-swap* · block 101\ncoldkey swap #1"}
     generic = webhook_payload("generic", a)
     assert generic["dedup_key"] == a.dedup_key and generic["fields"]["n"] == 1
@@ -174,7 +200,10 @@ async def test_webhook_posts_json_and_raises_on_errors():
         with pytest.raises(DeliveryError, match="HTTP 500"):
             await hook.deliver(make_alert(1))
         await hook.deliver(make_alert(2))
-        assert [r["body"]["content"].splitlines()[1] for r in rx.requests] == ["coldkey swap #1", "coldkey swap #2"]
+        assert [r["body"]["content"].splitlines()[1] for r in rx.requests] == [
+            "coldkey swap #1",
+            "coldkey swap #2",
+        ]
         assert rx.requests[0]["content_type"] == "application/json" and rx.requests[0]["path"] == "/hook"
     # nothing listens there any more: a connection error
     with pytest.raises(DeliveryError, match="cannot reach"):
@@ -192,9 +221,11 @@ def test_backoff_grows_with_jitter_and_cap():
 
 
 def test_build_channels_from_settings(tmp_path):
-    cfg = ChannelsSettings(jsonl=str(tmp_path / "a.jsonl"), console=True,
-                           webhook=[WebhookSettings(name="ops", url="http://127.0.0.1:9/x", format="slack",
-                                                    max_attempts=3)])
+    cfg = ChannelsSettings(
+        jsonl=str(tmp_path / "a.jsonl"),
+        console=True,
+        webhook=[WebhookSettings(name="ops", url="http://127.0.0.1:9/x", format="slack", max_attempts=3)],
+    )
     seen = []
     chans = build_channels(cfg, console_sink=seen.append)
     assert set(chans) == {"dashboard", "console", "jsonl", "ops"}
@@ -210,8 +241,15 @@ async def test_deliverer_retries_webhook_until_delivered():
     store = FakeStore()
     store.add(make_alert(1, channels=["ops", "dashboard"]))
     with Receiver(fail_first=2) as rx:
-        d = Deliverer(store, {"ops": WebhookChannel("ops", rx.url, format="generic", timeout=5),
-                              "dashboard": DashboardChannel()}, clock=clock, rng=random.Random(3))
+        d = Deliverer(
+            store,
+            {
+                "ops": WebhookChannel("ops", rx.url, format="generic", timeout=5),
+                "dashboard": DashboardChannel(),
+            },
+            clock=clock,
+            rng=random.Random(3),
+        )
         assert await d.run_once() == 1  # dashboard delivered, webhook failed (500)
         assert store.rows[1]["status"] == "pending" and store.rows[1]["attempts"] == 1
         assert store.rows[2]["status"] == "delivered"
@@ -235,8 +273,12 @@ async def test_deliverer_gives_up_after_max_attempts():
     store = FakeStore()
     store.add(make_alert(1, channels=["ops"]))
     with Receiver(fail_first=100) as rx:
-        d = Deliverer(store, {"ops": WebhookChannel("ops", rx.url, max_attempts=3, timeout=5)},
-                      clock=clock, rng=random.Random(0))
+        d = Deliverer(
+            store,
+            {"ops": WebhookChannel("ops", rx.url, max_attempts=3, timeout=5)},
+            clock=clock,
+            rng=random.Random(0),
+        )
         for _ in range(3):
             await d.run_once()
             clock.t += 1000
@@ -326,7 +368,9 @@ async def test_pending_deliveries_survive_restart(tmp_path: Path):
             assert await d.run_once() == 0
             rows = await s.deliveries()
             assert sorted((r["channel"], r["status"]) for r in rows) == [
-                ("dashboard", "delivered"), ("ops", "delivered")]
+                ("dashboard", "delivered"),
+                ("ops", "delivered"),
+            ]
         finally:
             await s.close()
         assert len(rx.requests) == 2

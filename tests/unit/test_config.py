@@ -54,15 +54,29 @@ def test_default_sentinel_toml_is_valid_and_useful():
     assert s.source == (ROOT / "sentinel.toml").resolve()
     by_name = {r.name: r for r in s.rules}
     assert set(by_name) == {
-        "hyperparam-change", "coldkey-swap", "subnet-registered", "subnet-dissolved",
-        "runtime-upgraded", "sudo-call", "failed-extrinsic-spike", "large-unstake", "chain-stall",
-        "subnet-owner-changed", "top-validator-deregistered",
+        "hyperparam-change",
+        "coldkey-swap",
+        "subnet-registered",
+        "subnet-dissolved",
+        "runtime-upgraded",
+        "sudo-call",
+        "failed-extrinsic-spike",
+        "large-unstake",
+        "chain-stall",
+        "subnet-owner-changed",
+        "top-validator-deregistered",
     }
     assert isinstance(by_name["hyperparam-change"], HyperparamRule)
     swap = by_name["coldkey-swap"]
     assert isinstance(swap, CallRule) and {
-        "schedule_swap_coldkey", "swap_coldkey", "announce_coldkey_swap", "swap_coldkey_announced",
-        "dispute_coldkey_swap", "reset_coldkey_swap", "clear_coldkey_swap_announcement"} <= set(swap.call)
+        "schedule_swap_coldkey",
+        "swap_coldkey",
+        "announce_coldkey_swap",
+        "swap_coldkey_announced",
+        "dispute_coldkey_swap",
+        "reset_coldkey_swap",
+        "clear_coldkey_swap_announcement",
+    } <= set(swap.call)
     assert isinstance(by_name["sudo-call"], SudoCatchallRule)
     spike = by_name["failed-extrinsic-spike"]
     assert isinstance(spike, PatternRule) and (spike.window, spike.threshold) == (20, 10)
@@ -75,7 +89,10 @@ def test_default_sentinel_toml_is_valid_and_useful():
     assert isinstance(owner, SnapshotRule) and owner.when == "owner_change" and owner.severity == "critical"
     top = by_name["top-validator-deregistered"]
     assert isinstance(top, SnapshotRule) and (top.when, top.top, top.severity) == (
-        "validator_deregistered", 5, "warning")
+        "validator_deregistered",
+        5,
+        "warning",
+    )
     assert load_rules_only(ROOT / "sentinel.toml") == s.rules
 
 
@@ -91,7 +108,9 @@ def test_missing_explicit_file(tmp_path):
 
 
 def test_full_good_file(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         [network]
         name = "wss://example.org:443"
         archive = "archive"
@@ -135,7 +154,8 @@ def test_full_good_file(tmp_path):
         where = { amount_staked = { gt = 1_000_000_000_000 }, hotkey = { regex = "^5F" } }
         netuid = 3
         channels = ["dashboard", "jsonl", "ops"]
-    """)
+    """,
+    )
     s = load_config(p, env={})
     assert s.network.url == "wss://example.org:443"
     assert s.network.archive_url == NETWORKS["archive"]
@@ -196,7 +216,9 @@ def test_rule_error_lines_exact(tmp_path):
 
 
 def test_snapshot_rule_error_lines_exact(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         [[rules]]
         kind = "snapshot"
         name = "a"
@@ -242,7 +264,8 @@ def test_snapshot_rule_error_lines_exact(tmp_path):
         name = "h"
         when = "owner_change"
         hotkeys = ["5F3sa2TJAWMqDhXG6jhV4N8ko9SxwGy8TpaNS1repo5EYjQX"]
-    """)
+    """,
+    )
     f = str(p)
     assert errors(p) == [
         f"{f}:4: rules[0].when: must be one of dividends_zero, validator_deregistered, stake_change, owner_change",
@@ -258,7 +281,10 @@ def test_snapshot_rule_error_lines_exact(tmp_path):
         f'{f}:45: rules[7].hotkeys: not used with when = "owner_change" (the owner is a coldkey; narrow it '
         "with netuids)",
     ]
-    assert load_rules_only(write(tmp_path, """
+    assert load_rules_only(
+        write(
+            tmp_path,
+            """
         [[rules]]
         kind = "snapshot"
         name = "stake"
@@ -268,11 +294,16 @@ def test_snapshot_rule_error_lines_exact(tmp_path):
         netuid = 3
         hotkeys = "5F3sa2TJAWMqDhXG6jhV4N8ko9SxwGy8TpaNS1repo5EYjQX"
         message = "{change} at #{block} (since #{previous_block})"
-    """, "good.toml"))[0].all_netuids == frozenset({3})
+    """,
+            "good.toml",
+        )
+    )[0].all_netuids == frozenset({3})
 
 
 def test_section_errors(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         # a comment
 
         [network]
@@ -291,7 +322,8 @@ def test_section_errors(tmp_path):
 
         [channels.webhook]
         name = "x"
-    """)
+    """,
+    )
     f = str(p)
     assert errors(p) == [
         f'{f}:4: network.name: "http://x" is not a ws:// or wss:// URL nor one of finney, test, '
@@ -306,7 +338,9 @@ def test_section_errors(tmp_path):
 
 
 def test_unknown_table_and_wrong_types(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         [netwrk]
         name = "finney"
 
@@ -314,7 +348,8 @@ def test_unknown_table_and_wrong_types(tmp_path):
         block_time = "fast"
         history = 1.5
         seed = true
-    """)
+    """,
+    )
     f = str(p)
     assert errors(p) == [
         f'{f}:1: netwrk: unknown key (did you mean "network"?)',
@@ -325,7 +360,9 @@ def test_unknown_table_and_wrong_types(tmp_path):
 
 
 def test_array_of_tables_counting_and_missing_key_points_at_header(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         [[channels.webhook]]
         name = "a"
         url = "http://127.0.0.1:1/a"
@@ -344,7 +381,8 @@ def test_array_of_tables_counting_and_missing_key_points_at_header(tmp_path):
         pallet = ["SubtensorModule", "Nope"]
         call = "x"
         channels = ["dashboard", "b", "nowhere"]
-    """)
+    """,
+    )
     f = str(p)
     assert errors(p) == [
         f"{f}:5: channels.webhook[1].url: required key missing",
@@ -354,7 +392,9 @@ def test_array_of_tables_counting_and_missing_key_points_at_header(tmp_path):
 
 
 def test_cross_checks_channels_and_duplicate_names(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         [[rules]]
         kind = "stall"
         name = "s"
@@ -365,7 +405,8 @@ def test_cross_checks_channels_and_duplicate_names(tmp_path):
         [[rules]]
         kind = "stall"
         name = "s"
-    """)
+    """,
+    )
     f = str(p)
     assert errors(p) == [
         f'{f}:5: rules[0].channels[1]: unknown channel "nowhere" (configured: dashboard, console, jsonl)',
@@ -375,17 +416,22 @@ def test_cross_checks_channels_and_duplicate_names(tmp_path):
 
 
 def test_dotted_keys_and_inline_tables(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         network.name = "finney"
         ingest = { mode = "live", step = 0 }
         devnet.seed = "x"
-    """)
+    """,
+    )
     f = str(p)
     assert errors(p) == [f"{f}:2: ingest.step: must be >= 1", f"{f}:3: devnet.seed: must be an integer"]
 
 
 def test_block_range(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         [network]
         name = "archive"
 
@@ -393,18 +439,22 @@ def test_block_range(tmp_path):
         mode = "backfill"
         block_start = 500
         block_end = 100
-    """)
+    """,
+    )
     assert errors(p) == [f"{p}:4: ingest: block_start 500 > block_end 100"]
 
 
 def test_not_toml(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         [network]
         name = "finney"
         [rules
-    """)
+    """,
+    )
     assert errors(p) == [f"{p}:3: not valid TOML: Expected ']' at the end of a table declaration"]
-    p = write(tmp_path, 'a = 1\na = 2\n', "dup.toml")
+    p = write(tmp_path, "a = 1\na = 2\n", "dup.toml")
     assert errors(p) == [f"{p}:2: not valid TOML: Cannot overwrite a value"]
     p = write(tmp_path, 'x = "abc', "open.toml")
     assert errors(p)[0].startswith(f"{p}:1: not valid TOML: ")
@@ -417,7 +467,9 @@ def test_not_toml(tmp_path):
 
 
 def test_env_overrides_file_and_overrides_win(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         [network]
         name = "finney"
         [ingest]
@@ -426,19 +478,30 @@ def test_env_overrides_file_and_overrides_win(tmp_path):
         rate_limit = 2.0
         [storage]
         artifact = "file.jsonl"
-    """)
-    env = {"SENTINEL_MODE": "backfill", "BLOCK_START": "10", "BLOCK_END": "20",
-           "BITTENSOR_NETWORK": "ws://127.0.0.1:9944", "BITTENSOR_ARCHIVE_NETWORK": "archive",
-           "BACKFILL_RATE_LIMIT": "0.25", "NETUID": "3", "BACKFILL_STEP": "2",
-           "BACKFILL_BATCH_SIZE": "7", "BACKFILL_BATCH_DELAY": "0.5", "STORE_ARTIFACT": "env.jsonl"}
+    """,
+    )
+    env = {
+        "SENTINEL_MODE": "backfill",
+        "BLOCK_START": "10",
+        "BLOCK_END": "20",
+        "BITTENSOR_NETWORK": "ws://127.0.0.1:9944",
+        "BITTENSOR_ARCHIVE_NETWORK": "archive",
+        "BACKFILL_RATE_LIMIT": "0.25",
+        "NETUID": "3",
+        "BACKFILL_STEP": "2",
+        "BACKFILL_BATCH_SIZE": "7",
+        "BACKFILL_BATCH_DELAY": "0.5",
+        "STORE_ARTIFACT": "env.jsonl",
+    }
     s = load_config(p, env=env)
     assert s.ingest.mode == "backfill" and (s.ingest.block_start, s.ingest.block_end) == (10, 20)
     assert s.network.name == "ws://127.0.0.1:9944" and s.network.archive == "archive"
     assert s.ingest.rate_limit == 0.25 and s.ingest.netuid == 3 and s.ingest.step == 2
     assert s.ingest.batch_size == 7 and s.ingest.batch_delay == 0.5
     assert s.storage.artifact == "env.jsonl"
-    s = load_config(p, env=env, overrides={"ingest": {"block_start": 15, "mode": None},
-                                           "network.name": "test"})
+    s = load_config(
+        p, env=env, overrides={"ingest": {"block_start": 15, "mode": None}, "network.name": "test"}
+    )
     assert s.ingest.block_start == 15 and s.ingest.mode == "backfill" and s.network.name == "test"
     # the file alone
     s = load_config(p, env={})
@@ -446,7 +509,7 @@ def test_env_overrides_file_and_overrides_win(tmp_path):
 
 
 def test_env_defaults_to_process_environment(tmp_path, monkeypatch):
-    p = write(tmp_path, "[network]\nname = \"finney\"\n")
+    p = write(tmp_path, '[network]\nname = "finney"\n')
     monkeypatch.setenv("BITTENSOR_NETWORK", "local")
     assert load_config(p).network.name == "local"
 
@@ -464,7 +527,8 @@ def test_bad_env_values(tmp_path):
     ]
     assert errors(p, env={"BLOCK_END": "0"}) == ["env BLOCK_END: ingest: block_start 1 > block_end 0"]
     assert errors(p, env={}, overrides={"ingest.block_end": "x"}) == [
-        "override ingest.block_end: must be an integer"]
+        "override ingest.block_end: must be an integer"
+    ]
 
 
 def test_networks():
@@ -488,13 +552,17 @@ def test_load_rules_only_reports_same_lines(tmp_path):
     assert f'{p}:13: rules[1].pallet: unknown pallet "Foo"' in e.value.lines
     assert f"{p}:20: rules[2].severity: must be one of info, warning, critical" in e.value.lines
     # Other sections are not its business (a bad network does not block a rules reload).
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         [network]
         name = "http://x"
         [[rules]]
         kind = "stall"
         name = "s"
-    """, "other.toml")
+    """,
+        "other.toml",
+    )
     assert [r.name for r in load_rules_only(p)] == ["s"]
     with pytest.raises(ConfigError) as e:
         load_rules_only(tmp_path / "gone.toml")
@@ -507,20 +575,70 @@ def test_load_rules_only_reports_same_lines(tmp_path):
 
 # -- fuzzing: nothing but ConfigError ------------------------------------------------------------
 
-_keys = st.sampled_from(["network", "name", "storage", "path", "watch", "subnets", "ingest", "mode",
-                         "block_start", "rules", "kind", "severity", "channels", "webhook", "where",
-                         "pallet", "event", "call", "url", "x", "a b", "é", "window", "threshold"])
-_scalars = st.one_of(st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=True), st.booleans(),
-                     st.text(max_size=12),
-                     st.sampled_from(["call", "event", "pattern", "anomaly", "stall", "hyperparam",
-                                      "sudo_catchall", "finney", "devnet", "info", "*", "(", "{x}"]))
-_values = st.recursive(_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(_keys, inner, max_size=4)), max_leaves=12)
+_keys = st.sampled_from(
+    [
+        "network",
+        "name",
+        "storage",
+        "path",
+        "watch",
+        "subnets",
+        "ingest",
+        "mode",
+        "block_start",
+        "rules",
+        "kind",
+        "severity",
+        "channels",
+        "webhook",
+        "where",
+        "pallet",
+        "event",
+        "call",
+        "url",
+        "x",
+        "a b",
+        "é",
+        "window",
+        "threshold",
+    ]
+)
+_scalars = st.one_of(
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "call",
+            "event",
+            "pattern",
+            "anomaly",
+            "stall",
+            "hyperparam",
+            "sudo_catchall",
+            "finney",
+            "devnet",
+            "info",
+            "*",
+            "(",
+            "{x}",
+        ]
+    ),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_keys, inner, max_size=4)),
+    max_leaves=12,
+)
 
 
 def _toml_key(k: str) -> str:
-    return k if all(c in string.ascii_letters + string.digits + "_-" for c in k) and k else \
-        '"' + k.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return (
+        k
+        if all(c in string.ascii_letters + string.digits + "_-" for c in k) and k
+        else '"' + k.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    )
 
 
 def _toml_value(v) -> str:
@@ -591,13 +709,28 @@ def test_fuzz_arbitrary_toml(tmp_path, doc):
             assert all(x.startswith((str(p) + ":", "env ", "override ")) for x in e.lines)
 
 
-_rule = st.fixed_dictionaries({"kind": st.sampled_from(["call", "event", "pattern", "anomaly", "stall",
-                                                         "hyperparam", "sudo_catchall", "bogus"]),
-                               "name": st.sampled_from(["a", "b", "", "bad name"])},
-                              optional={"severity": _scalars, "pallet": _values, "call": _values,
-                                        "event": _values, "where": _values, "metric": _scalars,
-                                        "window": _scalars, "threshold": _scalars, "message": _scalars,
-                                        "match": _values, "channels": _values, "netuid": _values})
+_rule = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(
+            ["call", "event", "pattern", "anomaly", "stall", "hyperparam", "sudo_catchall", "bogus"]
+        ),
+        "name": st.sampled_from(["a", "b", "", "bad name"]),
+    },
+    optional={
+        "severity": _scalars,
+        "pallet": _values,
+        "call": _values,
+        "event": _values,
+        "where": _values,
+        "metric": _scalars,
+        "window": _scalars,
+        "threshold": _scalars,
+        "message": _scalars,
+        "match": _values,
+        "channels": _values,
+        "netuid": _values,
+    },
+)
 
 
 @FUZZ
@@ -611,15 +744,25 @@ def test_fuzz_rules(tmp_path, rules):
         assert all(x.startswith(str(p) + ":") and "\n" not in x for x in e.lines)
         # rule problems point inside the file (a [[rules]] header or a key line)
         n = len(p.read_text().splitlines())
-        assert all(1 <= int(x[len(str(p)) + 1:].split(":", 1)[0]) <= max(n, 1) for x in e.lines)
+        assert all(1 <= int(x[len(str(p)) + 1 :].split(":", 1)[0]) <= max(n, 1) for x in e.lines)
 
 
 def test_env_var_names_are_the_original_ones():
     from sentinel_core.config import ENV_VARS
 
-    original = {"SENTINEL_MODE", "BLOCK_START", "BLOCK_END", "BITTENSOR_NETWORK", "BITTENSOR_ARCHIVE_NETWORK",
-                "BACKFILL_RATE_LIMIT", "NETUID", "BACKFILL_STEP", "BACKFILL_BATCH_SIZE", "BACKFILL_BATCH_DELAY",
-                "STORE_ARTIFACT"}
+    original = {
+        "SENTINEL_MODE",
+        "BLOCK_START",
+        "BLOCK_END",
+        "BITTENSOR_NETWORK",
+        "BITTENSOR_ARCHIVE_NETWORK",
+        "BACKFILL_RATE_LIMIT",
+        "NETUID",
+        "BACKFILL_STEP",
+        "BACKFILL_BATCH_SIZE",
+        "BACKFILL_BATCH_DELAY",
+        "STORE_ARTIFACT",
+    }
     assert set(ENV_VARS) == original | {"BACKFILL_PROCESSES"}  # every original one, and ours
 
 

@@ -19,8 +19,9 @@ RUNTIME = DevRuntime()
 
 
 # -- epoch boundaries ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("tempo, netuid, first", [(1, 0, 0), (1, 1, 1), (2, 0, 1), (2, 1, 0), (100, 0, 99),
-                                                  (100, 1, 98)])
+@pytest.mark.parametrize(
+    "tempo, netuid, first", [(1, 0, 0), (1, 1, 1), (2, 0, 1), (2, 1, 0), (100, 0, 99), (100, 1, 98)]
+)
 def test_first_epoch_block_as_in_subtensor_table(tempo, netuid, first):
     # The table in subtensor's blocks_until_next_epoch doc comment.
     assert mg.epoch_boundaries(0, 1000, [(0, tempo)], netuid)[0] == first
@@ -74,10 +75,25 @@ def test_plan_points_step_and_quarters():
 # -- diff ------------------------------------------------------------------------------------------------
 def row(uid, hotkey, stake_tao=100.0, permit=False, **kw):
     stake = int(stake_tao * mg.RAO)
-    base = dict(uid=uid, hotkey=hotkey, coldkey="c" + hotkey, stake_rao=stake, alpha_stake_rao=stake,
-                stake_tao=stake / mg.RAO, alpha_stake=stake / mg.RAO, trust=0.0, consensus=0.0, incentive=0.0,
-                dividends=0.0, emission_rao=0, emission=0.0, validator_permit=permit, last_update=0,
-                registered_at=0, active=True)
+    base = dict(
+        uid=uid,
+        hotkey=hotkey,
+        coldkey="c" + hotkey,
+        stake_rao=stake,
+        alpha_stake_rao=stake,
+        stake_tao=stake / mg.RAO,
+        alpha_stake=stake / mg.RAO,
+        trust=0.0,
+        consensus=0.0,
+        incentive=0.0,
+        dividends=0.0,
+        emission_rao=0,
+        emission=0.0,
+        validator_permit=permit,
+        last_update=0,
+        registered_at=0,
+        active=True,
+    )
     base.update(kw)
     return mg.NeuronRow(**base)
 
@@ -219,8 +235,11 @@ def test_metagraph_answer_encodes_and_is_fast():
     assert ns.answer("SubnetInfoRuntimeApi_get_metagraph", (4).to_bytes(2, "little"), 199) == b"\x00"
     assert ns.answer("NeuronInfoRuntimeApi_get_neurons_lite", (4).to_bytes(2, "little"), 199) == b"\x00"
     assert ns.answer("Core_version", b"", 199) is None
-    sel = ns.answer("SubnetInfoRuntimeApi_get_selective_metagraph", data + bytes([4 << 2 & 0xFF]) +
-                    b"".join(i.to_bytes(2, "little") for i in mg.SUMMARY_INDEXES[:1]), 199)
+    sel = ns.answer(
+        "SubnetInfoRuntimeApi_get_selective_metagraph",
+        data + bytes([4 << 2 & 0xFF]) + b"".join(i.to_bytes(2, "little") for i in mg.SUMMARY_INDEXES[:1]),
+        199,
+    )
     assert sel and len(sel) < 200
     t = time.perf_counter()
     for _ in range(10):
@@ -231,18 +250,37 @@ def test_metagraph_answer_encodes_and_is_fast():
 
 # -- snapshot storage -------------------------------------------------------------------------------------
 def snapshot(block, rows, owner="o", tempo=360, last_step=None):
-    return mg.Metagraph(netuid=1, block=block, block_hash=f"0x{block:064x}", method="get_metagraph", tempo=tempo,
-                        owner_coldkey=owner, owner_hotkey="h", last_step=block if last_step is None else last_step,
-                        rows=rows)
+    return mg.Metagraph(
+        netuid=1,
+        block=block,
+        block_hash=f"0x{block:064x}",
+        method="get_metagraph",
+        tempo=tempo,
+        owner_coldkey=owner,
+        owner_hotkey="h",
+        last_step=block if last_step is None else last_step,
+        rows=rows,
+    )
 
 
 def test_snapshot_storage_roundtrip_changes_and_apy(tmp_path):
     with Store(tmp_path / "s.db") as store:
         assert snap.snapshot_blocks(store, 1) == []
-        v1 = row(0, "v", 10_001.0, permit=True, emission_rao=mg.RAO, emission=1.0, dividends_rao=mg.RAO,
-                 trust=32768 / 65535, incentive=1 / 65535)
+        v1 = row(
+            0,
+            "v",
+            10_001.0,
+            permit=True,
+            emission_rao=mg.RAO,
+            emission=1.0,
+            dividends_rao=mg.RAO,
+            trust=32768 / 65535,
+            incentive=1 / 65535,
+        )
         snap.write_snapshots(store, [snapshot(361, [v1, row(1, "b", 50)])])
-        v2 = row(0, "v", 10_101.0, permit=True, emission_rao=2 * mg.RAO, emission=2.0, dividends_rao=2 * mg.RAO)
+        v2 = row(
+            0, "v", 10_101.0, permit=True, emission_rao=2 * mg.RAO, emission=2.0, dividends_rao=2 * mg.RAO
+        )
         snap.write_snapshots(store, [snapshot(722, [v2, row(1, "z", 0)], owner="o2")])
         snap.write_snapshots(store, [snapshot(800, [v2], last_step=722)], points=1)
         got = snap.read_snapshot(store, 1, 361)
@@ -265,5 +303,6 @@ def test_fast_metagraph_encoding_equals_the_registry():
     for netuid, block in ((1, 120), (2, 57), (1, 0)):
         value = ns.metagraph(netuid, block)
         data = netuid.to_bytes(2, "little")
-        assert ns.answer("SubnetInfoRuntimeApi_get_metagraph", data, block) == \
-            RUNTIME.encode_api_output("SubnetInfoRuntimeApi", "get_metagraph", value)
+        assert ns.answer("SubnetInfoRuntimeApi_get_metagraph", data, block) == RUNTIME.encode_api_output(
+            "SubnetInfoRuntimeApi", "get_metagraph", value
+        )

@@ -39,8 +39,13 @@ def cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def load(metadata: bytes, spec: int = 300, genesis: str = GENESIS):
     """load_runtime, and the STATS counters it moved."""
     before = dict(rc.STATS)
-    runtime = rc.load_runtime(genesis=genesis, runtime_info={**INFO, "specVersion": spec}, metadata=metadata,
-                              chain="Bittensor", ss58_format=42)
+    runtime = rc.load_runtime(
+        genesis=genesis,
+        runtime_info={**INFO, "specVersion": spec},
+        metadata=metadata,
+        chain="Bittensor",
+        ss58_format=42,
+    )
     return runtime, {k: rc.STATS[k] - before[k] for k in before}
 
 
@@ -109,26 +114,44 @@ def test_hit_decodes_like_a_full_decode(metadata: bytes, full, cache_env: Path) 
     for api, methods in apis.items():
         for method, definition in methods.items():
             type_string = f"scale_info::{definition['output']}"
-            assert (full.runtime_config.get_value_decoder(type_string) is None) == \
-                   (cached.runtime_config.get_value_decoder(type_string) is None), (api, method)
+            assert (full.runtime_config.get_value_decoder(type_string) is None) == (
+                cached.runtime_config.get_value_decoder(type_string) is None
+            ), (api, method)
             checked += 1
     assert checked >= 5
     v15 = cached.metadata_v15.value[1]["V15"]
     for key in ("call_ty", "address_ty", "signature_ty", "extra_ty"):
         type_string = f"scale_info::{v15['extrinsic'][key]}"
         assert cached.runtime_config.get_value_decoder(type_string) is not None, key
-    events = full.metadata.get_metadata_pallet("System").get_storage_function("Events").get_value_type_string()
-    assert cached.metadata.get_metadata_pallet("System").get_storage_function("Events").get_value_type_string() == events
+    events = (
+        full.metadata.get_metadata_pallet("System").get_storage_function("Events").get_value_type_string()
+    )
+    assert (
+        cached.metadata.get_metadata_pallet("System").get_storage_function("Events").get_value_type_string()
+        == events
+    )
     (empty,) = cached.runtime_config.batch_decode([events], [b"\x00"])
     assert empty == []
     # A call, encoded by the full runtime and decoded by the cached one.
     call = full.runtime_config.create_scale_object("Call", metadata=full.metadata)
-    data = bytes(call.encode({"call_module": "SubtensorModule", "call_function": "add_stake",
-                              "call_args": {"hotkey": "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
-                                            "netuid": 3, "amount_staked": 1000}}).data)
+    data = bytes(
+        call.encode(
+            {
+                "call_module": "SubtensorModule",
+                "call_function": "add_stake",
+                "call_args": {
+                    "hotkey": "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+                    "netuid": 3,
+                    "amount_staked": 1000,
+                },
+            }
+        ).data
+    )
 
     def as_object(runtime):
-        obj = runtime.runtime_config.create_scale_object("Call", data=ScaleBytes(data), metadata=runtime.metadata)
+        obj = runtime.runtime_config.create_scale_object(
+            "Call", data=ScaleBytes(data), metadata=runtime.metadata
+        )
         return obj.decode()
 
     assert as_object(cached)["call_function"] == "add_stake"
@@ -171,7 +194,7 @@ def test_corrupt_file_is_ignored_and_rewritten(metadata: bytes, full, cache_env:
         path.write_bytes(data[: len(data) // 2])
     elif damage == "bitflip":
         i = len(data) - 100
-        path.write_bytes(data[:i] + bytes([data[i] ^ 0x40]) + data[i + 1:])
+        path.write_bytes(data[:i] + bytes([data[i] ^ 0x40]) + data[i + 1 :])
     elif damage == "empty":
         path.write_bytes(b"")
     elif damage == "other key":  # a well-formed file written for other metadata
@@ -186,8 +209,9 @@ def test_corrupt_file_is_ignored_and_rewritten(metadata: bytes, full, cache_env:
     assert moved == {"hits": 1, "misses": 0, "writes": 0, "ignored": 0}
 
 
-def test_unwritable_cache_dir_means_no_cache(metadata: bytes, full, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unwritable_cache_dir_means_no_cache(
+    metadata: bytes, full, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the cache directory would be")
     monkeypatch.setenv(rc.CACHE_ENV, str(blocker / "sentinel"))
@@ -199,7 +223,9 @@ def test_unwritable_cache_dir_means_no_cache(metadata: bytes, full, tmp_path: Pa
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only directories")
-def test_read_only_cache_dir_means_no_cache(metadata: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_only_cache_dir_means_no_cache(
+    metadata: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     directory = tmp_path / "ro"
     (directory / "runtimes").mkdir(parents=True)
     (directory / "runtimes").chmod(0o500)

@@ -22,20 +22,39 @@ OWNER_A = "5OwnerA" + "a" * 41
 OWNER_B = "5OwnerB" + "b" * 41
 
 
-def mg(block: int, stakes: list[int], *, netuid: int = 3, dividends: list[int] | None = None,
-       permits: list[bool] | None = None, hotkeys: list[str] | None = None, owner: str | None = OWNER_A,
-       exists: bool = True, rows: bool = True) -> Metagraph:
+def mg(
+    block: int,
+    stakes: list[int],
+    *,
+    netuid: int = 3,
+    dividends: list[int] | None = None,
+    permits: list[bool] | None = None,
+    hotkeys: list[str] | None = None,
+    owner: str | None = OWNER_A,
+    exists: bool = True,
+    rows: bool = True,
+) -> Metagraph:
     """A subnet whose uid ``u`` has ``stakes[u]`` TAO (raw values; rows built or left raw)."""
     n = len(stakes)
     value = {
-        "hotkeys": hotkeys or HOT[:n], "coldkeys": [f"5Cold{u:02d}" + "c" * 41 for u in range(n)],
-        "total_stake": [s * TAO for s in stakes], "alpha_stake": [s * TAO for s in stakes],
+        "hotkeys": hotkeys or HOT[:n],
+        "coldkeys": [f"5Cold{u:02d}" + "c" * 41 for u in range(n)],
+        "total_stake": [s * TAO for s in stakes],
+        "alpha_stake": [s * TAO for s in stakes],
         "dividends": dividends if dividends is not None else [1000] * n,
         "validator_permit": permits if permits is not None else [True] * n,
     }
     raw = raw_from_metagraph(value)
-    m = Metagraph(netuid=netuid, block=block, block_hash=f"0x{block:064x}", method="get_metagraph", exists=exists,
-                  owner_coldkey=owner, owner_hotkey=HOT[0], rows=rows_from_raw(raw) if rows else [])
+    m = Metagraph(
+        netuid=netuid,
+        block=block,
+        block_hash=f"0x{block:064x}",
+        method="get_metagraph",
+        exists=exists,
+        owner_coldkey=owner,
+        owner_hotkey=HOT[0],
+        rows=rows_from_raw(raw) if rows else [],
+    )
     m._raw = raw
     return m
 
@@ -68,8 +87,10 @@ def test_validator_deregistered_top_n():
     (a,) = e.evaluate_snapshot(before, after)
     assert (a.fields["uid"], a.fields["rank"], a.fields["top"]) == (1, 2, 2)
     assert a.fields["hotkey"] == HOT[1] and a.fields["new_hotkey"] == NEW_HOT
-    assert a.message == (f"subnet 3: validator uid 1 ({HOT[1][:8]}…{HOT[1][-6:]}, #2 by stake, τ40.00) deregistered "
-                         f"(uid now {NEW_HOT[:8]}…{NEW_HOT[-6:]})")
+    assert a.message == (
+        f"subnet 3: validator uid 1 ({HOT[1][:8]}…{HOT[1][-6:]}, #2 by stake, τ40.00) deregistered "
+        f"(uid now {NEW_HOT[:8]}…{NEW_HOT[-6:]})"
+    )
     assert a.dedup_key == "r0:3:121:1"
     # without top: every permit holder; a uid that is gone counts too; non-validators never
     e = engine_for({"when": "validator_deregistered"})
@@ -129,12 +150,19 @@ def test_stake_change_relative_and_absolute_thresholds():
 # -- filters, dedup, cooldowns --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rule, before, after", [
-    ({"when": "owner_change"}, mg(100, [1]), mg(121, [1], owner=OWNER_B)),
-    ({"when": "validator_deregistered", "top": 1}, mg(100, [5, 1]), mg(121, [5, 1], hotkeys=[NEW_HOT, HOT[1]])),
-    ({"when": "dividends_zero"}, mg(100, [5], dividends=[100]), mg(121, [5], dividends=[0])),
-    ({"when": "stake_change", "min_change": 0.2}, mg(100, [5]), mg(121, [10])),
-])
+@pytest.mark.parametrize(
+    "rule, before, after",
+    [
+        ({"when": "owner_change"}, mg(100, [1]), mg(121, [1], owner=OWNER_B)),
+        (
+            {"when": "validator_deregistered", "top": 1},
+            mg(100, [5, 1]),
+            mg(121, [5, 1], hotkeys=[NEW_HOT, HOT[1]]),
+        ),
+        ({"when": "dividends_zero"}, mg(100, [5], dividends=[100]), mg(121, [5], dividends=[0])),
+        ({"when": "stake_change", "min_change": 0.2}, mg(100, [5]), mg(121, [10])),
+    ],
+)
 def test_netuid_filter_and_dedup_across_evaluations(rule, before, after):
     assert len(engine_for(rule).evaluate_snapshot(before, after)) == 1
     assert engine_for({**rule, "netuids": [1, 2]}).evaluate_snapshot(before, after) == []
@@ -155,11 +183,14 @@ def test_netuid_filter_and_dedup_across_evaluations(rule, before, after):
     assert e.hits == {"r0": 3}
 
 
-@pytest.mark.parametrize("rule", [
-    {"when": "validator_deregistered"},
-    {"when": "dividends_zero"},
-    {"when": "stake_change", "min_tao": 1},
-])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"when": "validator_deregistered"},
+        {"when": "dividends_zero"},
+        {"when": "stake_change", "min_tao": 1},
+    ],
+)
 def test_hotkey_watchlist(rule):
     before = mg(100, [10, 10, 10], dividends=[100, 100, 100])
     after = mg(121, [20, 20, 10], dividends=[0, 0, 100])  # uid 2 neither moved nor lost its dividends
@@ -176,7 +207,9 @@ def test_cooldown_per_subnet_and_uid():
     s = [mg(100, [10, 10]), mg(121, [20, 20]), mg(142, [40, 20]), mg(184, [80, 20])]
     assert len(e.evaluate_snapshot(s[0], s[1])) == 2
     assert e.evaluate_snapshot(s[1], s[2]) == []  # uid 0 cooling down (21 blocks < 50)
-    assert [a.fields["uid"] for a in e.evaluate_snapshot(s[2], s[3])] == [0]  # 63 blocks after the alert: again
+    assert [a.fields["uid"] for a in e.evaluate_snapshot(s[2], s[3])] == [
+        0
+    ]  # 63 blocks after the alert: again
     # the same happening again (a re-processed pair) is not swallowed by the cooldown
     assert len(e.evaluate_snapshot(s[0], s[1])) == 2
     # another subnet has its own cooldown
@@ -185,8 +218,14 @@ def test_cooldown_per_subnet_and_uid():
 
 
 def test_custom_message_and_dedup_templates():
-    e = engine_for({"when": "stake_change", "min_tao": 1, "message": "{hotkey} {old:.0f}->{new:.0f} "
-                    "({rel_change:+.0%}) since #{previous_block}", "dedup": "{netuid}:{uid}"})
+    e = engine_for(
+        {
+            "when": "stake_change",
+            "min_tao": 1,
+            "message": "{hotkey} {old:.0f}->{new:.0f} ({rel_change:+.0%}) since #{previous_block}",
+            "dedup": "{netuid}:{uid}",
+        }
+    )
     (a,) = e.evaluate_snapshot(mg(100, [10]), mg(121, [15]))
     assert a.message == f"{HOT[0]} 10->15 (+50%) since #100"
     assert a.dedup_key == "r0:3:0"
@@ -206,17 +245,30 @@ def test_block_and_snapshot_evaluation_ignore_each_other():
     rules = load_config(ROOT / "sentinel.toml", env={}).rules
     e = RuleEngine(rules)
     assert {r.name for r in e.snapshot_rules} == {"subnet-owner-changed", "top-validator-deregistered"}
-    dissolve = Extrinsic(index=1, hash="0x1", signer="5S", pallet="SubtensorModule", call="dissolve_network",
-                         args={"netuid": 3}, success=True,
-                         calls=[Call(pallet="SubtensorModule", name="dissolve_network", args={"netuid": 3})])
+    dissolve = Extrinsic(
+        index=1,
+        hash="0x1",
+        signer="5S",
+        pallet="SubtensorModule",
+        call="dissolve_network",
+        args={"netuid": 3},
+        success=True,
+        calls=[Call(pallet="SubtensorModule", name="dissolve_network", args={"netuid": 3})],
+    )
     alerts = e.evaluate(Block(number=121, hash="0x79", parent_hash="0x78", extrinsics=[dissolve]), [])
     assert [a.rule for a in alerts] == ["subnet-dissolved"]
-    assert {a.rule for a in e.evaluate_snapshot(mg(100, [5, 1]), mg(121, [5, 1], owner=OWNER_B,
-                                                                     hotkeys=[NEW_HOT, HOT[1]]))} == {
-        "subnet-owner-changed", "top-validator-deregistered"}
+    assert {
+        a.rule
+        for a in e.evaluate_snapshot(
+            mg(100, [5, 1]), mg(121, [5, 1], owner=OWNER_B, hotkeys=[NEW_HOT, HOT[1]])
+        )
+    } == {"subnet-owner-changed", "top-validator-deregistered"}
     # an engine without snapshot rules compares nothing
     plain = RuleEngine([r for r in rules if r.kind != "snapshot"])
-    assert plain.snapshot_rules == [] and plain.evaluate_snapshot(mg(100, [1]), mg(121, [1], owner=OWNER_B)) == []
+    assert (
+        plain.snapshot_rules == []
+        and plain.evaluate_snapshot(mg(100, [1]), mg(121, [1], owner=OWNER_B)) == []
+    )
 
 
 def test_shipped_defaults_are_quiet_on_routine_epochs():
@@ -225,8 +277,13 @@ def test_shipped_defaults_are_quiet_on_routine_epochs():
     before = mg(100, stakes, permits=[u < 20 for u in range(30)])
     # emission staked, a low miner replaced, dividends moving: nothing the defaults alert on
     hotkeys = [f"5Hot{u:02d}" + "x" * 42 for u in range(29)] + [NEW_HOT]
-    after = mg(121, [s + 1 for s in stakes], permits=[u < 20 for u in range(30)], hotkeys=hotkeys,
-               dividends=[900] * 30)
+    after = mg(
+        121,
+        [s + 1 for s in stakes],
+        permits=[u < 20 for u in range(30)],
+        hotkeys=hotkeys,
+        dividends=[900] * 30,
+    )
     assert e.evaluate_snapshot(before, after) == []
 
 
@@ -236,12 +293,20 @@ def test_hot_reload_keeps_and_replaces_snapshot_rules():
     assert len(e.evaluate_snapshot(before, after)) == 1
     e.replace_rules(parse_rules([{"kind": "snapshot", "name": "r0", "when": "owner_change", "netuids": [9]}]))
     assert e.evaluate_snapshot(before, after) == []
-    e.replace_rules(parse_rules([{"kind": "snapshot", "name": "r0", "when": "owner_change", "enabled": False}]))
+    e.replace_rules(
+        parse_rules([{"kind": "snapshot", "name": "r0", "when": "owner_change", "enabled": False}])
+    )
     assert e.snapshot_rules == []
 
 
 def test_text_helpers():
-    assert [tao_text(x) for x in (1200, 600, 12.5, 0.00421, 0)] == ["τ1,200", "τ600", "τ12.50", "τ0.00421", "τ0"]
+    assert [tao_text(x) for x in (1200, 600, 12.5, 0.00421, 0)] == [
+        "τ1,200",
+        "τ600",
+        "τ12.50",
+        "τ0.00421",
+        "τ0",
+    ]
     assert [pct_text(x) for x in (-0.5, 0.3, 0.012, None)] == ["-50%", "+30%", "+1.2%", "new stake"]
     m = mg(100, [1, 2], dividends=[10, 0], permits=[True, False])
     raw_only = m.model_copy()

@@ -24,49 +24,110 @@ def make_block(number: int, *, tag: str = "a", n_ex: int = 3, finalized: bool = 
 
     def add_events(ex_index: int, success: bool, extra: list[tuple[str, str, object]] = ()):
         for pallet, name, attrs in extra:
-            events.append(Event(index=len(events), extrinsic_index=ex_index, pallet=pallet,
-                                name=name, attributes=attrs))
-        events.append(Event(
-            index=len(events), extrinsic_index=ex_index, pallet="System",
-            name="ExtrinsicSuccess" if success else "ExtrinsicFailed",
-            attributes={"dispatch_info": {"weight": {"ref_time": 1000 + ex_index}}}))
+            events.append(
+                Event(index=len(events), extrinsic_index=ex_index, pallet=pallet, name=name, attributes=attrs)
+            )
+        events.append(
+            Event(
+                index=len(events),
+                extrinsic_index=ex_index,
+                pallet="System",
+                name="ExtrinsicSuccess" if success else "ExtrinsicFailed",
+                attributes={"dispatch_info": {"weight": {"ref_time": 1000 + ex_index}}},
+            )
+        )
 
     ts_args = {"now": 1_700_000_000_000 + number * 12_000}
-    exs.append(Extrinsic(index=0, pallet="Timestamp", call="set", args=ts_args,
-                         calls=[Call(pallet="Timestamp", name="set", args=ts_args)]))
+    exs.append(
+        Extrinsic(
+            index=0,
+            pallet="Timestamp",
+            call="set",
+            args=ts_args,
+            calls=[Call(pallet="Timestamp", name="set", args=ts_args)],
+        )
+    )
     add_events(0, True)
     for i in range(1, n_ex + 1):
         ok = i != 2
         args = {"netuid": i, "dests": [0, 1], "weights": [65535, 0], "version_key": 7}
-        exs.append(Extrinsic(
-            index=i, hash=f"0x{tag}{number:06x}{i:02x}", signer=ALICE if i % 2 else BOB,
-            pallet="SubtensorModule", call="set_weights", args=args, success=ok,
-            error=None if ok else "SubtensorModule.SettingWeightsTooFast",
-            calls=[Call(pallet="SubtensorModule", name="set_weights", args=args, success=ok,
-                        error=None if ok else "SubtensorModule.SettingWeightsTooFast")]))
+        exs.append(
+            Extrinsic(
+                index=i,
+                hash=f"0x{tag}{number:06x}{i:02x}",
+                signer=ALICE if i % 2 else BOB,
+                pallet="SubtensorModule",
+                call="set_weights",
+                args=args,
+                success=ok,
+                error=None if ok else "SubtensorModule.SettingWeightsTooFast",
+                calls=[
+                    Call(
+                        pallet="SubtensorModule",
+                        name="set_weights",
+                        args=args,
+                        success=ok,
+                        error=None if ok else "SubtensorModule.SettingWeightsTooFast",
+                    )
+                ],
+            )
+        )
         add_events(i, ok, [("SubtensorModule", "WeightsSet", [i, 3])] if ok else [])
     sudo_idx = n_ex + 1
-    inner = Call(pallet="AdminUtils", name="sudo_set_tempo", args={"netuid": 1, "tempo": 99},
-                 via=["Sudo.sudo"])
-    exs.append(Extrinsic(index=sudo_idx, hash=f"0x{tag}{number:06x}ff", signer=ALICE,
-                         pallet="Sudo", call="sudo", args={"call": {"tempo": 99}}, calls=[inner]))
+    inner = Call(
+        pallet="AdminUtils", name="sudo_set_tempo", args={"netuid": 1, "tempo": 99}, via=["Sudo.sudo"]
+    )
+    exs.append(
+        Extrinsic(
+            index=sudo_idx,
+            hash=f"0x{tag}{number:06x}ff",
+            signer=ALICE,
+            pallet="Sudo",
+            call="sudo",
+            args={"call": {"tempo": 99}},
+            calls=[inner],
+        )
+    )
     add_events(sudo_idx, True, [("Sudo", "Sudid", {"sudo_result": "Ok"})])
-    events.append(Event(index=len(events), extrinsic_index=None, pallet="Balances",
-                        name="Rewarded", attributes=None))
+    events.append(
+        Event(index=len(events), extrinsic_index=None, pallet="Balances", name="Rewarded", attributes=None)
+    )
     for ex in exs:
         object.__setattr__(ex, "events", [e for e in events if e.extrinsic_index == ex.index])
-    return Block(number=number, hash=f"0x{tag}{number:062x}", parent_hash=f"0x{number - 1:064x}",
-                 timestamp=ts_args["now"], spec_version=233, extrinsics=exs, events=events,
-                 finalized=finalized)
+    return Block(
+        number=number,
+        hash=f"0x{tag}{number:062x}",
+        parent_hash=f"0x{number - 1:064x}",
+        timestamp=ts_args["now"],
+        spec_version=233,
+        extrinsics=exs,
+        events=events,
+        finalized=finalized,
+    )
 
 
-def make_alert(key: str, block: int = 10, *, severity: Severity = Severity.warning,
-               channels: list[str] | None = None, rule: str = "sudo_call",
-               netuid: int | None = 1, created_at: float = 1000.0) -> Alert:
-    return Alert(rule=rule, severity=severity, block=block, extrinsic_index=4, netuid=netuid,
-                 message=f"alert {key}", fields={"k": key, "n": [1, 2]}, dedup_key=key,
-                 channels=["webhook", "log"] if channels is None else channels,
-                 created_at=created_at)
+def make_alert(
+    key: str,
+    block: int = 10,
+    *,
+    severity: Severity = Severity.warning,
+    channels: list[str] | None = None,
+    rule: str = "sudo_call",
+    netuid: int | None = 1,
+    created_at: float = 1000.0,
+) -> Alert:
+    return Alert(
+        rule=rule,
+        severity=severity,
+        block=block,
+        extrinsic_index=4,
+        netuid=netuid,
+        message=f"alert {key}",
+        fields={"k": key, "n": [1, 2]},
+        dedup_key=key,
+        channels=["webhook", "log"] if channels is None else channels,
+        created_at=created_at,
+    )
 
 
 def count(store: Store, table: str, where: str = "1", params: tuple = ()) -> int:
@@ -92,8 +153,17 @@ def test_schema_created_and_reopen_is_idempotent(db_path):
     with Store(db_path) as s:
         assert s.get_meta("schema_version") == str(store_mod.SCHEMA_VERSION)
         tables = set(s.db.table_names())
-        assert {"blocks", "extrinsics", "events", "hyperparam_changes", "hyperparam_snapshots",
-                "alerts", "deliveries", "backfill_runs", "meta"} <= tables
+        assert {
+            "blocks",
+            "extrinsics",
+            "events",
+            "hyperparam_changes",
+            "hyperparam_snapshots",
+            "alerts",
+            "deliveries",
+            "backfill_runs",
+            "meta",
+        } <= tables
         assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         s.write_block(make_block(1))
     with Store(db_path) as s:
@@ -137,14 +207,36 @@ def test_round_trip_block(store):
 
 
 def test_extrinsic_without_calls_round_trips(store):
-    b = Block(number=5, hash="0x05", parent_hash="0x04", extrinsics=[
-        Extrinsic(index=0, pallet="Timestamp", call="set", args={"now": 1}, calls=[]),
-        Extrinsic(index=1, pallet="Utility", call="batch", signer=ALICE, calls=[
-            Call(pallet="Balances", name="transfer_keep_alive", args={"value": 1},
-                 via=["Utility.batch"]),
-            Call(pallet="SubtensorModule", name="schedule_swap_coldkey", args={},
-                 via=["Utility.batch"], success=False, error="X.Y")]),
-    ])
+    b = Block(
+        number=5,
+        hash="0x05",
+        parent_hash="0x04",
+        extrinsics=[
+            Extrinsic(index=0, pallet="Timestamp", call="set", args={"now": 1}, calls=[]),
+            Extrinsic(
+                index=1,
+                pallet="Utility",
+                call="batch",
+                signer=ALICE,
+                calls=[
+                    Call(
+                        pallet="Balances",
+                        name="transfer_keep_alive",
+                        args={"value": 1},
+                        via=["Utility.batch"],
+                    ),
+                    Call(
+                        pallet="SubtensorModule",
+                        name="schedule_swap_coldkey",
+                        args={},
+                        via=["Utility.batch"],
+                        success=False,
+                        error="X.Y",
+                    ),
+                ],
+            ),
+        ],
+    )
     store.write_block(b)
     assert store.get_block(5) == b
     assert store.recent_blocks(1)[0]["notable"] == ["SubtensorModule.schedule_swap_coldkey"]
@@ -152,9 +244,17 @@ def test_extrinsic_without_calls_round_trips(store):
 
 def test_writing_same_block_twice_keeps_one_copy(store):
     block = make_block(7)
-    change = HyperparamChange(block=7, netuid=1, name="tempo", old=360, new=99,
-                              extrinsic_index=4, signer=ALICE,
-                              call="AdminUtils.sudo_set_tempo", via_sudo=True)
+    change = HyperparamChange(
+        block=7,
+        netuid=1,
+        name="tempo",
+        old=360,
+        new=99,
+        extrinsic_index=4,
+        signer=ALICE,
+        call="AdminUtils.sudo_set_tempo",
+        via_sudo=True,
+    )
     store.write_block(block, [change])
     store.write_block(block, [change])
     assert count(store, "blocks") == 1
@@ -241,8 +341,17 @@ def test_snapshots_and_history(store):
     assert store.latest_snapshot(1, at_or_before=50) is None
     assert store.latest_snapshot(3) is None
 
-    c1 = HyperparamChange(block=20, netuid=1, name="tempo", old=360, new=99, extrinsic_index=4,
-                          signer=ALICE, call="AdminUtils.sudo_set_tempo", via_sudo=True)
+    c1 = HyperparamChange(
+        block=20,
+        netuid=1,
+        name="tempo",
+        old=360,
+        new=99,
+        extrinsic_index=4,
+        signer=ALICE,
+        call="AdminUtils.sudo_set_tempo",
+        via_sudo=True,
+    )
     c2 = HyperparamChange(block=21, netuid=1, name="kappa", old=1, new={"raw": 2}, known=False)
     c3 = HyperparamChange(block=21, netuid=2, name="tempo", old=10, new=11)
     store.write_block(make_block(20), [c1])
@@ -266,8 +375,7 @@ def test_alert_dedup_and_deliveries(db_path):
     assert new == [a1, a2]
     assert new[0].created_at == 1000.0
     again = make_alert("k1", 11, created_at=2000.0)
-    assert s.write_block(make_block(11), alerts=[again, make_alert("k3", 11)]) == [
-        make_alert("k3", 11)]
+    assert s.write_block(make_block(11), alerts=[again, make_alert("k3", 11)]) == [make_alert("k3", 11)]
     assert s.alert_exists("k1") and not s.alert_exists("nope")
     assert count(s, "alerts") == 3
     assert count(s, "deliveries") == 2 + 1 + 2
@@ -288,11 +396,14 @@ def test_alert_without_created_at_gets_one(store):
 
 
 def test_list_alerts_filters_and_acknowledge(store):
-    store.write_block(make_block(1), alerts=[
-        make_alert("i", 1, severity=Severity.info, rule="r1", created_at=10),
-        make_alert("w", 2, severity=Severity.warning, rule="r2", netuid=2, created_at=20),
-        make_alert("c", 3, severity=Severity.critical, rule="r1", netuid=None, created_at=30),
-    ])
+    store.write_block(
+        make_block(1),
+        alerts=[
+            make_alert("i", 1, severity=Severity.info, rule="r1", created_at=10),
+            make_alert("w", 2, severity=Severity.warning, rule="r2", netuid=2, created_at=20),
+            make_alert("c", 3, severity=Severity.critical, rule="r1", netuid=None, created_at=30),
+        ],
+    )
     keys = lambda rows: [a.dedup_key for _, a, _ in rows]  # noqa: E731
     assert keys(store.list_alerts()) == ["c", "w", "i"]
     assert keys(store.list_alerts(severity="warning")) == ["c", "w"]
@@ -303,8 +414,7 @@ def test_list_alerts_filters_and_acknowledge(store):
     assert keys(store.list_alerts(netuid=2)) == ["w"]
     assert keys(store.list_alerts(limit=1)) == ["c"]
     alert_id, alert, acked = store.list_alerts(rule="r2")[0]
-    assert alert == make_alert("w", 2, severity=Severity.warning, rule="r2", netuid=2,
-                               created_at=20)
+    assert alert == make_alert("w", 2, severity=Severity.warning, rule="r2", netuid=2, created_at=20)
     assert acked is False
     assert store.acknowledge(alert_id) is True
     assert store.list_alerts(rule="r2")[0][2] is True
