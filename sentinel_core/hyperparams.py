@@ -21,10 +21,8 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
 
-BLOCK_SECONDS = 12
-U16_MAX = 2**16 - 1
-U64_MAX = 2**64 - 1
-RAO_PER_TAO = 10**9
+from .units import BLOCK_TIME, RAO_PER_TAO, U16_MAX, U64_MAX
+
 SETTER_PREFIX = "sudo_set_"
 
 
@@ -965,7 +963,7 @@ def from_v3(items: list | None) -> dict[str, object]:
 
 def wall_clock(blocks: int) -> str:
     """Approximate time for a block count at 12 s per block, two largest units: ``13h 26m``, ``20m``."""
-    rest = abs(blocks) * BLOCK_SECONDS
+    rest = abs(blocks) * int(BLOCK_TIME)
     amounts = []
     for suffix, size in _SPANS:
         amount, rest = divmod(rest, size)

@@ -42,11 +42,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 from scalecodec.utils.ss58 import ss58_encode
 
 from .chain.client import ChainClient, ChainError, RpcError
-
-U16_MAX = 65535
-RAO = 1_000_000_000
-SECONDS_PER_YEAR = 365.25 * 24 * 3600
-BLOCK_TIME = 12.0
+from .units import BLOCK_TIME, RAO_PER_TAO, SECONDS_PER_YEAR, U16_MAX, to_u16
 
 METAGRAPH_API = "SubnetInfoRuntimeApi"
 NEURON_API = "NeuronInfoRuntimeApi"
@@ -172,7 +168,7 @@ class NeuronRow(BaseModel):
             "validator_trust": self.validator_trust,
             "rank": self.rank,
             "emission": self.emission,
-            "dividends_earned": None if self.dividends_rao is None else self.dividends_rao / RAO,
+            "dividends_earned": None if self.dividends_rao is None else self.dividends_rao / RAO_PER_TAO,
             "validator_permit": self.validator_permit,
             "last_update": self.last_update,
             "registered_at": self.registered_at,
@@ -277,16 +273,6 @@ class ApyPoint(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------- pure parts
-def to_u16(fraction: float) -> int:
-    return int(round(fraction * U16_MAX))
-
-
-def u16(value: Any) -> float:
-    return int(value or 0) / U16_MAX
-
-
-def tao(rao: Any) -> float:
-    return int(rao or 0) / RAO
 
 
 def epoch_runs_at(block: int, netuid: int, tempo: int | None) -> bool:
@@ -463,7 +449,7 @@ def diff(
                     old=a.stake_rao,
                     new=b.stake_rao,
                     delta_rao=delta,
-                    delta_tao=delta / RAO,
+                    delta_tao=delta / RAO_PER_TAO,
                     rel_change=delta / a.stake_rao if a.stake_rao else None,
                 )
             )
@@ -499,11 +485,11 @@ def validator_apy(
                 block=block,
                 uid=r.uid,
                 hotkey=r.hotkey,
-                dividends_tao=earned / RAO,
-                stake_tao=base / RAO,
+                dividends_tao=earned / RAO_PER_TAO,
+                stake_tao=base / RAO_PER_TAO,
                 epoch_blocks=epoch_blocks,
                 rate=rate,
-                apy=apy(earned / RAO, base / RAO, epoch_blocks, block_time),
+                apy=apy(earned / RAO_PER_TAO, base / RAO_PER_TAO, epoch_blocks, block_time),
             )
         )
     return out
@@ -639,8 +625,8 @@ def rows_from_raw(raw: Sequence[tuple]) -> list[NeuronRow]:
             coldkey=ck,
             stake_rao=stake,
             alpha_stake_rao=alpha,
-            stake_tao=stake / RAO,
-            alpha_stake=alpha / RAO,
+            stake_tao=stake / RAO_PER_TAO,
+            alpha_stake=alpha / RAO_PER_TAO,
             trust=trust / U16_MAX,
             consensus=cons / U16_MAX,
             incentive=inc / U16_MAX,
@@ -648,7 +634,7 @@ def rows_from_raw(raw: Sequence[tuple]) -> list[NeuronRow]:
             validator_trust=None if vt is None else vt / U16_MAX,
             rank=rank / U16_MAX,
             emission_rao=em,
-            emission=em / RAO,
+            emission=em / RAO_PER_TAO,
             dividends_rao=earned,
             validator_permit=bool(permit),
             last_update=lu,
@@ -891,7 +877,7 @@ async def read_all_summaries(
                         netuid=n,
                         neurons=_int(v.get("num_uids")) if v.get("num_uids") is not None else len(stakes),
                         total_stake_rao=total,
-                        total_stake_tao=total / RAO,
+                        total_stake_tao=total / RAO_PER_TAO,
                         owner_hotkey=_account(v["owner_hotkey"]) if v.get("owner_hotkey") else None,
                         owner_coldkey=_account(v["owner_coldkey"]) if v.get("owner_coldkey") else None,
                         tempo=_int(v["tempo"]) if v.get("tempo") is not None else None,
@@ -907,7 +893,7 @@ async def read_all_summaries(
             netuid=m.netuid,
             neurons=len(m.rows),
             total_stake_rao=m.total_stake_rao,
-            total_stake_tao=m.total_stake_rao / RAO,
+            total_stake_tao=m.total_stake_rao / RAO_PER_TAO,
             owner_hotkey=m.owner_hotkey,
             owner_coldkey=m.owner_coldkey,
             tempo=m.tempo,

@@ -90,18 +90,9 @@ class Sentinel:
             self._deliver_task = None
 
     async def _start_devnet(self) -> None:
-        from .devnet.scenario import load_scenario
         from .devnet.server import Devnet
 
-        d = self.settings.devnet
-        scenario = load_scenario(d.scenario) if d.scenario else None
-        self.devnet = await Devnet(
-            block_time=d.block_time,
-            history=d.history,
-            seed=d.seed,
-            extrinsics_per_block=d.extrinsics_per_block,
-            scenario=scenario,
-        ).start()
+        self.devnet = await Devnet.from_settings(self.settings.devnet).start()
         self.url = self.devnet.url
         if self.archive_url is None:
             self.archive_url = self.url

@@ -30,8 +30,9 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .metagraph import RAO, RAW_COLUMNS, U16_MAX, ApyPoint, Change, Metagraph, NeuronRow, diff, validator_apy
+from .metagraph import RAW_COLUMNS, ApyPoint, Change, Metagraph, NeuronRow, diff, validator_apy
 from .store import AsyncStore, Store, StoreError
+from .units import RAO_PER_TAO, U16_MAX
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subnet_snapshots (
@@ -221,8 +222,8 @@ def _row(r: sqlite3.Row) -> NeuronRow:
         coldkey=r["coldkey"] or "",
         stake_rao=stake,
         alpha_stake_rao=alpha,
-        stake_tao=stake / RAO,
-        alpha_stake=alpha / RAO,
+        stake_tao=stake / RAO_PER_TAO,
+        alpha_stake=alpha / RAO_PER_TAO,
         trust=(r["trust"] or 0) / U16_MAX,
         consensus=(r["consensus"] or 0) / U16_MAX,
         incentive=(r["incentive"] or 0) / U16_MAX,
@@ -230,7 +231,7 @@ def _row(r: sqlite3.Row) -> NeuronRow:
         validator_trust=None if r["validator_trust"] is None else r["validator_trust"] / U16_MAX,
         rank=(r["rank"] or 0) / U16_MAX,
         emission_rao=emission,
-        emission=emission / RAO,
+        emission=emission / RAO_PER_TAO,
         dividends_rao=r["dividends_earned"],
         validator_permit=bool(r["validator_permit"]),
         last_update=r["last_update"] or 0,

@@ -49,14 +49,12 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from sentinel_core.model import Alert, Block, Call, Event, Extrinsic, HyperparamChange, Severity
+from sentinel_core.notable import notable_calls
 
 SCHEMA_VERSION = 2
 DROPPED_INDEXES = ("events_pallet_name", "extrinsics_pallet_call", "extrinsics_signer")
 """Indexes of schema 1 that no query used; keeping them up to date cost a third of every block write."""
 BUSY_TIMEOUT_MS = 5000
-
-NOTABLE_PALLETS = frozenset({"AdminUtils", "Sudo"})
-NOTABLE_WORDS = ("coldkey", "network", "dissolve")
 
 
 def _json_default(o: Any) -> Any:
@@ -129,33 +127,6 @@ def _calls_from_row(r: sqlite3.Row, args: dict[str, Any]) -> list[Call]:
             Call(pallet=r["pallet"], name=r["call"], args=args, success=bool(r["success"]), error=r["error"])
         ]
     return [Call(**c) for c in json.loads(r["calls"])]
-
-
-_notable_cache: dict[tuple[str, str], bool] = {}
-
-
-def _is_notable(pallet: str, name: str) -> bool:
-    """AdminUtils / Sudo calls, and calls whose name mentions coldkey, network or dissolve."""
-    key = (pallet, name)
-    hit = _notable_cache.get(key)
-    if hit is None:
-        lname = name.lower()
-        hit = pallet in NOTABLE_PALLETS or any(w in lname for w in NOTABLE_WORDS)
-        if len(_notable_cache) < 10_000:
-            _notable_cache[key] = hit
-    return hit
-
-
-def notable_calls(block: Block) -> list[str]:
-    """Qualnames of the block's non-routine effective calls (see ``_is_notable``), in first
-    occurrence order. An extrinsic without unwrapped calls counts as its own call."""
-    seen: dict[str, None] = {}
-    for ex in block.extrinsics:
-        pairs = [(c.pallet, c.name) for c in ex.calls] if ex.calls else [(ex.pallet, ex.call)]
-        for pallet, name in pairs:
-            if _is_notable(pallet, name):
-                seen.setdefault(f"{pallet}.{name}", None)
-    return list(seen)
 
 
 def _block_events(block: Block) -> list[Event]:
@@ -240,7 +211,7 @@ def _block_row(block: Block) -> tuple[tuple, list[tuple], list[tuple]]:
         )
         return row, [], []
     enc = _encode
-    notable: dict[str, None] = {}
+    notable = notable_calls(block)
     ex_rows = []
     failed = 0
     for ex in block.extrinsics:
@@ -251,8 +222,6 @@ def _block_row(block: Block) -> tuple[tuple, list[tuple], list[tuple]]:
         calls_json = None
         if len(calls) == 1:
             c = calls[0]
-            if _is_notable(c.pallet, c.name):
-                notable.setdefault(f"{c.pallet}.{c.name}", None)
             if (
                 c.via
                 or c.name != ex.call
@@ -263,12 +232,6 @@ def _block_row(block: Block) -> tuple[tuple, list[tuple], list[tuple]]:
             ):
                 calls_json = enc([_call_dict(c)])
         else:
-            if calls:
-                for c in calls:
-                    if _is_notable(c.pallet, c.name):
-                        notable.setdefault(f"{c.pallet}.{c.name}", None)
-            elif _is_notable(ex.pallet, ex.call):
-                notable.setdefault(f"{ex.pallet}.{ex.call}", None)
             calls_json = enc([_call_dict(c) for c in calls])
         ex_rows.append(
             (
@@ -299,7 +262,7 @@ def _block_row(block: Block) -> tuple[tuple, list[tuple], list[tuple]]:
         failed,
         len(ev_rows),
         None,
-        enc(list(notable)) if notable else None,
+        enc(notable) if notable else None,
     )
     return row, ex_rows, ev_rows
 

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Annotated, Any  # noqa: E402
 
 import typer  # noqa: E402
 
+from sentinel_core.keys import short_key
+
 from .cli_subnet import subnet_app  # noqa: E402
 from .common import (
     ConfigOpt,
@@ -81,9 +83,7 @@ def devnet(
     extrinsics_per_block: Annotated[
         int, typer.Option(help="Signed extrinsics per block (about).", min=0)
     ] = 20,
-    ledger: Annotated[
-        Path | None, typer.Option(help="Write every governance happening here (JSON).")
-    ] = None,
+    ledger: Annotated[Path | None, typer.Option(help="Write every governance happening here (JSON).")] = None,
     latency: Annotated[
         float, typer.Option(help="Fault: delay every answer by MS milliseconds.", min=0)
     ] = 0.0,
@@ -257,11 +257,8 @@ def _block_text(block: Any) -> None:
         out.print(f"  {ev.index:>3} {where:>7}  {ev.qualname} {_short_args(ev.attributes)}", markup=False)
 
 
-def _short(value: Any, n: int = 8) -> str:
-    if not value:
-        return "-"
-    text = str(value)
-    return text if len(text) <= 2 * n + 1 else f"{text[:n]}…{text[-4:]}"
+def _short(value: Any) -> str:
+    return short_key(value or None, 8, 4, keep=17)
 
 
 def _short_args(args: Any) -> str:
@@ -313,7 +310,7 @@ def extrinsics(
     for x in b.extrinsics:
         t.add_row(
             str(x.index),
-            _short(x.hash, 10),
+            short_key(x.hash or None, 10, 4, keep=21),
             _short(x.signer),
             x.qualname,
             "ok" if x.success else f"failed: {x.error}",

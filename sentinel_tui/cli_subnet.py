@@ -8,6 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from sentinel_core.keys import short_key
+from sentinel_core.units import RAO_PER_TAO
+
 from .common import (
     ConfigOpt,
     DbOpt,
@@ -26,15 +29,11 @@ from .common import (
 subnet_app = typer.Typer(help="A subnet's neurons at any block, and validator APY.", no_args_is_help=True)
 
 NetuidOpt = Annotated[int | None, typer.Option("--netuid", "-u", help="Subnet.", min=0, max=65535)]
-BlockOpt = Annotated[
-    int | None, typer.Option("--block", "-b", help="At this block (default: head).", min=0)
-]
+BlockOpt = Annotated[int | None, typer.Option("--block", "-b", help="At this block (default: head).", min=0)]
 
 
-def _short(text: str | None, n: int = 6) -> str:
-    if not text:
-        return "-"
-    return text if len(text) <= 2 * n + 1 else f"{text[:n]}…{text[-n:]}"
+def _short(text: str | None) -> str:
+    return short_key(text, 6, 6)
 
 
 def _tao(v: float | None, digits: int = 3) -> str:
@@ -121,7 +120,7 @@ def metagraph_cmd(
                 "owner_coldkey": res.owner_coldkey,
                 "last_step": res.last_step,
                 "neurons": len(res.rows),
-                "total_stake_tao": res.total_stake_rao / mgm.RAO,
+                "total_stake_tao": res.total_stake_rao / RAO_PER_TAO,
                 "rows": [
                     {
                         "uid": r.uid,
@@ -138,7 +137,7 @@ def metagraph_cmd(
 
     title = (
         f"Subnet {res.netuid} at block #{number}  ({res.method}; {len(res.rows)} neurons, "
-        f"stake {_tao(res.total_stake_rao / mgm.RAO, 0)}, tempo {res.tempo if res.tempo is not None else '-'}, "
+        f"stake {_tao(res.total_stake_rao / RAO_PER_TAO, 0)}, tempo {res.tempo if res.tempo is not None else '-'}, "
         f"owner {_short(res.owner_coldkey)})"
     )
     t = Table(title=title, title_justify="left", box=None, pad_edge=False)

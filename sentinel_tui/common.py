@@ -69,18 +69,9 @@ async def chain(settings: Settings, *, timeout: float = 15.0) -> AsyncIterator[C
     devnet = None
     url = settings.network.url
     if url is None:
-        from sentinel_core.devnet.scenario import load_scenario
         from sentinel_core.devnet.server import Devnet
 
-        d = settings.devnet
-        devnet = await Devnet(
-            block_time=d.block_time,
-            history=d.history,
-            seed=d.seed,
-            extrinsics_per_block=d.extrinsics_per_block,
-            produce=False,
-            scenario=load_scenario(d.scenario) if d.scenario else None,
-        ).start()
+        devnet = await Devnet.from_settings(settings.devnet, produce=False).start()
         url = devnet.url
     client = await ChainClient(url, timeout=timeout).connect()
     try:

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from sentinel_core.keys import short_key
 from sentinel_core.model import Call
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "dark_orange", "info": "deep_sky_blue1"}
@@ -14,11 +15,7 @@ SEVERITY_ICON = {"critical": "✖", "warning": "▲", "info": "●"}
 
 def short_addr(address: str | None, head: int = 6, tail: int = 6) -> str:
     """``5FXuCp…XMwH8Y`` for an SS58 address; ``—`` for none (inherents)."""
-    if not address:
-        return "—"
-    if len(address) <= head + tail + 1:
-        return address
-    return f"{address[:head]}…{address[-tail:]}"
+    return short_key(address, head, tail, none="—")
 
 
 def block_no(number: int | None) -> str:

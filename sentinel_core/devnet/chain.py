@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..units import U16_MAX
 from .metadata import DevRuntime, blake2_256
 from .neurons import NeuronState
 from .scenario import Happening, Scenario
@@ -30,7 +31,6 @@ from .weights import Pairs, WeightBook
 
 GENESIS_MS = 1_700_000_000_000
 FINALITY_LAG = 2
-U16_MAX = 65535
 
 # The chain's own knowledge of subnet hyperparameters (independent of Sentinel's semantics table):
 # SubnetHyperparamsV2 field -> (storage item, setter, setter arg, event, default value).

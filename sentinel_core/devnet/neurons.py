@@ -44,13 +44,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..units import RAO_PER_TAO, U16_MAX
 from .symbols import symbol_for_subnet
 
-U16_MAX = 65535
-RAO = 10**9
 MAX_UIDS = 256
 MAX_VALIDATORS = 64
-ALPHA_PER_BLOCK = RAO
+ALPHA_PER_BLOCK = RAO_PER_TAO
 MINER_SHARE = 0.41
 VALIDATOR_SHARE = 0.41
 ACTIVITY_CUTOFF = 5000
@@ -325,7 +324,7 @@ class NeuronState:
                 tao = weights[uid] * pool
             else:
                 tao = min(rng.lognormvariate(1.5, 1.8), 5_000.0)
-            self._add_stake(block, netuid, hotkey, int(tao * RAO))
+            self._add_stake(block, netuid, hotkey, int(tao * RAO_PER_TAO))
         self._count.set(netuid, block, n)
 
     def remove_subnet(self, block: int, netuid: int) -> None:

@@ -22,7 +22,7 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -31,6 +31,9 @@ from ..tasks import cancel_and_wait, wait_for
 from .chain import DevChain, ProducedBlock
 from .metadata import DevRuntime
 from .scenario import Scenario
+
+if TYPE_CHECKING:
+    from ..config import DevnetSettings
 
 log = logging.getLogger("sentinel.devnet")
 
@@ -133,6 +136,23 @@ class Devnet:
         self.stats = {"frames": 0, "requests": 0, "rate_limited": 0, "errors_injected": 0, "dropped": 0}
         self.chain.listeners.append(self._on_block)
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    @classmethod
+    def from_settings(cls, settings: DevnetSettings, **overrides: Any) -> Devnet:
+        """The devnet ``[devnet]`` of sentinel.toml describes (its scenario file loaded); ``overrides``
+        are further constructor arguments (``produce=False``, fault flags). The one place a devnet is
+        built from settings."""
+        from .scenario import load_scenario
+
+        kwargs: dict[str, Any] = {
+            "block_time": settings.block_time,
+            "history": settings.history,
+            "seed": settings.seed,
+            "extrinsics_per_block": settings.extrinsics_per_block,
+            "scenario": load_scenario(settings.scenario) if settings.scenario else None,
+        }
+        kwargs.update(overrides)
+        return cls(**kwargs)
 
     # -- lifecycle ----------------------------------------------------------------------------------
     @property

@@ -37,10 +37,10 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterable, Sequence
 
+from ..units import U16_MAX
 from .metadata import DevRuntime, hash_key
 from .types import compact, decode_compact
 
-U16_MAX = 65535
 PALLET = "SubtensorModule"
 ITEMS = ("Weights", "Bonds")
 

@@ -17,26 +17,11 @@ from typing import Any, NamedTuple
 from ..bus import AlertRaised, BlockProcessed, Bus, HyperparamChanged, RuntimeUpgraded
 from ..chain.client import ChainClient
 from ..model import Alert, Block, HyperparamChange
+from ..notable import notable_calls
 from ..rules.engine import RuleEngine
 from ..store import BlockRows, block_rows
+from ..units import block_time
 from .changes import hyperparam_changes
-
-NOTABLE_PALLETS = {"AdminUtils", "Sudo"}
-NOTABLE_WORDS = ("coldkey", "network", "dissolve", "lease")
-
-
-def notable_calls(block: Block) -> list[str]:
-    """Effective calls worth showing in the block flow (governance, not routine traffic)."""
-    out = []
-    for ex, call in block.iter_calls():
-        if not ex.is_signed:
-            continue
-        if call.via or call.pallet in NOTABLE_PALLETS or any(w in call.name for w in NOTABLE_WORDS):
-            label = call.qualname if not call.via else f"{call.qualname} via {call.via[-1]}"
-            if not call.success:
-                label += " (failed)"
-            out.append(label)
-    return out
 
 
 class ArtifactWriter:
@@ -145,11 +130,7 @@ class Pipeline:
         if source == "live":
             for block in blocks:
                 prev = self._last_timestamp.get(block.number - 1)
-                block_time = (
-                    (block.timestamp - prev) / 1000.0
-                    if prev is not None and block.timestamp is not None
-                    else None
-                )
+                seconds = block_time(prev, block.timestamp)
                 if block.timestamp is not None:
                     self._last_timestamp[block.number] = block.timestamp
                     self._last_timestamp.pop(block.number - 64, None)
@@ -163,7 +144,7 @@ class Pipeline:
                         failed=block.failed_count,
                         events=len(block.events),
                         notable=notable_calls(block),
-                        block_time=block_time,
+                        block_time=seconds,
                         source="live",
                         spec_version=block.spec_version,
                         latency_ms=latency,

@@ -25,6 +25,7 @@ from itertools import compress, repeat
 from operator import attrgetter
 from typing import Any
 
+from sentinel_core.keys import short_key
 from sentinel_core.model import Alert, Block, Call, Event, Extrinsic, HyperparamChange, Severity
 from sentinel_core.rules.anomaly import RollingBaseline
 from sentinel_core.rules.spec import (
@@ -43,13 +44,13 @@ from sentinel_core.rules.spec import (
     render,
 )
 from sentinel_core.rules.windows import SlidingWindow
+from sentinel_core.units import RAO_PER_TAO, block_time
 
 _MISSING: Any = object()
 _UNSET: Any = object()
 _NAME = attrgetter("name")
 _SEEN_BLOCKS = 4096
 _RECENT_KEYS = 8192
-RAO_PER_TAO = 1_000_000_000
 
 
 # -- small helpers -------------------------------------------------------------------------------
@@ -86,11 +87,8 @@ def _num(v: Any) -> float | None:
     return None
 
 
-def _short(v: Any, limit: int = 20) -> str:
-    s = v if type(v) is str else str(v)
-    if len(s) > limit:
-        s = f"{s[:8]}…{s[-6:]}"
-    return s
+def _short(v: Any) -> str:
+    return short_key(v, keep=20, none=None)
 
 
 def _args_text(args: Any, limit: int = 5) -> str:
@@ -1449,9 +1447,7 @@ class RuleEngine:
                 if m == "block_time":
                     prev = self._prev_ts
                     metrics[m] = (
-                        (block.timestamp - prev[1]) / 1000.0
-                        if prev and block.timestamp is not None and prev[0] == block.number - 1
-                        else None
+                        block_time(prev[1], block.timestamp) if prev and prev[0] == block.number - 1 else None
                     )
                 elif m == "extrinsic_count" or m == "failure_ratio":
                     signed, failed = ctx.counts

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sentinel_core.metagraph import RAO, U16_MAX, Metagraph, to_u16
+from sentinel_core.keys import short_key
+from sentinel_core.metagraph import Metagraph
 from sentinel_core.rules.spec import SnapshotRule
+from sentinel_core.units import RAO_PER_TAO, U16_MAX, to_u16
 
 
 class Finding(NamedTuple):
@@ -29,8 +31,7 @@ class Finding(NamedTuple):
 
 
 def short(address: Any) -> str:
-    s = address if isinstance(address, str) else str(address)
-    return f"{s[:8]}…{s[-6:]}" if len(s) > 20 else s
+    return short_key(address, keep=20, none=None)
 
 
 def tao_text(value: float) -> str:
@@ -85,7 +86,7 @@ class SnapshotMatcher:
         self.hotkeys = frozenset(spec.hotkeys) if spec.hotkeys else None
         self.top = spec.top
         self.min_change = spec.min_change
-        self.min_rao = None if spec.min_tao is None else spec.min_tao * RAO
+        self.min_rao = None if spec.min_tao is None else spec.min_tao * RAO_PER_TAO
         self.direction = spec.direction or "both"
 
     @property
@@ -158,7 +159,7 @@ class SnapshotMatcher:
                 continue
             new_hotkey = None if b is None else b.hotkey
             then = f" (uid now {short(new_hotkey)})" if new_hotkey is not None else " (uid gone)"
-            stake = a.stake_rao / RAO
+            stake = a.stake_rao / RAO_PER_TAO
             change = (
                 f"validator uid {a.uid} ({short(a.hotkey)}, #{rank} by stake, {tao_text(stake)}) "
                 f"deregistered{then}"
@@ -193,7 +194,7 @@ class SnapshotMatcher:
                     coldkey=b.coldkey,
                     old=old,
                     new=0.0,
-                    stake_tao=b.stake_rao / RAO,
+                    stake_tao=b.stake_rao / RAO_PER_TAO,
                 )
                 out.append(Finding(str(a.uid), (current.netuid, a.uid), fields))
         return out
@@ -212,7 +213,7 @@ class SnapshotMatcher:
             rel = delta / a.stake_rao if a.stake_rao > 0 else None
             if min_rel is not None and rel is not None and abs(rel) < min_rel:
                 continue
-            old, new = a.stake_rao / RAO, b.stake_rao / RAO
+            old, new = a.stake_rao / RAO_PER_TAO, b.stake_rao / RAO_PER_TAO
             change = f"stake of uid {a.uid} ({short(a.hotkey)}) {tao_text(old)} -> {tao_text(new)} ({pct_text(rel)})"
             fields = self._base(previous, current, "stake_change", change)
             fields.update(
@@ -224,7 +225,7 @@ class SnapshotMatcher:
                 old_stake_tao=old,
                 new_stake_tao=new,
                 stake_tao=new,
-                delta_tao=delta / RAO,
+                delta_tao=delta / RAO_PER_TAO,
                 rel_change=rel,
             )
             out.append(Finding(str(a.uid), (current.netuid, a.uid), fields))

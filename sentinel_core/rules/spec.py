@@ -671,7 +671,14 @@ class SnapshotRule(RuleBase):
 
 
 RuleSpec = Annotated[
-    EventRule | CallRule | SudoCatchallRule | HyperparamRule | PatternRule | AnomalyRule | StallRule | SnapshotRule,
+    EventRule
+    | CallRule
+    | SudoCatchallRule
+    | HyperparamRule
+    | PatternRule
+    | AnomalyRule
+    | StallRule
+    | SnapshotRule,
     Field(discriminator="kind"),
 ]
 

@@ -21,6 +21,8 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Sparkline
 
+from sentinel_core.units import block_time
+
 from ..format import clock_time
 from ..messages import BlockNotice, CoreStarted, OpenBlock
 from .filter_bar import FilterBar
@@ -135,7 +137,7 @@ class BlockFlow(Vertical):
                 and prev["timestamp"]
                 and r["timestamp"]
             ):
-                bt = (r["timestamp"] - prev["timestamp"]) / 1000.0
+                bt = block_time(prev["timestamp"], r["timestamp"])
             rows.append(
                 BlockRow(
                     number=r["number"],
@@ -208,7 +210,7 @@ class BlockFlow(Vertical):
             self.rows.pop(row.number, None)
             prev = self.rows.get(row.number - 1)
             if row.block_time is None and prev is not None and prev.timestamp and row.timestamp:
-                row.block_time = (row.timestamp - prev.timestamp) / 1000.0
+                row.block_time = block_time(prev.timestamp, row.timestamp)
             self.rows[row.number] = row
             if row.block_time is not None:
                 self._times.append(row.block_time)

@@ -28,8 +28,9 @@ from textual.widgets import DataTable, Label, Select, Sparkline, Static
 from textual.widgets.data_table import ColumnKey
 
 from sentinel_core import snapshots as snap
-from sentinel_core.metagraph import RAO, Change, Metagraph, NeuronRow, diff
+from sentinel_core.metagraph import Change, Metagraph, NeuronRow, diff
 from sentinel_core.store import Store
+from sentinel_core.units import RAO_PER_TAO
 
 from ..format import short_addr
 from ..messages import CoreStarted, SnapshotIndex, SubnetApyLoaded, SubnetsKnown, SubnetSnapshotLoaded
@@ -88,7 +89,7 @@ def probe(store: Store, netuid: int | None) -> tuple[list[int], int | None]:
 
 # -- formatting -----------------------------------------------------------------------------------------
 def tao_text(rao: int, digits: int = 2) -> str:
-    return f"{rao / RAO:,.{digits}f}"
+    return f"{rao / RAO_PER_TAO:,.{digits}f}"
 
 
 def frac_text(value: float) -> str:
@@ -127,7 +128,9 @@ class RowMark:
         if "registered" in self.kinds:
             out.append("new", style="bold green")
         elif self.delta_rao:
-            out.append(f"{self.delta_rao / RAO:+,.3f}", style="green" if self.delta_rao > 0 else "red")
+            out.append(
+                f"{self.delta_rao / RAO_PER_TAO:+,.3f}", style="green" if self.delta_rao > 0 else "red"
+            )
         if "permit_gained" in self.kinds:
             out.append(" +VP", style="bold green")
         if "permit_lost" in self.kinds:
@@ -529,7 +532,7 @@ class SubnetPane(Vertical):
                 f"{len(latest.rows)} neurons",
                 sep,
                 ("stake ", "dim"),
-                f"τ{latest.total_stake_rao / RAO:,.0f}",
+                f"τ{latest.total_stake_rao / RAO_PER_TAO:,.0f}",
                 sep,
                 ("owner ", "dim"),
                 short_addr(latest.owner_coldkey),

@@ -22,9 +22,11 @@ from sentinel_core.config import load_config
 from sentinel_core.devnet.chain import DevChain
 from sentinel_core.devnet.scenario import Happening, Scenario
 from sentinel_core.ingest.snapshots import SnapshotBackfill
-from sentinel_core.metagraph import RAO, SECONDS_PER_YEAR, read_all_summaries, read_metagraph
+from sentinel_core.metagraph import read_all_summaries, read_metagraph
 from sentinel_core.service import Sentinel
 from sentinel_core.store import Store
+from sentinel_core.units import RAO_PER_TAO as RAO
+from sentinel_core.units import SECONDS_PER_YEAR
 
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = 320

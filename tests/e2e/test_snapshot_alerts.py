@@ -14,8 +14,8 @@ from test_metagraph import HISTORY, node, ss58  # noqa: F401 - node: the same de
 from sentinel_core.bus import AlertRaised
 from sentinel_core.config import load_config
 from sentinel_core.ingest.snapshots import LiveSnapshots, SnapshotBackfill
-from sentinel_core.metagraph import RAO
 from sentinel_core.service import Sentinel
+from sentinel_core.units import RAO_PER_TAO as RAO
 
 NETUIDS = (1, 2)
 MIN_TAO = 5

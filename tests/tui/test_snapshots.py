@@ -104,9 +104,7 @@ async def _take_snapshots(core: Sentinel) -> None:
 
 def _app(prefilled) -> SentinelApp:
     settings, url, _, _ = prefilled
-    return SentinelApp(
-        settings, live=False, sentinel=_core(settings, url), tz=UTC, clock=lambda: 1000.0
-    )
+    return SentinelApp(settings, live=False, sentinel=_core(settings, url), tz=UTC, clock=lambda: 1000.0)
 
 
 def _settled(app: SentinelApp) -> bool:

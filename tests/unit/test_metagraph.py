@@ -14,6 +14,7 @@ from sentinel_core.devnet.neurons import NeuronState, _account
 from sentinel_core.devnet.neurons import epoch_runs_at as devnet_epoch_runs_at
 from sentinel_core.ingest.snapshots import plan_points
 from sentinel_core.store import Store
+from sentinel_core.units import RAO_PER_TAO
 
 RUNTIME = DevRuntime()
 
@@ -74,15 +75,15 @@ def test_plan_points_step_and_quarters():
 
 # -- diff ------------------------------------------------------------------------------------------------
 def row(uid, hotkey, stake_tao=100.0, permit=False, **kw):
-    stake = int(stake_tao * mg.RAO)
+    stake = int(stake_tao * RAO_PER_TAO)
     base = dict(
         uid=uid,
         hotkey=hotkey,
         coldkey="c" + hotkey,
         stake_rao=stake,
         alpha_stake_rao=stake,
-        stake_tao=stake / mg.RAO,
-        alpha_stake=stake / mg.RAO,
+        stake_tao=stake / RAO_PER_TAO,
+        alpha_stake=stake / RAO_PER_TAO,
         trust=0.0,
         consensus=0.0,
         incentive=0.0,
@@ -130,8 +131,8 @@ def test_apy_matches_a_hand_computation():
 
 
 def test_validator_apy_uses_stake_before_the_epoch_emission():
-    v = row(3, "v", 10_001.0, permit=True, emission_rao=mg.RAO, emission=1.0, dividends_rao=mg.RAO)
-    m = row(4, "m", 50.0, emission_rao=10 * mg.RAO, emission=10.0)
+    v = row(3, "v", 10_001.0, permit=True, emission_rao=RAO_PER_TAO, emission=1.0, dividends_rao=RAO_PER_TAO)
+    m = row(4, "m", 50.0, emission_rao=10 * RAO_PER_TAO, emission=10.0)
     (p,) = mg.validator_apy([v, m], 361, 1234)
     assert (p.block, p.uid, p.dividends_tao, p.stake_tao) == (1234, 3, 1.0, 10_000.0)
     assert p.apy == pytest.approx(mg.apy(1.0, 10_000.0, 361))
@@ -271,15 +272,21 @@ def test_snapshot_storage_roundtrip_changes_and_apy(tmp_path):
             "v",
             10_001.0,
             permit=True,
-            emission_rao=mg.RAO,
+            emission_rao=RAO_PER_TAO,
             emission=1.0,
-            dividends_rao=mg.RAO,
+            dividends_rao=RAO_PER_TAO,
             trust=32768 / 65535,
             incentive=1 / 65535,
         )
         snap.write_snapshots(store, [snapshot(361, [v1, row(1, "b", 50)])])
         v2 = row(
-            0, "v", 10_101.0, permit=True, emission_rao=2 * mg.RAO, emission=2.0, dividends_rao=2 * mg.RAO
+            0,
+            "v",
+            10_101.0,
+            permit=True,
+            emission_rao=2 * RAO_PER_TAO,
+            emission=2.0,
+            dividends_rao=2 * RAO_PER_TAO,
         )
         snap.write_snapshots(store, [snapshot(722, [v2, row(1, "z", 0)], owner="o2")])
         snap.write_snapshots(store, [snapshot(800, [v2], last_step=722)], points=1)

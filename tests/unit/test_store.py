@@ -239,7 +239,11 @@ def test_extrinsic_without_calls_round_trips(store):
     )
     store.write_block(b)
     assert store.get_block(5) == b
-    assert store.recent_blocks(1)[0]["notable"] == ["SubtensorModule.schedule_swap_coldkey"]
+    # The one definition of notable calls (sentinel_core.notable), as the live block flow shows them.
+    assert store.recent_blocks(1)[0]["notable"] == [
+        "Balances.transfer_keep_alive via Utility.batch",
+        "SubtensorModule.schedule_swap_coldkey via Utility.batch (failed)",
+    ]
 
 
 def test_writing_same_block_twice_keeps_one_copy(store):
@@ -308,7 +312,7 @@ def test_write_blocks_batch_and_stats(store):
     assert store.stats()["finalized_up_to"] == 106
     recent = store.recent_blocks(3)
     assert [r["number"] for r in recent] == [109, 108, 107]
-    assert recent[0]["notable"] == ["AdminUtils.sudo_set_tempo"]
+    assert recent[0]["notable"] == ["AdminUtils.sudo_set_tempo via Sudo.sudo"]
     assert recent[0]["failed_count"] == 1 and recent[0]["finalized"] is False
     assert store.recent_blocks(10)[-1]["finalized"] is True
 
