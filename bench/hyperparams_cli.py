@@ -112,7 +112,7 @@ def main() -> None:
 
 async def _all_subnets_round_trips() -> None:
     from sentinel_core.chain.client import ChainClient
-    from sentinel_core.chain.queries import read_hyperparams
+    from sentinel_core.chain.reads.hyperparams import read_hyperparams
     from sentinel_core.devnet.background import BackgroundDevnet
 
     with BackgroundDevnet(history=5, subnets=64, produce=False) as node:

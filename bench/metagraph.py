@@ -211,7 +211,7 @@ async def warm_reads(url: str, netuid: int, repeat: int = 10) -> tuple[float, fl
     from async_substrate_interface import AsyncSubstrateInterface
 
     from sentinel_core.chain.client import ChainClient
-    from sentinel_core.metagraph import read_metagraph
+    from sentinel_core.chain.reads.metagraph import read_metagraph
 
     async with ChainClient(url) as client:
         _, h = await client.head()
@@ -231,8 +231,8 @@ async def warm_reads(url: str, netuid: int, repeat: int = 10) -> tuple[float, fl
 
 async def biggest_subnet(url: str) -> tuple[int, int]:
     from sentinel_core.chain.client import ChainClient
-    from sentinel_core.chain.queries import subnets_at
-    from sentinel_core.metagraph import read_all_summaries
+    from sentinel_core.chain.reads.metagraph import read_all_summaries
+    from sentinel_core.chain.reads.subnets import subnets_at
 
     async with ChainClient(url) as client:
         _, h = await client.head()
@@ -308,10 +308,8 @@ async def snapshots(url: str, epochs: int, workers: int) -> tuple[float, int, in
                 n: len([b for b, items in run.plan.items() if any(x == n for x, _ in items)])
                 for n in range(1, 9)
             }
-            rows = await sentinel.store._run(
-                lambda: (
-                    sentinel.store._store._c().execute("SELECT count(*) FROM neuron_snapshots").fetchone()[0]
-                )
+            rows = await sentinel.store.read(
+                lambda s: s._c().execute("SELECT count(*) FROM neuron_snapshots").fetchone()[0]
             )
     assert result.done == result.total, (result.done, result.total)
     return dt, min(per_subnet.values()), rows

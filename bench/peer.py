@@ -112,9 +112,7 @@ def peer_error(proc: subprocess.CompletedProcess) -> str | None:
     text = proc.stdout + "\n" + proc.stderr
     found = re.findall(r"^([A-Za-z_.]*(?:Error|Exception|NotFound)[A-Za-z_]*: .+)$", text, re.M)
     found = [f for f in found if "Event loop is closed" not in f]
-    return (found[-1] if found else (text.strip().splitlines() or ["exit code %d" % proc.returncode])[-1])[
-        :200
-    ]
+    return (found[-1] if found else (text.strip().splitlines() or [f"exit code {proc.returncode}"])[-1])[:200]
 
 
 SDK_PROBE = """

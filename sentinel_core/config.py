@@ -29,8 +29,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
+from sentinel_core.errors import SentinelError
 from sentinel_core.rules.spec import KINDS, RULE_MODELS, RuleSpec
+from sentinel_core.units import BLOCK_TIME
 
 DEFAULT_PATH = "sentinel.toml"
 
@@ -45,7 +48,7 @@ NETWORKS: dict[str, str | None] = {
 BUILTIN_CHANNELS = ("dashboard", "console", "jsonl")
 
 
-class ConfigError(Exception):
+class ConfigError(SentinelError):
     """One or more configuration problems, one line each (``FILE:LINE: field: problem``)."""
 
     def __init__(self, lines: str | list[str]) -> None:
@@ -160,7 +163,7 @@ class IngestSettings(_Section):
 
 
 class DevnetSettings(_Section):
-    block_time: Annotated[float, Field(gt=0)] = 12.0
+    block_time: Annotated[float, Field(gt=0)] = BLOCK_TIME
     history: Annotated[int, Field(ge=0)] = 5000
     seed: int = 1
     extrinsics_per_block: Annotated[int, Field(ge=0)] = 20
@@ -582,7 +585,7 @@ def _choices(expected: str) -> str:
     return ", ".join(a or b for a, b in items)
 
 
-def _problem(err: dict[str, Any], parent: type[BaseModel] | None) -> str:
+def _problem(err: ErrorDetails, parent: type[BaseModel] | None) -> str:
     typ = err["type"]
     ctx = err.get("ctx") or {}
     loc = err["loc"]
@@ -775,10 +778,11 @@ def _check_cross(settings: Settings, sources: _Sources) -> list[str]:
     return lines
 
 
-def _check_rules(rules: list[Any], channels: ChannelsSettings, sources: _Sources) -> list[str]:
+def _check_rules(rules: list[RuleSpec], channels: ChannelsSettings, sources: _Sources) -> list[str]:
     lines: list[str] = []
     seen: dict[str, int] = {}
     hooks: dict[str, int] = {}
+    loc: Path_
     for i, hook in enumerate(channels.webhook):
         if hook.name in hooks:
             loc = ("channels", "webhook", i, "name")

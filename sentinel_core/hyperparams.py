@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from enum import Enum
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,7 +27,9 @@ from .units import BLOCK_TIME, RAO_PER_TAO, U16_MAX, U64_MAX
 SETTER_PREFIX = "sudo_set_"
 
 
-class Unit(str, Enum):
+class Unit(Enum):
+    """How a parameter's raw value reads as a number (members are compared by identity, never as text)."""
+
     u16_fraction = "u16_fraction"
     """value / 65535."""
     u64_fraction = "u64_fraction"
@@ -869,7 +872,7 @@ def by_setter(call_name: str) -> list[HyperparamSpec]:
     return list(_BY_SETTER.get(_bare_call(call_name) or "", ()))
 
 
-def setter_changes(call_name: str, args: dict | None) -> list[tuple[int | None, str, object, bool]]:
+def setter_changes(call_name: str, args: dict[str, Any] | None) -> list[tuple[int | None, str, object, bool]]:
     """``(netuid, name, new_raw_value, known)`` for each parameter an ``AdminUtils.sudo_set_*`` call sets.
 
     ``call_name`` may carry the pallet (``AdminUtils.sudo_set_tempo``). A setter the table does not
@@ -903,9 +906,9 @@ def format_value(name: str, raw: object) -> str:
     value = _convert(unit, raw)
     if value is None:
         return str(raw)
-    if unit is Unit.rao:
-        return _tao(_as_int(raw))
-    if unit is Unit.blocks:
+    if unit is Unit.rao and (rao := _as_int(raw)) is not None:
+        return _tao(rao)
+    if unit is Unit.blocks and isinstance(value, int):
         return f"{value} {'block' if value == 1 else 'blocks'} ({wall_clock(value)})"
     return _render(unit, value)
 
@@ -933,14 +936,14 @@ def relative_change(name: str, old: object, new: object) -> float | None:
         return None
 
 
-def from_v2(decoded: dict | None) -> dict[str, object]:
+def from_v2(decoded: dict[str, Any] | None) -> dict[str, object]:
     """``{name: raw}`` from a decoded ``SubnetHyperparamsV2``; fixed point kept as integer bits."""
     if not isinstance(decoded, dict):
         return {}
     return {_V2_NAMES.get(field, field): _untag(value) for field, value in decoded.items()}
 
 
-def from_v3(items: list | None) -> dict[str, object]:
+def from_v3(items: list[Any] | None) -> dict[str, object]:
     """``{name: raw}`` from a decoded ``get_subnet_hyperparams_v3`` list of ``{name, value}`` entries.
 
     Names may be str, bytes, a list of byte values or 0x-hex; values are tagged (``{"U16": 5}``,
@@ -987,11 +990,11 @@ def _netuid(value: object) -> int | None:
     return value if value is not None and value >= 0 else None
 
 
-def _only_value(args: dict) -> object:
+def _only_value(args: dict[str, Any]) -> object:
     return next(iter(args.values())) if len(args) == 1 else args
 
 
-def _setter_value(s: HyperparamSpec, args: dict) -> tuple[object, bool]:
+def _setter_value(s: HyperparamSpec, args: dict[str, Any]) -> tuple[object, bool]:
     if s.setter_arg in args:
         value = args[s.setter_arg]
     elif len(args) == 1:
@@ -1027,6 +1030,11 @@ def _as_int(raw: object) -> int | None:
     return None
 
 
+def _count(n: int | None) -> int | None:
+    """``n`` as a block count or plain integer: None when missing or negative."""
+    return n if n is not None and n >= 0 else None
+
+
 def _as_flag(raw: object) -> bool | None:
     raw = _untag(raw)
     if isinstance(raw, bool):
@@ -1046,7 +1054,7 @@ def _convert(unit: Unit, raw: object) -> object | None:
     if n is None:
         return None
     if unit in (Unit.blocks, Unit.count, Unit.version):
-        return n if n >= 0 else None
+        return _count(n)
     if unit is Unit.i32f32 and n >= 2**63:
         n -= 2**64  # bits decoded as an unsigned i64
     try:
@@ -1081,8 +1089,8 @@ def _blocks_change(name: str, old: object, new: object) -> str | None:
     """``360 -> 100 blocks (1h 12m -> 20m)`` when both sides are block counts (or old is unset)."""
     if unit_of(name) is not Unit.blocks:
         return None
-    before = None if old is None else _convert(Unit.blocks, old)
-    after = _convert(Unit.blocks, new)
+    before = None if old is None else _count(_as_int(old))
+    after = _count(_as_int(new))
     if after is None or (old is not None and before is None):
         return None
     if before is None:
@@ -1090,7 +1098,7 @@ def _blocks_change(name: str, old: object, new: object) -> str | None:
     return f"{before} -> {after} blocks ({wall_clock(before)} -> {wall_clock(after)})"
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     return not isinstance(value, float) or math.isfinite(value)
@@ -1100,10 +1108,11 @@ def _name_text(name: object) -> str | None:
     if isinstance(name, (list, tuple)) and all(isinstance(b, int) and 0 <= b < 256 for b in name):
         name = bytes(name)
     if isinstance(name, str) and name.startswith("0x"):
+        text = name
         try:
-            name = bytes.fromhex(name[2:])
+            name = bytes.fromhex(text[2:])
         except ValueError:
-            return name
+            return text
     if isinstance(name, (bytes, bytearray)):
         return bytes(name).decode("utf-8", errors="replace")
     return name if isinstance(name, str) else None

@@ -1,13 +1,8 @@
-"""Subnet metagraphs: read at any block, normalised rows, epoch boundaries, diffs and validator APY.
+"""Subnet metagraphs: normalised rows, epoch boundaries, diffs and validator APY.
 
-Reading. A metagraph is read through the newest call the block's own runtime declares:
-``SubnetInfoRuntimeApi.get_metagraph(netuid)`` (one call, the whole subnet), else
-``NeuronInfoRuntimeApi.get_neurons_lite(netuid)``. Reads for many subnets (and many blocks) travel as
-``state_call`` requests in one JSON-RPC batch frame and are decoded with the codec's compiled value
-decoder for the runtime's output type (about 25x faster than the library's generic decode), so a
-256-neuron metagraph costs one round trip and ~2 ms of decoding. Weights and bonds are not part of
-either call: when asked (``lite=False``) they come from the ``SubtensorModule.Weights``/``Bonds``
-storage maps, where the runtime has them.
+The models here (:class:`Metagraph`, :class:`NeuronRow`, :class:`SubnetSummary`) are built from the
+values the runtime calls answer (``get_metagraph``, ``get_neurons_lite``, ``get_selective_metagraph``);
+reading them from a node is :mod:`sentinel_core.chain.reads.metagraph`'s part.
 
 Units. u16 fixed-point fractions (trust, consensus, incentive, dividends, validator trust, rank) are
 shown as value / 65535 in 0..1; stake and emission amounts are rao (1 TAO = 1e9 rao), shown in TAO
@@ -32,25 +27,19 @@ right after the epoch less that epoch's emission (subtensor stakes emission to t
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
-from scalecodec.utils.ss58 import ss58_encode
+from scalecodec.utils.ss58 import ss58_encode  # type: ignore[attr-defined]
 
-from .chain.client import ChainClient, ChainError, RpcError
 from .units import BLOCK_TIME, RAO_PER_TAO, SECONDS_PER_YEAR, U16_MAX, to_u16
 
-METAGRAPH_API = "SubnetInfoRuntimeApi"
-NEURON_API = "NeuronInfoRuntimeApi"
-# (api, method) in order of preference: the newest declared one is used.
-METAGRAPH_METHODS: tuple[tuple[str, str], ...] = (
-    (METAGRAPH_API, "get_metagraph"),
-    (NEURON_API, "get_neurons_lite"),
-)
+RawRow = tuple[Any, ...]
+"""One neuron's on-chain values, in ``RAW_COLUMNS`` order."""
+
 # SelectiveMetagraph field indexes for the one-line summaries: owner_hotkey, owner_coldkey, tempo,
 # num_uids, total_stake (the Metagraph's field order).
 SUMMARY_INDEXES = (5, 6, 8, 30, 69)
@@ -94,10 +83,6 @@ SORT_COLUMNS = (
 
 def _u16_or_none(value: float | None) -> int | None:
     return None if value is None else to_u16(value)
-
-
-class MetagraphUnavailable(ChainError):
-    """The runtime at a block declares none of the metagraph calls (retrying will not help)."""
 
 
 # -------------------------------------------------------------------------------------------- models
@@ -191,7 +176,7 @@ class Metagraph(BaseModel):
     registered_at: int | None = None
     last_step: int | None = None
     rows: list[NeuronRow] = Field(default_factory=list)
-    _raw: list[tuple] | None = PrivateAttr(default=None)
+    _raw: list[RawRow] | None = PrivateAttr(default=None)
     """Per uid, the ``RAW_COLUMNS`` tuple (what snapshots store; rows need not be built for that)."""
 
     @property
@@ -204,7 +189,7 @@ class Metagraph(BaseModel):
             return sum(r[3] for r in self._raw)
         return sum(r.stake_rao for r in self.rows)
 
-    def raw_rows(self) -> list[tuple]:
+    def raw_rows(self) -> list[RawRow]:
         """``RAW_COLUMNS`` tuples, one per neuron (u16 fractions as integers, amounts in rao)."""
         if self._raw is not None and not any(r.weights is not None or r.bonds is not None for r in self.rows):
             return self._raw
@@ -277,7 +262,9 @@ class ApyPoint(BaseModel):
 
 def epoch_runs_at(block: int, netuid: int, tempo: int | None) -> bool:
     """Subtensor's ``should_run_epoch``: ``(block + netuid + 1) % (tempo + 1) == tempo``."""
-    return bool(tempo) and (block + netuid + 1) % (tempo + 1) == tempo
+    if not tempo:
+        return False
+    return (block + netuid + 1) % (tempo + 1) == tempo
 
 
 def next_epoch_at_or_after(block: int, netuid: int, tempo: int) -> int:
@@ -401,6 +388,7 @@ def diff(
     for uid in sorted(set(before) | set(now)):
         a, b = before.get(uid), now.get(uid)
         if b is None:
+            assert a is not None  # the uid is in one of the two
             out.append(
                 Change(
                     kind="deregistered",
@@ -509,15 +497,20 @@ def sort_rows(rows: Iterable[NeuronRow], column: str) -> list[NeuronRow]:
 
 
 # ------------------------------------------------------------------------------------- normalising
+def _ss58(public_key: bytes) -> str:
+    address: str = ss58_encode(public_key, 42)
+    return address
+
+
 def _account(value: Any) -> str:
     if isinstance(value, str):
         if value.startswith("0x") and len(value) == 66:
-            return ss58_encode(bytes.fromhex(value[2:]), 42)
+            return _ss58(bytes.fromhex(value[2:]))
         return value
     if isinstance(value, (bytes, bytearray)):
-        return ss58_encode(bytes(value), 42)
+        return _ss58(bytes(value))
     if isinstance(value, (list, tuple)) and len(value) == 32:
-        return ss58_encode(bytes(value), 42)
+        return _ss58(bytes(value))
     if isinstance(value, (list, tuple)) and len(value) == 1:
         return _account(value[0])
     return str(value)
@@ -541,7 +534,7 @@ def _accounts(values: Sequence[Any]) -> list[str]:
     )
 
 
-def raw_from_metagraph(value: dict[str, Any]) -> list[tuple]:
+def raw_from_metagraph(value: dict[str, Any]) -> list[RawRow]:
     """``RAW_COLUMNS`` tuples from a decoded ``Metagraph`` value (column by column, no per-field work
     where the decoder already gave plain integers and SS58 strings)."""
     hotkeys = _accounts(value.get("hotkeys") or [])
@@ -586,7 +579,7 @@ def raw_from_metagraph(value: dict[str, Any]) -> list[tuple]:
     )
 
 
-def raw_from_lite(values: Sequence[dict[str, Any]]) -> list[tuple]:
+def raw_from_lite(values: Sequence[dict[str, Any]]) -> list[RawRow]:
     """``RAW_COLUMNS`` tuples from decoded ``NeuronInfoLite`` values, by uid."""
     out = []
     for v in values:
@@ -615,7 +608,7 @@ def raw_from_lite(values: Sequence[dict[str, Any]]) -> list[tuple]:
     return sorted(out)
 
 
-def rows_from_raw(raw: Sequence[tuple]) -> list[NeuronRow]:
+def rows_from_raw(raw: Sequence[RawRow]) -> list[NeuronRow]:
     """NeuronRows from ``RAW_COLUMNS`` tuples (built without re-validation: the types are known)."""
     make = NeuronRow.model_construct
     return [
@@ -665,11 +658,6 @@ def rows_from_raw(raw: Sequence[tuple]) -> list[NeuronRow]:
     ]
 
 
-def rows_from_metagraph(value: dict[str, Any]) -> list[NeuronRow]:
-    """NeuronRows from a decoded ``Metagraph`` value."""
-    return rows_from_raw(raw_from_metagraph(value))
-
-
 def rows_from_lite(values: Sequence[dict[str, Any]]) -> list[NeuronRow]:
     """NeuronRows from decoded ``NeuronInfoLite`` values (sorted by uid)."""
     return rows_from_raw(raw_from_lite(values))
@@ -708,232 +696,31 @@ def metagraph_from_value(
     return mg
 
 
-# ------------------------------------------------------------------------------------------- reading
-class _Codec:
-    """Per runtime: the metagraph call it declares and the compiled decoder of its output."""
-
-    def __init__(self, runtime: Any) -> None:
-        self.runtime = runtime
-        self.api: str | None = None
-        self.method: str | None = None
-        self.decoder: Any = None
-        self.type_string: str | None = None
-        if getattr(runtime, "metadata_v15", None) is None:
-            return
-        api_map = runtime.runtime_api_map
-        for api, method in METAGRAPH_METHODS:
-            definition = api_map.get(api, {}).get(method)
-            if definition is not None:
-                self.api, self.method = api, method
-                self.type_string = f"scale_info::{definition['output']}"
-                try:
-                    self.decoder = runtime.runtime_config.get_value_decoder(self.type_string)
-                except Exception:  # noqa: BLE001 - fall back to the generic decoder
-                    self.decoder = None
-                break
-
-    def decode(self, raw: bytes) -> Any:
-        if self.decoder is not None:
-            value, offset = self.decoder.decode_at(raw, 0)
-            if offset == len(raw):
-                return value
-        (value,) = self.runtime.runtime_config.batch_decode([self.type_string], [raw])
-        return value
+def summary_from_selective(netuid: int, value: dict[str, Any]) -> SubnetSummary:
+    """The one-line summary of a decoded ``get_selective_metagraph`` value (``SUMMARY_INDEXES``)."""
+    stakes = [_int(x) for x in value.get("total_stake") or []]
+    total = sum(stakes)
+    return SubnetSummary(
+        netuid=netuid,
+        neurons=_int(value.get("num_uids")) if value.get("num_uids") is not None else len(stakes),
+        total_stake_rao=total,
+        total_stake_tao=total / RAO_PER_TAO,
+        owner_hotkey=_account(value["owner_hotkey"]) if value.get("owner_hotkey") else None,
+        owner_coldkey=_account(value["owner_coldkey"]) if value.get("owner_coldkey") else None,
+        tempo=_int(value["tempo"]) if value.get("tempo") is not None else None,
+        method="get_selective_metagraph",
+    )
 
 
-_CODECS: dict[tuple[str, int], _Codec] = {}
-
-
-async def _versions(client: ChainClient, hashes: Sequence[str]) -> dict[str, int]:
-    """Spec version of the runtime at each block hash (one batch frame for the unknown ones)."""
-    known: dict[str, int] = client._runtime_versions
-    unknown = sorted({h for h in hashes if h not in known})
-    if unknown:
-        results = await client.batch([("state_getRuntimeVersion", [h]) for h in unknown])
-        for h, r in zip(unknown, results):
-            if isinstance(r, RpcError):
-                raise ChainError(f"runtime version at {h[:10]}: {r.message}")
-            known[h] = r["specVersion"]
-    return {h: known[h] for h in hashes}
-
-
-async def _codec(client: ChainClient, spec_version: int, block_hash: str) -> _Codec:
-    key = (client.url, spec_version)
-    codec = _CODECS.get(key)
-    if codec is None:
-        runtime = await client.runtime(spec_version, block_hash)
-        codec = _CODECS[key] = _Codec(runtime)
-    return codec
-
-
-async def read_metagraphs(
-    client: ChainClient,
-    requests: Sequence[tuple[int, int, str]],
-    *,
-    lite: bool = True,
-    build_rows: bool = True,
-) -> list[Metagraph]:
-    """Metagraphs for ``(netuid, block_number, block_hash)`` requests: two batch frames in all (runtime
-    versions, then every ``state_call``), decoded with each block's own runtime.
-
-    ``lite=False`` adds weights and bonds from storage where the runtime has them."""
-    if not requests:
-        return []
-    versions = await _versions(client, [h for _, _, h in requests])
-    codecs: dict[str, _Codec] = {}
-    for _, _, h in requests:
-        if h not in codecs:
-            codecs[h] = await _codec(client, versions[h], h)
-    calls = []
-    for netuid, number, h in requests:
-        codec = codecs[h]
-        if codec.method is None:
-            raise MetagraphUnavailable(
-                f"the runtime at block {number} (spec {versions[h]}) declares no metagraph call "
-                "(SubnetInfoRuntimeApi.get_metagraph or NeuronInfoRuntimeApi.get_neurons_lite)"
-            )
-        calls.append(
-            ("state_call", [f"{codec.api}_{codec.method}", "0x" + netuid.to_bytes(2, "little").hex(), h])
-        )
-    results = await client.batch(calls)
-    out = []
-    for (netuid, number, h), result in zip(requests, results):
-        codec = codecs[h]
-        if isinstance(result, RpcError):
-            raise ChainError(f"{codec.api}.{codec.method}({netuid}) at block {number}: {result.message}")
-        value = codec.decode(bytes.fromhex(result[2:])) if result and result != "0x" else None
-        out.append(
-            metagraph_from_value(codec.method, value, netuid, number, h, build_rows=build_rows or not lite)
-        )
-    if not lite:
-        await asyncio.gather(*(_add_weights(client, mg) for mg in out if mg.exists))
-    return out
-
-
-async def read_metagraph(
-    client: ChainClient, netuid: int, block_hash: str, lite: bool = False, block_number: int | None = None
-) -> Metagraph:
-    """``netuid``'s metagraph at ``block_hash`` (``exists`` False when the subnet is not there)."""
-    if block_number is None:
-        header = await client.header(block_hash)
-        if header is None:
-            raise ChainError(f"no block with hash {block_hash}")
-        n = header["number"]
-        block_number = int(n, 16) if isinstance(n, str) else int(n)
-    (mg,) = await read_metagraphs(client, [(netuid, block_number, block_hash)], lite=lite)
-    return mg
-
-
-async def _add_weights(client: ChainClient, mg: Metagraph) -> None:
-    """Weights and bonds per uid from ``SubtensorModule.Weights``/``Bonds`` (when the runtime has them;
-    a uid with no stored row has the storage default, the empty list)."""
-    sub = client.sub
-    runtime = await sub.init_runtime(block_hash=mg.block_hash)
-    pallet = runtime.metadata.get_metadata_pallet("SubtensorModule")
-    rows = mg.by_uid()
-    for item, attr in (("Weights", "weights"), ("Bonds", "bonds")):
-        if pallet is None or pallet.get_storage_function(item) is None:
-            continue
-        for row in rows.values():
-            setattr(row, attr, [])
-        result = await sub.query_map(
-            "SubtensorModule", item, [mg.netuid], block_hash=mg.block_hash, page_size=1000
-        )
-        async for key, value in result:
-            uid = int(key.value if hasattr(key, "value") else key)
-            v = value.value if hasattr(value, "value") else value
-            if uid in rows:
-                setattr(rows[uid], attr, [(int(a), int(b)) for a, b in v or []])
-
-
-async def read_all_summaries(
-    client: ChainClient, netuids: Sequence[int], block_hash: str
-) -> list[SubnetSummary]:
-    """One line per subnet (neurons, total stake, owner, tempo) from one batched round trip:
-    ``get_selective_metagraph`` with the summary fields where declared, else the full calls."""
-    if not netuids:
-        return []
-    runtime = await client.sub.init_runtime(block_hash=block_hash)
-    api_map = runtime.runtime_api_map if getattr(runtime, "metadata_v15", None) is not None else {}
-    if "get_selective_metagraph" in api_map.get(METAGRAPH_API, {}):
-        try:
-            values = await client.sub.runtime_calls(
-                [(METAGRAPH_API, "get_selective_metagraph", [n, list(SUMMARY_INDEXES)]) for n in netuids],
-                block_hash=block_hash,
-            )
-        except (NotImplementedError, ValueError):
-            values = None
-        except Exception as exc:  # noqa: BLE001 - library errors become one line
-            raise ChainError(f"{METAGRAPH_API}.get_selective_metagraph at {block_hash[:10]}: {exc}") from None
-        if values is not None:
-            out = []
-            for n, v in zip(netuids, values):
-                if v is None:
-                    continue
-                stakes = [_int(x) for x in v.get("total_stake") or []]
-                total = sum(stakes)
-                out.append(
-                    SubnetSummary(
-                        netuid=n,
-                        neurons=_int(v.get("num_uids")) if v.get("num_uids") is not None else len(stakes),
-                        total_stake_rao=total,
-                        total_stake_tao=total / RAO_PER_TAO,
-                        owner_hotkey=_account(v["owner_hotkey"]) if v.get("owner_hotkey") else None,
-                        owner_coldkey=_account(v["owner_coldkey"]) if v.get("owner_coldkey") else None,
-                        tempo=_int(v["tempo"]) if v.get("tempo") is not None else None,
-                        method="get_selective_metagraph",
-                    )
-                )
-            return out
-    header = await client.header(block_hash)
-    number = _int(int(header["number"], 16) if isinstance(header["number"], str) else header["number"])
-    mgs = await read_metagraphs(client, [(n, number, block_hash) for n in netuids])
-    return [
-        SubnetSummary(
-            netuid=m.netuid,
-            neurons=len(m.rows),
-            total_stake_rao=m.total_stake_rao,
-            total_stake_tao=m.total_stake_rao / RAO_PER_TAO,
-            owner_hotkey=m.owner_hotkey,
-            owner_coldkey=m.owner_coldkey,
-            tempo=m.tempo,
-            method=m.method,
-        )
-        for m in mgs
-        if m.exists
-    ]
-
-
-async def read_tempos(
-    client: ChainClient, netuids: Sequence[int], block_hashes: Sequence[str]
-) -> list[dict[int, int | None]]:
-    """``SubtensorModule.Tempo`` of each netuid after each block (None where the subnet does not
-    exist), all in one ``state_queryStorageAt`` per runtime."""
-    if not block_hashes:
-        return []
-    sub = client.sub
-    out: list[dict[int, int | None]] = []
-    calls = []
-    key_sets = []
-    for h in block_hashes:
-        keys = []
-        for n in netuids:
-            keys.append(await sub.create_storage_key("SubtensorModule", "NetworksAdded", [n], block_hash=h))
-            keys.append(await sub.create_storage_key("SubtensorModule", "Tempo", [n], block_hash=h))
-        key_sets.append(keys)
-        calls.append(("state_queryStorageAt", [[k.to_hex() for k in keys], h]))
-    results = await client.batch(calls)
-    for keys, result in zip(key_sets, results):
-        if isinstance(result, RpcError):
-            raise ChainError(f"Tempo at {result.method}: {result.message}")
-        changes = {k: v for k, v in (result[0]["changes"] if result else [])}
-        values: dict[int, int | None] = {}
-        for i, n in enumerate(netuids):
-            added = changes.get(keys[2 * i].to_hex())
-            tempo = changes.get(keys[2 * i + 1].to_hex())
-            if not added or added == "0x00":
-                values[n] = None
-            else:
-                values[n] = int.from_bytes(bytes.fromhex(tempo[2:]), "little") if tempo else 360
-        out.append(values)
-    return out
+def summary_from_metagraph(m: Metagraph) -> SubnetSummary:
+    """The one-line summary of a metagraph read in full."""
+    return SubnetSummary(
+        netuid=m.netuid,
+        neurons=len(m.rows),
+        total_stake_rao=m.total_stake_rao,
+        total_stake_tao=m.total_stake_rao / RAO_PER_TAO,
+        owner_hotkey=m.owner_hotkey,
+        owner_coldkey=m.owner_coldkey,
+        tempo=m.tempo,
+        method=m.method,
+    )

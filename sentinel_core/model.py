@@ -7,13 +7,14 @@ one of these pydantic models. Values inside ``args``/``attributes``/``fields`` a
 
 from __future__ import annotations
 
-from enum import Enum
+from collections.abc import Iterator
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     info = "info"
     warning = "warning"
     critical = "critical"
@@ -114,7 +115,7 @@ class Block(BaseModel):
     def failed_count(self) -> int:
         return sum(1 for x in self.extrinsics if not x.success)
 
-    def iter_calls(self):
+    def iter_calls(self) -> Iterator[tuple[Extrinsic, Call]]:
         """Yield ``(extrinsic, call)`` for every effective call of every extrinsic."""
         for ex in self.extrinsics:
             for call in ex.calls:

@@ -15,13 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .alerts.channels import build_channels
+from .alerts.deliverer import Deliverer
 from .bus import Bus, LogLine, RulesReloaded
 from .chain.client import ChainClient, ChainError
 from .config import ConfigError, Settings, load_rules_only
+from .errors import SentinelError
 from .ingest.pipeline import ArtifactWriter, Pipeline
-from .rules.channels import Deliverer, build_channels
 from .rules.engine import RuleEngine
-from .store import AsyncStore
+from .store import AsyncStore, StoreAPI
 from .tasks import cancel_and_wait
 
 log = logging.getLogger("sentinel")
@@ -40,41 +42,66 @@ class Sentinel:
         self.bus = bus or Bus()
         self.clock = clock
         self.console_sink = console_sink
-        self.store: AsyncStore | None = None
+        self._store: AsyncStore | None = None
         self.devnet: Any = None
         self.url: str | None = settings.network.url
         self.archive_url: str | None = settings.network.archive_url
         self.engine = RuleEngine(settings.rules, clock=clock)
         self.rules_error: str | None = None
-        self.pipeline: Pipeline | None = None
-        self.deliverer: Deliverer | None = None
+        self._pipeline: Pipeline | None = None
+        self._deliverer: Deliverer | None = None
         self._stop = asyncio.Event()
-        self._tasks: list[asyncio.Task] = []
-        self._deliver_task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._deliver_task: asyncio.Task[None] | None = None
         self._rules_mtime: float | None = None
+
+    # -- the started core ---------------------------------------------------------------------------
+    @property
+    def started(self) -> bool:
+        """True between ``start()`` and ``stop()``: the store, pipeline and deliverer exist."""
+        return self._store is not None
+
+    @property
+    def store(self) -> StoreAPI:
+        """The open store (``start()`` first)."""
+        if self._store is None:
+            raise SentinelError("Sentinel is not started: no store is open")
+        return self._store
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The one path every block goes through (``start()`` first)."""
+        if self._pipeline is None:
+            raise SentinelError("Sentinel is not started: no pipeline")
+        return self._pipeline
+
+    @property
+    def deliverer(self) -> Deliverer:
+        """The alert deliverer (``start()`` first)."""
+        if self._deliverer is None:
+            raise SentinelError("Sentinel is not started: no deliverer")
+        return self._deliverer
 
     # -- lifecycle ----------------------------------------------------------------------------------
     async def start(self, *, deliver: bool = True, watch_rules: bool = True) -> Sentinel:
         tune_gc()
-        self.store = await AsyncStore.open(self.settings.storage.path)
+        store = self._store = await AsyncStore.open(self.settings.storage.path)
         if self.url is None:
             await self._start_devnet()
         artifact = ArtifactWriter(self.settings.storage.artifact) if self.settings.storage.artifact else None
         channels = build_channels(self.settings.channels, console_sink=self.console_sink)
-        self.deliverer = Deliverer(self.store, channels, clock=self.clock)
-        loop = asyncio.get_running_loop()
-        # Pipelines may run on other threads' loops (the dashboard's backfill): wake the deliverer in its own.
-        self.pipeline = Pipeline(
-            self.store,
+        deliverer = self._deliverer = Deliverer(store, channels, clock=self.clock)
+        # Pipelines may run on other threads' loops (the dashboard's backfill): on_new_alerts wakes the
+        # deliverer in its own.
+        self._pipeline = Pipeline(
+            store,
             self.bus,
             artifact=artifact,
-            on_new_alerts=lambda _: (
-                loop.call_soon_threadsafe(self.deliverer.wake) if self.deliverer else None
-            ),
+            on_new_alerts=deliverer.on_new_alerts,
             clock=self.clock,
         )
         if deliver:
-            self._deliver_task = asyncio.create_task(self.deliverer.run_forever(self._stop), name="deliverer")
+            self._deliver_task = asyncio.create_task(deliverer.run_forever(self._stop), name="deliverer")
             self._tasks.append(self._deliver_task)
         if watch_rules and self.settings.source is not None:
             self._rules_mtime = _mtime(self.settings.source)
@@ -104,9 +131,9 @@ class Sentinel:
         if self.devnet is not None:
             await self.devnet.stop()
             self.devnet = None
-        if self.store is not None:
-            await self.store.close()
-            self.store = None
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
 
     async def __aenter__(self) -> Sentinel:
         return await self.start()

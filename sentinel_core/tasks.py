@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ def _cancelling() -> int:
     return task.cancelling() if task is not None else 0
 
 
-async def cancel_and_wait(*tasks: asyncio.Future) -> None:
+async def cancel_and_wait(*tasks: asyncio.Future[Any]) -> None:
     """Cancel ``tasks`` and wait until each has ended, dropping their results and errors. If the calling
     task is cancelled while it waits, that cancellation is raised once all of them have ended (one that
     was already under way before the call goes on propagating by itself: cleanup is not cut short)."""

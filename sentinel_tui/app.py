@@ -1,23 +1,25 @@
 """SentinelApp: the dashboard. Layout, key bindings, command palette and the workers that run the core.
 
-The Sentinel core (store, devnet, rules, live watching, backfills) runs in Textual workers in the
-app's own event loop: it is async and never blocks. A bus listener turns every core notice into a
-Textual message posted to the app; the app routes each message to the widgets that show it. Widgets
-read their history from SQLite when the core starts, so reopening the app shows what was stored.
-No handler awaits the chain: chain reads (head, hyperparameters, a block not in the store) run in
-workers over one shared UI client.
+The Sentinel core (store, devnet, rules, live watching) runs in Textual workers in the app's own
+event loop: it is async and never blocks; backfills run on the job controller's own thread
+(:class:`~sentinel_core.ingest.jobs.JobController`). A bus listener turns every core notice into a
+Textual message posted to the app; the app routes each message to the widgets that show it, and acts
+on the requests widgets post (open a block, acknowledge an alert, ...). Widgets get their data
+sources through their constructors: the read model (:class:`~sentinel_core.views.Views`: the store,
+and chain reads over one shared UI connection) and the job controller. They read their history when
+the core starts, so reopening the app shows what was stored. No handler awaits the chain or the store:
+reads run in workers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import time
 from collections.abc import Callable
 from datetime import tzinfo
 from functools import partial
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from textual import work
 from textual.app import App, ComposeResult, ScreenStackError
@@ -26,19 +28,19 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from sentinel_core.bus import HeadUpdated
-from sentinel_core.chain.client import ChainClient
-from sentinel_core.chain.queries import subnets_at
 from sentinel_core.config import Settings
-from sentinel_core.ingest.backfill import Backfill, BackfillError
+from sentinel_core.ingest.jobs import JobController
 from sentinel_core.ingest.live import LiveRunner
 from sentinel_core.service import Sentinel
-from sentinel_core.tasks import wait_for
+from sentinel_core.views import Views
 
 from .messages import (
+    AcknowledgeAlert,
     AlertAcknowledged,
     AlertNotice,
     BackfillNotice,
@@ -51,6 +53,7 @@ from .messages import (
     LogNotice,
     OpenAlert,
     OpenBlock,
+    RefreshSubnets,
     RulesNotice,
     RuntimeNotice,
     SentinelNotice,
@@ -68,6 +71,8 @@ from .widgets.key_bar import KeyBar
 from .widgets.rule_hits import RuleHitsPane
 from .widgets.status_header import StatusHeader
 from .widgets.subnet import SubnetPane
+
+W = TypeVar("W", bound=Widget)
 
 PANES: dict[str, str] = {
     "blocks": "Blocks",
@@ -179,7 +184,7 @@ class SentinelCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
-class SentinelApp(App):
+class SentinelApp(App[None]):
     """The Sentinel dashboard.
 
     ``SentinelApp(settings)`` starts the core (and the devnet when the network is ``devnet``) and
@@ -221,12 +226,13 @@ class SentinelApp(App):
     ) -> None:
         super().__init__()
         self.animation_level = "none"  # a monitor redraws often enough; animations only cost frames
-        # A backfill decodes on its own thread: hand the interpreter back to the UI thread every 2 ms
-        # (default 5 ms) so key presses are not held up behind it.
-        sys.setswitchinterval(0.002)
         self.settings = settings
         self.live = live
         self.sentinel = sentinel if sentinel is not None else Sentinel(settings)
+        self.views = Views(self.sentinel)
+        """The read model the widgets read through (store, and the UI's chain connection)."""
+        self.jobs = JobController(self.sentinel)
+        """Backfills: started, paused and cancelled from the Backfill pane and the command palette."""
         self.tz = tz
         self.clock = clock
         self.max_blocks = max_blocks
@@ -236,42 +242,39 @@ class SentinelApp(App):
         self.core_error: str | None = None
         self._owns_sentinel = False
         self._unsubscribe: Callable[[], None] | None = None
-        self._ui_client: ChainClient | None = None
-        self._ui_lock: asyncio.Lock | None = None
-        self._live_worker: Worker | None = None
-        self._backfill: Backfill | None = None
-        self._backfill_worker: Worker | None = None
-        self._backfill_loop: asyncio.AbstractEventLoop | None = None
+        self._live_worker: Worker[None] | None = None
         self._last_toast = -1e9
         self._focus_form = False
         self._focus_done_for: str | None = None
-        self._widgets: dict[str, Any] = {}
+        self._widgets: dict[str, Widget] = {}
 
     # -- layout -------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        views = self.views
         yield StatusHeader(id="status", clock=self.clock)
         with TabbedContent(id="panes", initial="blocks"):
             with TabPane("1 Blocks", id="blocks"):
-                yield BlockFlow(id="flow", tz=self.tz, max_rows=self.max_blocks)
+                yield BlockFlow(views, id="flow", tz=self.tz, max_rows=self.max_blocks)
             with TabPane("2 Hyperparams", id="hyperparams"):
-                yield HyperparamsPane(id="hp")
+                yield HyperparamsPane(views, id="hp")
             with TabPane("3 Subnet", id="subnet"):
-                yield SubnetPane(id="sn")
+                yield SubnetPane(views, watched=self.settings.watch.subnets, id="sn")
             with TabPane("4 Alerts", id="alerts"):
-                yield RuleHitsPane(id="hits")
+                yield RuleHitsPane(views, id="hits")
             with TabPane("5 Backfill", id="backfill"):
-                yield BackfillPane(id="bf")
+                yield BackfillPane(views, self.jobs, self.settings.ingest, id="bf")
         yield KeyBar()
 
-    def _widget(self, selector: str, cls: type) -> Any:
+    def _widget(self, selector: str, cls: type[W]) -> W:
         """A dashboard widget, looked up once (still answers while screens close at exit)."""
         widget = self._widgets.get(selector)
-        if widget is None:
-            widget = self._widgets[selector] = self.main_screen.query_one(selector, cls)
+        if not isinstance(widget, cls):
+            widget = self.main_screen.query_one(selector, cls)
+            self._widgets[selector] = widget
         return widget
 
     @property
-    def main_screen(self) -> Screen:
+    def main_screen(self) -> Screen[Any]:
         """The dashboard's own screen (detail and help screens are pushed above it)."""
         return self.screen_stack[0] if self.screen_stack else self.screen
 
@@ -307,7 +310,7 @@ class SentinelApp(App):
     def on_mount(self) -> None:
         label = self.settings.network.name
         self.header.set_network(
-            f"{label} (starting…)" if self.sentinel.store is None else self.sentinel.network_label
+            f"{label} (starting…)" if not self.sentinel.started else self.sentinel.network_label
         )
         self._unsubscribe = self.sentinel.bus.subscribe(self._on_bus_notice)
         self.flow.focus_main()
@@ -317,13 +320,10 @@ class SentinelApp(App):
     async def boot(self) -> None:
         s = self.sentinel
         try:
-            if s.store is None:
+            if not s.started:
                 self._owns_sentinel = True
                 await s.start()
-            store = s.store
-            assert store is not None
-            latest = await store.latest_block()
-            block = await store.get_block(latest) if latest is not None else None
+            stored = await self.views.stored_head()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - shown in the header; the app stays usable
@@ -332,7 +332,7 @@ class SentinelApp(App):
         header = self.header
         header.set_network(s.network_label)
         header.set_rules(len(s.engine.rules), s.rules_error)
-        header.set_stored(latest, block.spec_version if block is not None else None)
+        header.set_stored(stored.number, stored.block.spec_version if stored.block is not None else None)
         self.core_ready = True
         self._broadcast(CoreStarted)
         self.refresh_subnets()
@@ -356,13 +356,10 @@ class SentinelApp(App):
     async def probe_head(self) -> None:
         """live=False: read the head once so the header shows best, finalized and lag."""
         try:
-            client = await self.ui_client()
-            best, _ = await client.head()
-            finalized, _ = await client.finalized_head()
+            best, finalized = await self.views.head()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001
-            self.drop_ui_client()
             self.header.conn_error = f"head not read: {type(exc).__name__}: {exc}"
             self.header.refresh(layout=True)
             self.head_known = True
@@ -387,56 +384,23 @@ class SentinelApp(App):
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        for worker in (self._backfill_worker, self._live_worker):
-            if worker is not None and not worker.is_finished:
-                worker.cancel()
-        tasks = [
-            t
-            for w in (self._backfill_worker, self._live_worker)
-            if w is not None and (t := getattr(w, "_task", None)) is not None and not t.done()
-        ]
-        if tasks:
-            await asyncio.wait(tasks, timeout=5)
-        await self._close_ui_client()
+        self.jobs.cancel()
+        worker = self._live_worker
+        if worker is not None and not worker.is_finished:
+            worker.cancel()
+        task = getattr(worker, "_task", None) if worker is not None else None
+        waits = [asyncio.ensure_future(self.jobs.wait(5))]
+        if task is not None and not task.done():
+            waits.append(task)
+        await asyncio.wait(waits, timeout=5)
+        await self.views.close()
         if self._owns_sentinel:
             with contextlib.suppress(Exception):
                 await self.sentinel.stop()
 
-    # -- the shared UI chain client -----------------------------------------------------------------------
-    async def ui_client(self) -> ChainClient:
-        """One connection for the UI's own reads (head, hyperparameters, blocks not stored)."""
-        if self._ui_lock is None:
-            self._ui_lock = asyncio.Lock()
-        async with self._ui_lock:
-            if self._ui_client is None:
-                self._ui_client = await self.sentinel.connect(timeout=15.0)
-            return self._ui_client
-
-    def drop_ui_client(self) -> None:
-        """Forget a client that failed; the next read reconnects."""
-        client, self._ui_client = self._ui_client, None
-        if client is not None:
-            self.run_worker(client.close(), group="ui-close", exit_on_error=False)
-
-    async def _close_ui_client(self) -> None:
-        client, self._ui_client = self._ui_client, None
-        if client is not None:
-            with contextlib.suppress(Exception):
-                await wait_for(client.close(), 5)
-
     @work(group="subnets", exclusive=True, exit_on_error=False)
     async def refresh_subnets(self) -> None:
-        try:
-            client = await self.ui_client()
-            _, head_hash = await client.head()
-            netuids = await subnets_at(client, head_hash)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - fall back to the subnets the store has seen
-            self.drop_ui_client()
-            store = self.sentinel.store
-            changes = await store.hyperparam_history(limit=2000) if store is not None else []
-            netuids = sorted({c.netuid for c in changes if c.netuid is not None})
+        netuids = await self.views.subnets()
         self.known_subnets = netuids
         self.hyperparams.post_message(SubnetsKnown(netuids))
         self.subnet_pane.post_message(SubnetsKnown(netuids))
@@ -528,17 +492,22 @@ class SentinelApp(App):
         self.push_screen(AlertDetailScreen(message.alert_id, message.alert, message.acknowledged, tz=self.tz))
 
     def open_block(self, number: int, extrinsic: int | None = None) -> None:
-        self.push_screen(BlockDetailScreen(number, extrinsic=extrinsic, tz=self.tz))
+        self.push_screen(BlockDetailScreen(number, self.views, extrinsic=extrinsic, tz=self.tz))
+
+    def on_acknowledge_alert(self, message: AcknowledgeAlert) -> None:
+        self.acknowledge_alert(message.alert_id)
+
+    def on_refresh_subnets(self, _: RefreshSubnets) -> None:
+        self.refresh_subnets()
 
     def acknowledge_alert(self, alert_id: int) -> None:
         self._acknowledge(alert_id)
 
     @work(group="ack", exit_on_error=False)
     async def _acknowledge(self, alert_id: int) -> None:
-        store = self.sentinel.store
-        if store is None:
+        if not self.views.ready:
             return
-        if await store.acknowledge(alert_id):
+        if await self.views.acknowledge(alert_id):
             self.rule_hits.post_message(AlertAcknowledged(alert_id))
             for screen in self.screen_stack:
                 if isinstance(screen, AlertDetailScreen):
@@ -558,98 +527,33 @@ class SentinelApp(App):
         self.action_show_pane("subnet")
         getattr(self.subnet_pane, f"action_{action}")(*args)
 
-    # -- backfill -----------------------------------------------------------------------------------------
+    # -- backfill (the job controller runs it) -----------------------------------------------------------
     @property
     def backfill_running(self) -> bool:
-        return self._backfill_worker is not None and not self._backfill_worker.is_finished
+        return self.jobs.running
 
     def start_backfill(
         self,
         *,
         start: int,
         end: int,
-        mode: str = "fast_backfill",
+        mode: Literal["backfill", "fast_backfill"] = "fast_backfill",
         workers: int | None = None,
         batch_size: int | None = None,
     ) -> str | None:
-        """Start a backfill in a worker beside live watching; returns a problem, or None when started."""
+        """Start a backfill beside live watching; returns a problem, or None when started."""
         if not self.core_ready:
             return "the core is not started yet"
-        if self.backfill_running:
-            return "a backfill is already running (c cancels it)"
-        try:
-            job = Backfill(
-                self.sentinel,
-                start=start,
-                end=end,
-                mode=mode,  # type: ignore[arg-type]
-                workers=workers,
-                batch_size=batch_size,
-            )
-        except BackfillError as exc:
-            return str(exc)
-        self._backfill = job
-        self._backfill_worker = self.run_worker(
-            self._run_backfill(job), name="backfill", group="backfill", exit_on_error=False
+        return self.jobs.start_backfill(
+            start=start, end=end, mode=mode, workers=workers, batch_size=batch_size
         )
-        return None
-
-    async def _run_backfill(self, job: Backfill) -> None:
-        """The backfill runs on a thread with its own event loop: decoding blocks is CPU work that
-        would otherwise hold up key presses in this loop (the GIL's switch interval bounds the wait)."""
-        loop = asyncio.new_event_loop()
-        self._backfill_loop = loop
-        task_box: list[asyncio.Task] = []
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                task = loop.create_task(job.run())
-                task_box.append(task)
-                loop.run_until_complete(task)
-            except BaseException:  # noqa: BLE001 - the failure arrives as a BackfillProgress notice too
-                pass
-            finally:
-                loop.run_until_complete(loop.shutdown_asyncgens())
-                loop.close()
-
-        thread = asyncio.create_task(asyncio.to_thread(run))
-        try:
-            await asyncio.shield(thread)
-        except asyncio.CancelledError:
-            if task_box and not loop.is_closed():
-                loop.call_soon_threadsafe(task_box[0].cancel)
-            with contextlib.suppress(BaseException):
-                await wait_for(asyncio.shield(thread), 10)
-            raise
-        finally:
-            self._backfill_loop = None
 
     def toggle_backfill_pause(self) -> str | None:
         """Pause or resume the running backfill; the new state, or None when none runs."""
-        job = self._backfill
-        if job is None or not self.backfill_running:
-            return None
-        target = job.resume if job.state == "paused" else job.pause
-        loop = self._backfill_loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(target)  # the job's events belong to the backfill's own loop
-            return "running" if job.state == "paused" else "paused"
-        target()
-        return job.state
+        return self.jobs.toggle_pause()
 
     def cancel_backfill(self) -> bool:
-        if not self.backfill_running or self._backfill_worker is None:
-            return False
-        job = self._backfill
-        if job is not None and job.state == "paused":
-            loop = self._backfill_loop
-            if loop is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(job.resume)  # let the workers see the cancellation
-            else:
-                job.resume()
-        self._backfill_worker.cancel()
-        return True
+        return self.jobs.cancel()
 
     # -- actions ------------------------------------------------------------------------------------------
     def _to_main_screen(self) -> None:
@@ -694,16 +598,19 @@ class SentinelApp(App):
         if event.pane.id:
             self.call_after_refresh(self._focus_pane, event.pane.id)
         if event.pane.id == "hyperparams":
-            self.hyperparams.refresh_if_stale()
+            self.hyperparams.refresh_if_stale(self.header.best)
         elif event.pane.id == "subnet" and self.subnet_pane.index_loaded:
             self.subnet_pane.check()
 
     def action_filter(self) -> None:
         if len(self.screen_stack) > 1:
             return
-        pane = {"blocks": self.flow, "hyperparams": self.hyperparams, "alerts": self.rule_hits}.get(
-            self.active_pane
-        )
+        panes: dict[str, BlockFlow | HyperparamsPane | RuleHitsPane] = {
+            "blocks": self.flow,
+            "hyperparams": self.hyperparams,
+            "alerts": self.rule_hits,
+        }
+        pane = panes.get(self.active_pane)
         if pane is None:
             self.notify("nothing to filter in this pane", timeout=2)
         else:

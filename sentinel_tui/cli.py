@@ -6,29 +6,20 @@ module loads (no ``from __future__ import annotations``, here and in cli_subnet.
 command's signature on each run, and evaluating them from strings there took ~15 ms.
 """
 
+import asyncio
 import atexit
 import gc
-
-# A command runs once, then the process ends. The ~80,000 objects that loading the modules makes live
-# until then: the cyclic collector does not run while they load, then they are frozen out of its
-# reach, and at exit it does not sweep the heap at all (the interpreter's final collections took
-# ~0.3 s of a one-second command; the operating system reclaims the memory anyway).
-_GC_WAS_ENABLED = gc.isenabled()
-gc.disable()
-atexit.register(gc.freeze)
-
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
+import json
+import sys
 from datetime import UTC
-from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Annotated, Any  # noqa: E402
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
-import typer  # noqa: E402
+import typer
 
 from sentinel_core.keys import short_key
 
-from .cli_subnet import subnet_app  # noqa: E402
+from .cli_subnet import subnet_app
 from .common import (
     ConfigOpt,
     DbOpt,
@@ -37,7 +28,7 @@ from .common import (
     UserError,
     _resolve_block,
     chain,
-    dump,  # noqa: E402
+    dump,
     err,
     fails_cleanly,
     open_store,
@@ -184,7 +175,7 @@ def db_stats(config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = Fals
     out.print(t)
 
 
-def _ranges(gaps: list, limit: int = 5) -> str:
+def _ranges(gaps: list[tuple[int, int]], limit: int = 5) -> str:
     text = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in gaps[:limit])
     return text + (f", ... ({len(gaps) - limit} more)" if len(gaps) > limit else "")
 
@@ -359,7 +350,7 @@ def runtime_version(
     """Spec, impl and transaction versions of the runtime at a block (default: head)."""
     settings = settings_for(config, network)
 
-    async def go() -> tuple[int, dict]:
+    async def go() -> tuple[int, dict[str, Any]]:
         async with chain(settings) as client:
             number, block_hash = await _resolve_block(client, block, None)
             return number, await client.runtime_version(block_hash)
@@ -393,7 +384,8 @@ def block_hyperparameters(
     from rich.table import Table
 
     from sentinel_core import hyperparams as hp
-    from sentinel_core.chain.queries import declared_method, read_hyperparams, subnets_at
+    from sentinel_core.chain.reads.hyperparams import declared_method, read_hyperparams
+    from sentinel_core.chain.reads.subnets import subnets_at
 
     if netuid is None and not all_subnets:
         raise UserError("say which subnet: --netuid N, or --all")
@@ -412,6 +404,7 @@ def block_hyperparameters(
                     "method": method,
                     "subnets": await read_hyperparams(client, netuids, h),
                 }
+            assert netuid is not None  # checked above
             values = (await read_hyperparams(client, [netuid], h))[netuid]
             if values is None:
                 raise UserError(f"subnet {netuid} does not exist at block {number}")
@@ -586,7 +579,7 @@ def rules_test(
     engine = RuleEngine(settings.rules)
     hits = []
     with open_store(settings) as store:
-        changes_by_block: dict[int, list] = {}
+        changes_by_block: dict[int, list[Any]] = {}
         for c in store.hyperparam_history(limit=1_000_000):
             if start <= c.block <= end:
                 changes_by_block.setdefault(c.block, []).append(c)
@@ -617,28 +610,21 @@ def rules_test(
     )
 
 
-def _replay_snapshots(store: Any, engine: Any, start: int, end: int, hits: list) -> int:
+def _replay_snapshots(store: Any, engine: Any, start: int, end: int, hits: list[Any]) -> int:
     """The snapshot rules over each pair of consecutive stored snapshots of a subnet whose later one
     lies in [start, end] (as live mode and snapshot backfills pair them); returns the pairs compared."""
-    from sentinel_core.snapshots import (
-        adjacent_snapshot_blocks,
-        read_snapshot_raw,
-        snapshot_blocks,
-        snapshot_netuids,
-    )
-
     if not engine.snapshot_rules:
         return 0
     neurons = engine.snapshot_rules_need_rows
     pairs = 0
-    for netuid in snapshot_netuids(store):
-        blocks = snapshot_blocks(store, netuid, start, end)
+    for netuid in store.snapshot_netuids():
+        blocks = store.snapshot_blocks(netuid, start, end)
         if not blocks:
             continue
-        before, _ = adjacent_snapshot_blocks(store, netuid, blocks[0])
-        previous = None if before is None else read_snapshot_raw(store, netuid, before, neurons=neurons)
+        before, _ = store.adjacent_snapshot_blocks(netuid, blocks[0])
+        previous = None if before is None else store.read_snapshot_raw(netuid, before, neurons=neurons)
         for block in blocks:
-            current = read_snapshot_raw(store, netuid, block, neurons=neurons)
+            current = store.read_snapshot_raw(netuid, block, neurons=neurons)
             if previous is not None and current is not None:
                 hits.extend(engine.evaluate_snapshot(previous, current))
                 pairs += 1
@@ -687,7 +673,7 @@ def alerts_list(
     if not rows:
         out.print("no alerts")
         return
-    for alert_id, a, acked in rows:
+    for _alert_id, a, acked in rows:
         where = f"#{a.block}" + (f"-{a.extrinsic_index}" if a.extrinsic_index is not None else "")
         out.print(
             f"[{_sev_style(a.severity.value)}]{a.severity.value:>8}[/] {where:<12} {a.rule}: {a.message}"
@@ -697,12 +683,14 @@ def alerts_list(
 
 app.add_typer(subnet_app, name="subnet")
 
-gc.freeze()
-if _GC_WAS_ENABLED:
-    gc.enable()
 
-
-def main() -> None:  # pragma: no cover - console script
+def main() -> None:  # pragma: no cover - ``python -m sentinel_tui.cli``
+    """Run one command (the ``sentinel-cli`` script is :func:`sentinel_tui.cli_main.main`, which also
+    keeps the collector off while the modules load). The modules are loaded by now: they are frozen
+    out of the collector's reach, and the heap is not swept at exit. Process-wide, so here and not
+    when the module is imported."""
+    gc.freeze()
+    atexit.register(gc.freeze)
     app()
 
 

@@ -4,7 +4,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -25,6 +25,9 @@ from .common import (
     out,
     settings_for,
 )
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 subnet_app = typer.Typer(help="A subnet's neurons at any block, and validator APY.", no_args_is_help=True)
 
@@ -82,7 +85,8 @@ def metagraph_cmd(
     Read with the newest call the block's runtime declares (SubnetInfoRuntimeApi.get_metagraph, else
     NeuronInfoRuntimeApi.get_neurons_lite). u16 fractions are shown as 0..1, amounts in TAO."""
     from sentinel_core import metagraph as mgm
-    from sentinel_core.chain.queries import subnets_at
+    from sentinel_core.chain.reads import metagraph as reads
+    from sentinel_core.chain.reads.subnets import subnets_at
 
     if netuid is None and not all_subnets:
         raise UserError("say which subnet: --netuid N, or --all")
@@ -95,8 +99,9 @@ def metagraph_cmd(
             number, h = await _resolve_block(client, block, None)
             if all_subnets:
                 netuids = await subnets_at(client, h)
-                return number, h, await mgm.read_all_summaries(client, netuids, h)
-            mg = await mgm.read_metagraph(client, netuid, h, lite=lite, block_number=number)
+                return number, h, await reads.read_all_summaries(client, netuids, h)
+            assert netuid is not None  # checked above
+            mg = await reads.read_metagraph(client, netuid, h, lite=lite, block_number=number)
             if not mg.exists:
                 raise UserError(f"subnet {netuid} does not exist at block {number}")
             return number, h, mg
@@ -157,7 +162,7 @@ def metagraph_cmd(
         ("registered", "right"),
         ("active", "center"),
     ):
-        t.add_column(col, justify=just, no_wrap=True)
+        t.add_column(col, justify=cast("JustifyMethod", just), no_wrap=True)
     for r in rows:
         t.add_row(
             str(r.uid),
@@ -178,7 +183,7 @@ def metagraph_cmd(
     out.print(t)
 
 
-def _print_summaries(number: int, h: str, summaries: list, as_json: bool) -> None:
+def _print_summaries(number: int, h: str, summaries: list[Any], as_json: bool) -> None:
     if as_json:
         dump(
             {
@@ -213,7 +218,7 @@ def _print_summaries(number: int, h: str, summaries: list, as_json: bool) -> Non
         ("owner coldkey", "left"),
         ("owner hotkey", "left"),
     ):
-        t.add_column(col, justify=just, no_wrap=True)
+        t.add_column(col, justify=cast("JustifyMethod", just), no_wrap=True)
     for s in summaries:
         t.add_row(
             str(s.netuid),
@@ -253,7 +258,6 @@ def apy_cmd(
     """Validator APY per epoch: dividends earned in the epoch over the stake they were earned on,
     annualised as (1 + r)^(epochs per year) - 1. Snapshots missing from the database are taken from
     the chain first (and stored)."""
-    from sentinel_core import snapshots as snap
     from sentinel_core.chain.client import ChainError
     from sentinel_core.store import Store, StoreLocked
 
@@ -276,7 +280,7 @@ def apy_cmd(
     if not path.exists():
         raise UserError(f"{path}: no database here yet (run without --offline to take snapshots)")
     with Store(path, readonly=True) as store:
-        points = snap.apy_series(store, netuid, start, end, block_time=block_time)
+        points = store.apy_series(netuid, start, end, block_time=block_time)
     if hotkey is not None:
         points = [p for p in points if p.hotkey == hotkey]
     if note:
@@ -335,7 +339,7 @@ def apy_cmd(
         ("epoch rate", "right"),
         ("APY", "right"),
     ):
-        t.add_column(col, justify=just, no_wrap=True)
+        t.add_column(col, justify=cast("JustifyMethod", just), no_wrap=True)
     for p in points:
         t.add_row(
             str(p.block),
@@ -351,8 +355,8 @@ def apy_cmd(
 
 async def _fill(settings: Any, netuid: int, start: int | None, end: int | None) -> tuple[int, int]:
     """Take the snapshots of ``[start, end]`` that the database lacks; returns the range used."""
+    from sentinel_core.chain.reads.subnets import read_tempos
     from sentinel_core.ingest.snapshots import SnapshotBackfill
-    from sentinel_core.metagraph import read_tempos
     from sentinel_core.service import Sentinel
 
     sentinel = await Sentinel(settings).start(deliver=False, watch_rules=False)
@@ -365,6 +369,7 @@ async def _fill(settings: Any, netuid: int, start: int | None, end: int | None) 
                 raise UserError(f"--to {end} is beyond the chain head (#{head})")
             if start is None:
                 (h,) = await client.block_hashes([end])
+                assert h is not None  # end is at most the head
                 (tempos,) = await read_tempos(client, [netuid], [h])
                 tempo = tempos.get(netuid) or 360
                 start = max(1, end - DEFAULT_EPOCHS * (tempo + 1))

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from sentinel_core.chain.client import ChainClient, ChainError
+from sentinel_core.chain.client import ChainClient
 from sentinel_core.config import ConfigError, Settings, load_config
-from sentinel_core.store import StoreError
+from sentinel_core.errors import SentinelError
 
 # Piped output is not cut to 80 columns: tables keep one row per line for grep and friends.
 out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
@@ -31,7 +31,7 @@ DbOpt = Annotated[Path | None, typer.Option("--db", help="SQLite database (defau
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
-class UserError(Exception):
+class UserError(SentinelError):
     """Bad input: printed as one line, exit code 2."""
 
 
@@ -45,7 +45,7 @@ def fails_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except ConfigError as exc:
             for line in exc.lines:
                 err.print(f"error: {line}", markup=False)
-        except (ChainError, StoreError, UserError, OSError) as exc:
+        except (SentinelError, OSError) as exc:
             err.print(f"error: {exc}", markup=False)
         except KeyboardInterrupt:
             err.print("interrupted")

@@ -177,8 +177,7 @@ async def _run(
                 f"{mode} {start}-{end} complete: {result.done:,} blocks fetched "
                 f"({(end - start) // settings.ingest.step + 1 - result.done:,} were stored already)"
             )
-        if sentinel.deliverer is not None:
-            await sentinel.deliverer.run_once()
+        await sentinel.deliverer.run_once()
         return 0
     finally:
         output.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -112,6 +113,9 @@ def run(
         )
     from sentinel_tui.app import SentinelApp
 
+    # A backfill decodes on its own thread: hand the interpreter back to the UI thread every 2 ms
+    # (default 5 ms) so key presses are not held up behind it.
+    sys.setswitchinterval(0.002)
     SentinelApp(settings).run()
 
 

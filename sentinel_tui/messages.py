@@ -2,7 +2,9 @@
 
 The bus listener in :class:`~sentinel_tui.app.SentinelApp` turns every notice into one of the
 ``*Notice`` messages below (``to_message``) and posts it to the app; the app routes it to the
-widgets that show it. Notice messages do not bubble, so a routed copy never comes back up.
+widgets that show it. Notice messages do not bubble, so a routed copy never comes back up. Requests
+(``OpenBlock``, ``AcknowledgeAlert``, ...) bubble from a widget up to the app, which acts on them:
+widgets never call the app.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ class SnapshotIndex(Message, bubble=False):
 
 class SubnetSnapshotLoaded(Message, bubble=False):
     """The newest stored snapshot of a subnet, the one before it and the changes between them
-    (``view`` is a :class:`~sentinel_tui.widgets.subnet.SubnetView`)."""
+    (``view`` is a :class:`~sentinel_core.views.SubnetView`)."""
 
     def __init__(self, view: Any) -> None:
         super().__init__()
@@ -187,3 +189,15 @@ class AlertAcknowledged(Message, bubble=False):
     def __init__(self, alert_id: int) -> None:
         super().__init__()
         self.alert_id = alert_id
+
+
+class AcknowledgeAlert(Message):
+    """Acknowledge one stored alert (the app writes it and answers with ``AlertAcknowledged``)."""
+
+    def __init__(self, alert_id: int) -> None:
+        super().__init__()
+        self.alert_id = alert_id
+
+
+class RefreshSubnets(Message):
+    """Read again which subnets exist (a change named a subnet the picker does not offer)."""

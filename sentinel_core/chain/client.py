@@ -1,118 +1,45 @@
-"""ChainClient: a thin async layer over AsyncSubstrateInterface.
+"""ChainClient: reads heads and blocks from a node, over the transport seam.
 
 It connects (with a clear one-line error when it cannot), reads heads, and fetches blocks in
 JSON-RPC batch frames: one frame for the hashes of a run of blocks, one for their bodies and
-``System.Events``. Each block is decoded with the metadata of its own runtime (the runtime of its
-parent, as Substrate defines it) and joined into a :class:`~sentinel_core.model.Block`.
+``System.Events``. Each block is decoded (decode.py) with the metadata of its own runtime (the
+runtime of its parent, as Substrate defines it), which the client's :class:`RuntimeRegistry` holds,
+and joined into a :class:`~sentinel_core.model.Block`. Frames, subscriptions and everything the
+library keeps inside go through :class:`~sentinel_core.chain.transport.Transport`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
-import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, NamedTuple
 
 from async_substrate_interface import AsyncSubstrateInterface
-from scalecodec.base import ScaleBytes
+from async_substrate_interface.types import Runtime
 
-from ..devnet.types import compact, decode_compact
 from ..model import Block
+from ..scale import compact
 from ..tasks import wait_for
-from .decode import build_block
+from . import runtime_cache
+from .decode import BlockCodec, decode_block
+from .runtimes import RuntimeRegistry
+from .transport import Call, ChainError, RpcError, Transport, is_rate_limit_text, reason
+
+__all__ = [
+    "EVENTS_KEY",
+    "ChainClient",
+    "ChainError",
+    "RawBlock",
+    "RpcError",
+    "header_number",
+    "is_rate_limit_text",
+]
 
 log = logging.getLogger("sentinel.chain")
-# The library logs every refused request at ERROR level to stderr (no handler configured), which would
-# scribble over the dashboard; Sentinel reports those failures itself, as one line where they matter.
-for _name in ("async_substrate_interface", "raw_websocket", "websockets"):
-    logging.getLogger(_name).addHandler(logging.NullHandler())
-    logging.getLogger(_name).propagate = False
 
 EVENTS_KEY = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
-RATE_LIMIT_CODES = {-32029, 429, -32098, -32005}
-
-# Decoded runtimes (metadata + codec) by node URL and spec version, shared by every connection to that
-# node: decoding metadata costs ~0.2 s on the devnet (~0.8 s on finney) and the codec compiles its
-# decoders per runtime object, so workers of a backfill must not each do it again. A fresh process
-# gets the runtime in force at the head through the disk cache of runtime_cache.py instead.
-_RUNTIMES: dict[str, dict[int, Any]] = {}
-# One lock per event loop and node: asyncio locks belong to the loop that first waits on them.
-_CONNECT_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _metadata_call(sub: AsyncSubstrateInterface, block_hash: str) -> tuple[str, list[Any]]:
-    """The request for the V15 metadata (the version the library reads) at ``block_hash``."""
-    return "state_call", ["Metadata_metadata_at_version", sub.metadata_version_hex, block_hash]
-
-
-async def _open(client: ChainClient, sub: AsyncSubstrateInterface, known: dict[int, Any]) -> None:
-    """Connect ``sub`` and give it the runtime in force at the head, as ``sub.initialize()`` would, in
-    two batch frames where the library sends six requests one after the other (each waiting for its
-    answer in 10 ms sleeps): chain name, genesis hash, head hash and best header; then the runtime
-    version at the head's parent and, for the first connection to the node in this process, its V15
-    metadata, built into a runtime through the disk cache (runtime_cache.py). Later connections
-    fetch the metadata only for a runtime no connection has loaded yet (``known``). A runtime without
-    V15 metadata is loaded the library's way."""
-    from .runtime_cache import load_runtime, metadata_from_option
-
-    async def ask(*calls: tuple[str, list[Any]]) -> list[Any]:
-        results = await client.batch(list(calls))
-        for r in results:
-            if isinstance(r, RpcError):
-                raise r
-        return results
-
-    await sub.ws.connect()
-    chain, genesis, head, best = await ask(
-        ("system_chain", []), ("chain_getBlockHash", [0]), ("chain_getHead", []), ("chain_getHeader", [])
-    )
-    # The best header, if no block arrived between the two answers; else the head's own.
-    try:
-        current = isinstance(best, dict) and _header_hash(best) == head
-    except (KeyError, TypeError, ValueError, AttributeError):
-        current = False
-    header = best if current else (await ask(("chain_getHeader", [head])))[0]
-    number = _number(header)
-    # The runtime a block runs under is its parent's (genesis, with no parent, its own).
-    parent = header["parentHash"] if int(header["parentHash"], 16) else head
-    calls: list[tuple[str, list[Any]]] = [("state_getRuntimeVersion", [parent])]
-    if not known:
-        calls.append(_metadata_call(sub, parent))
-    info, *answer = await client.batch(calls)
-    if isinstance(info, RpcError):
-        raise info
-    version = info["specVersion"]
-    runtime = known.get(version)
-    if runtime is None:
-        if not answer:
-            answer = await client.batch([_metadata_call(sub, parent)])
-        metadata = None if isinstance(answer[0], RpcError) else metadata_from_option(answer[0])
-        if metadata is None:
-            await sub.initialize()
-            if sub.startup_runtime_task is not None:
-                runtime = await sub.startup_runtime_task
-                sub.startup_runtime_task = None
-                if runtime is not None and runtime.runtime_version is not None:
-                    known.setdefault(runtime.runtime_version, runtime)
-            return
-        runtime = known[version] = load_runtime(
-            genesis=genesis or "",
-            runtime_info=info,
-            metadata=metadata,
-            chain=chain or "",
-            type_registry=sub.type_registry,
-            ss58_format=sub.ss58_format,
-        )
-    sub._chain = chain or ""
-    client.genesis = genesis or ""
-    sub.runtime_cache.add_item(block=number, block_hash=head, runtime_version=version, runtime=runtime)
-    sub.startup_block_hash = sub.last_block_hash = head
-    sub.initialized = True
 
 
 class RawBlock(NamedTuple):
@@ -126,44 +53,20 @@ class RawBlock(NamedTuple):
     number: int
 
 
-class ChainError(Exception):
-    """A one-line, user-facing description of what went wrong talking to the node."""
-
-
-class RpcError(ChainError):
-    def __init__(self, method: str, code: int | None, message: str) -> None:
-        super().__init__(f"{method}: node answered error {code}: {message}")
-        self.method = method
-        self.code = code
-        self.message = message
-
-    @property
-    def rate_limited(self) -> bool:
-        return self.code in RATE_LIMIT_CODES or is_rate_limit_text(self.message)
-
-    @property
-    def transient(self) -> bool:
-        """An error worth asking again for (the node failed, not the request)."""
-        return not self.rate_limited and self.code in (-32603, -32000, -32001)
-
-
-def is_rate_limit_text(text: str) -> bool:
-    text = text.lower()
-    return "too many" in text or "rate limit" in text or "429" in text
-
-
 class ChainClient:
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    """One node: heads, blocks, runtimes and raw RPC (``call``, ``batch``) over one connection."""
+
+    def __init__(self, url: str, *, timeout: float = 30.0, runtimes: RuntimeRegistry | None = None) -> None:
         if not url.startswith(("ws://", "wss://")):
             raise ChainError(f"{url!r} is not a ws:// or wss:// URL")
         self.url = url
         self.timeout = timeout
-        self.substrate: AsyncSubstrateInterface | None = None
-        self._runtime_versions: dict[str, int] = {}
-        self._error_names: dict[int, dict[tuple[int, int], str]] = {}
-        self._events_types: dict[int, str] = {}
-        self._ext_decoders: dict[int, tuple | None] = {}
-        self.pacer: Any = None
+        self.runtimes = RuntimeRegistry.shared(url) if runtimes is None else runtimes
+        """Decoded runtimes by spec version: by default shared with every client of this node."""
+        self.transport: Transport | None = None
+        self.block_versions: dict[str, int] = {}
+        """Spec version in force at each block hash seen (the runtime that block's children run)."""
+        self.pacer: Callable[[], Awaitable[None]] | None = None
         """Optional ``async () -> None`` awaited before every frame this client sends (rate limits)."""
         self.frames = 0
         self.genesis = ""
@@ -171,39 +74,96 @@ class ChainClient:
 
     # -- connection -----------------------------------------------------------------------------
     async def connect(self) -> ChainClient:
-        sub = AsyncSubstrateInterface(
-            self.url, ss58_format=42, max_retries=2, retry_timeout=self.timeout, ws_shutdown_timer=None
-        )
-        locks = _CONNECT_LOCKS.setdefault(asyncio.get_running_loop(), {})
-        lock = locks.setdefault(self.url, asyncio.Lock())
-        self.substrate = sub  # the handshake's frames go through batch()
+        transport = Transport(self.url, timeout=self.timeout)
+        self.transport = transport  # the handshake's frames go through batch()
         try:
             # The first connection to a node loads its runtime; the others wait and reuse it.
-            async with lock:
-                known = _RUNTIMES.setdefault(self.url, {})
-                for version, runtime in known.items():
-                    sub.runtime_cache.add_item(runtime_version=version, runtime=runtime)
-                await wait_for(_open(self, sub, known), self.timeout)
+            async with self.runtimes.lock():
+                for version, runtime in self.runtimes.items():
+                    transport.add_runtime(version, runtime)
+                await wait_for(self._open(transport), self.timeout)
         except BaseException as exc:
-            self.substrate = None
+            self.transport = None
             if not isinstance(exc, Exception):  # cancelled, interrupted
                 raise
-            await _quiet_close(sub)
+            await transport.close()
             if isinstance(exc, asyncio.TimeoutError):
                 message = f"cannot reach {self.url}: no answer within {self.timeout:g} s"
             elif isinstance(exc, (OSError, ConnectionError)):
-                message = f"cannot reach {self.url}: {_reason(exc)}"
+                message = f"cannot reach {self.url}: {reason(exc)}"
             elif isinstance(exc, ChainError):  # a refused handshake request, or the connection lost in one
                 message = f"cannot talk to {self.url}: {str(exc).removeprefix(f'{self.url}: ')[:200]}"
             else:  # anything the library raises while handshaking
-                message = f"cannot talk to {self.url}: {_reason(exc)}"
+                message = f"cannot talk to {self.url}: {reason(exc)}"
             raise ChainError(message) from None
         return self
 
+    async def _open(self, transport: Transport) -> None:
+        """Connect and give the library the runtime in force at the head, as ``initialize()`` would,
+        in two batch frames where the library sends six requests one after the other (each waiting
+        for its answer in 10 ms sleeps): chain name, genesis hash, head hash and best header; then the
+        runtime version at the head's parent and, for the first connection to the node, its V15
+        metadata, built into a runtime through the disk cache (runtime_cache.py). Later connections
+        fetch the metadata only for a runtime no connection has loaded yet (the registry's). A runtime
+        without V15 metadata is loaded the library's way."""
+        known = self.runtimes
+
+        async def ask(*calls: Call) -> list[Any]:
+            results = await self.batch(list(calls))
+            for r in results:
+                if isinstance(r, RpcError):
+                    raise r
+            return results
+
+        await transport.connect()
+        chain, genesis, head, best = await ask(
+            ("system_chain", []), ("chain_getBlockHash", [0]), ("chain_getHead", []), ("chain_getHeader", [])
+        )
+        # The best header, if no block arrived between the two answers; else the head's own.
+        try:
+            current = isinstance(best, dict) and header_hash(best) == head
+        except (KeyError, TypeError, ValueError, AttributeError):
+            current = False
+        header = best if current else (await ask(("chain_getHeader", [head])))[0]
+        number = header_number(header)
+        # The runtime a block runs under is its parent's (genesis, with no parent, its own).
+        parent = header["parentHash"] if int(header["parentHash"], 16) else head
+        calls: list[Call] = [("state_getRuntimeVersion", [parent])]
+        if not len(known):
+            calls.append(transport.metadata_call(parent))
+        info, *answer = await self.batch(calls)
+        if isinstance(info, RpcError):
+            raise info
+        version = info["specVersion"]
+        runtime = known.get(version)
+        if runtime is None:
+            if not answer:
+                answer = await self.batch([transport.metadata_call(parent)])
+            metadata = (
+                None if isinstance(answer[0], RpcError) else runtime_cache.metadata_from_option(answer[0])
+            )
+            if metadata is None:
+                loaded = await transport.initialize_library_way()
+                if loaded is not None and loaded.runtime_version is not None:
+                    known.add(loaded.runtime_version, loaded)
+                return
+            runtime = known.load(
+                genesis=genesis or "",
+                runtime_info=info,
+                metadata=metadata,
+                chain=chain or "",
+                type_registry=transport.type_registry,
+                ss58_format=transport.ss58_format,
+            )
+        self.genesis = genesis or ""
+        transport.adopt_head(
+            chain=chain or "", number=number, head=head, spec_version=version, runtime=runtime
+        )
+
     async def close(self) -> None:
-        if self.substrate is not None:
-            await _quiet_close(self.substrate)
-            self.substrate = None
+        if self.transport is not None:
+            await self.transport.close()
+            self.transport = None
 
     async def __aenter__(self) -> ChainClient:
         return await self.connect()
@@ -211,96 +171,42 @@ class ChainClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    def _transport(self) -> Transport:
+        if self.transport is None:
+            raise ChainError("not connected")
+        return self.transport
+
     @property
     def sub(self) -> AsyncSubstrateInterface:
-        if self.substrate is None:
-            raise ChainError("not connected")
-        return self.substrate
+        """The library's interface on this connection (for its storage queries and runtime calls)."""
+        return self._transport().substrate
 
     # -- raw RPC -----------------------------------------------------------------------------------
-    async def batch(self, calls: Sequence[tuple[str, list[Any]]], *, retries: int = 3) -> list[Any]:
+    async def batch(self, calls: Sequence[Call], *, retries: int = 3) -> list[Any]:
         """Send ``calls`` as one JSON-RPC batch frame; results in order, RpcError objects for errors.
 
         Requests the node failed with a transient error (internal error, busy) are sent again, alone,
         up to ``retries`` times; rate-limit refusals are left to the caller's pacing.
         """
-        results = await self._batch_once(calls)
+        results = await self._frame(calls)
         for attempt in range(retries):
             again = [i for i, r in enumerate(results) if isinstance(r, RpcError) and r.transient]
             if not again:
                 break
             await asyncio.sleep(0.05 * (attempt + 1))
-            redo = await self._batch_once([calls[i] for i in again])
+            redo = await self._frame([calls[i] for i in again])
             for i, r in zip(again, redo):
                 results[i] = r
         return results
 
-    async def _batch_once(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
+    async def _frame(self, calls: Sequence[Call]) -> list[Any]:
         if not calls:
             return []
-        ws = self.sub.ws
+        transport = self._transport()
         if self.pacer is not None:
             await self.pacer()
         self.frames += 1
-        payloads = [{"jsonrpc": "2.0", "method": m, "params": p} for m, p in calls]
-        try:
-            async with ws as w:
-                await w.mark_waiting_for_response()
-                ids: list[str] = []
-                try:
-                    ids = await w.send_batch(payloads)
-                    await self._answers(w, ids)
-                    responses = []
-                    for i in ids:
-                        r = await w.retrieve(i)
-                        if r is None:
-                            raise ChainError(f"{self.url}: connection lost while waiting for an answer")
-                        responses.append(r)
-                finally:
-                    await w.mark_response_received()
-                    for i in ids:
-                        await w.discard_request(i)
-        except ChainError:
-            raise
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - websocket and protocol failures
-            raise ChainError(f"{self.url}: {_reason(exc)}") from None
-        out: list[Any] = []
-        if len(responses) != len(calls):
-            raise ChainError(
-                f"{self.url}: the node answered {len(responses)} results for {len(calls)} requests"
-            )
-        for (method, _), resp in zip(calls, responses):
-            if not isinstance(resp, dict):
-                out.append(RpcError(method, None, f"malformed answer {str(resp)[:80]!r}"))
-            elif "error" in resp:
-                err = resp["error"] if isinstance(resp["error"], dict) else {"message": str(resp["error"])}
-                out.append(RpcError(method, err.get("code"), str(err.get("message", ""))))
-            else:
-                out.append(resp.get("result"))
-        return out
-
-    async def _answers(self, w: Any, ids: list[str]) -> None:
-        """Wait until every request in ``ids`` is answered. A dropped connection fails at once instead
-        of after the timeout: the library neither answers nor fails requests in flight when it cannot
-        reconnect (a subscription is open), and when it does reconnect it sends them again with new
-        futures, which are looked up afresh each second."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
-        while True:
-            futures = [f for i in ids if (f := w._received.get(i)) is not None and not f.done()]
-            if not futures:
-                return
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise ChainError(f"{self.url}: no answer within {self.timeout:g} s")
-            _, pending = await asyncio.wait(futures, timeout=min(1.0, remaining))
-            if not pending:
-                continue
-            task = w._send_recv_task
-            if task is not None and task.done():
-                raise ChainError(f"{self.url}: connection lost while waiting for an answer")
+        return await transport.send_batch(calls)
 
     async def call(self, method: str, params: list[Any] | None = None) -> Any:
         (result,) = await self.batch([(method, params or [])])
@@ -311,15 +217,16 @@ class ChainClient:
     # -- heads -----------------------------------------------------------------------------------
     async def head(self) -> tuple[int, str]:
         header = await self.call("chain_getHeader", [])
-        return _number(header), await self.call("chain_getHead", [])
+        return header_number(header), await self.call("chain_getHead", [])
 
     async def finalized_head(self) -> tuple[int, str]:
         block_hash = await self.call("chain_getFinalizedHead", [])
         header = await self.call("chain_getHeader", [block_hash])
-        return _number(header), block_hash
+        return header_number(header), block_hash
 
     async def header(self, block_hash: str) -> dict[str, Any] | None:
-        return await self.call("chain_getHeader", [block_hash])
+        found: dict[str, Any] | None = await self.call("chain_getHeader", [block_hash])
+        return found
 
     async def block_hashes(self, numbers: Sequence[int]) -> list[str | None]:
         results = await self.batch([("chain_getBlockHash", [n]) for n in numbers])
@@ -329,7 +236,8 @@ class ChainClient:
         return list(results)
 
     async def runtime_version(self, block_hash: str) -> dict[str, Any]:
-        return await self.call("state_getRuntimeVersion", [block_hash])
+        info: dict[str, Any] = await self.call("state_getRuntimeVersion", [block_hash])
+        return info
 
     # -- blocks -----------------------------------------------------------------------------------
     async def fetch_blocks(
@@ -359,7 +267,11 @@ class ChainClient:
             contiguous = list(numbers) == list(range(numbers[0], numbers[0] + len(numbers)))
             if lead and contiguous:
                 # Parents of the run: hash(first - 1) .. hash(last - 1). Their versions come along.
-                ends = [h for h in dict.fromkeys((found[0], found[-2])) if h not in self._runtime_versions]
+                ends = [
+                    h
+                    for h in dict.fromkeys((found[0], found[-2]))
+                    if h is not None and h not in self.block_versions
+                ]
         calls: list[tuple[str, list[Any]]] = []
         for h in hashes:
             calls.append(("chain_getBlock", [h]))
@@ -381,7 +293,7 @@ class ChainClient:
                 or not (ev is None or isinstance(ev, str))
             ):
                 raise ChainError(f"{self.url}: the node answered a malformed block ({str(body)[:60]!r})")
-        numbers_ = [_number(b["block"]["header"]) for b in bodies]
+        numbers_ = [header_number(b["block"]["header"]) for b in bodies]
         # Genesis has no parent (all zeros): its own state tells its runtime.
         parents = [
             h if n == 0 else b["block"]["header"]["parentHash"] for h, b, n in zip(hashes, bodies, numbers_)
@@ -391,9 +303,9 @@ class ChainClient:
             first, last = versions.get(parents[0]), versions.get(parents[-1])
             if first is not None and first == last:
                 for h in parents:  # versions only grow: the run has one runtime
-                    self._runtime_versions[h] = first
+                    self.block_versions[h] = first
             else:
-                self._runtime_versions.update(versions)
+                self.block_versions.update(versions)
         spec_versions = await self._spec_versions(parents, numbers_)
         return [
             RawBlock(h, body["block"], ev, parent, version, number)
@@ -408,7 +320,7 @@ class ChainClient:
         out = []
         for h, body, ev, parent, version, number in raw:
             try:
-                out.append(await self._decode(h, body, ev, parent, version))
+                out.append(await self._decode(h, body, ev, version, number))
             except ChainError:
                 raise
             except Exception as exc:  # noqa: BLE001 - one bad block is recorded, ingestion goes on
@@ -440,7 +352,7 @@ class ChainClient:
     async def _spec_versions(self, parent_hashes: Sequence[str], numbers: Sequence[int]) -> list[int]:
         """Spec version in force for each block (its parent's runtime), asking only what is unknown."""
         by_number = sorted(zip(numbers, parent_hashes))
-        unknown = list(dict.fromkeys(h for _, h in by_number if h not in self._runtime_versions))
+        unknown = list(dict.fromkeys(h for _, h in by_number if h not in self.block_versions))
         if len(unknown) > 2:
             # Versions only grow with the block number: when the first and last parent agree, the
             # parents between run the same runtime too.
@@ -452,131 +364,73 @@ class ChainClient:
                 and ends[0]["specVersion"] == ends[1]["specVersion"]
             ):
                 for h in unknown:
-                    self._runtime_versions[h] = ends[0]["specVersion"]
+                    self.block_versions[h] = ends[0]["specVersion"]
                 unknown = []
         if unknown:
             results = await self.batch([("state_getRuntimeVersion", [h]) for h in unknown])
             for h, r in zip(unknown, results):
                 if isinstance(r, RpcError):
                     raise r
-                self._runtime_versions[h] = r["specVersion"]
-        if len(self._runtime_versions) > 50_000:
-            keep = {h: self._runtime_versions[h] for h in parent_hashes}
-            self._runtime_versions = keep
-        return [self._runtime_versions[h] for h in parent_hashes]
+                self.block_versions[h] = r["specVersion"]
+        if len(self.block_versions) > 50_000:
+            keep = {h: self.block_versions[h] for h in parent_hashes}
+            self.block_versions = keep
+        return [self.block_versions[h] for h in parent_hashes]
 
-    async def runtime(self, spec_version: int, block_hash: str) -> Any:
+    async def runtime(self, spec_version: int, block_hash: str) -> Runtime:
         """The decoded runtime ``spec_version`` (loaded at ``block_hash`` the first time)."""
-        known = _RUNTIMES.setdefault(self.url, {})
-        runtime = known.get(spec_version)
+        runtime = self.runtimes.get(spec_version)
         if runtime is None:
             runtime = await self._load_runtime(spec_version, block_hash)
-            known[spec_version] = runtime
-            self.sub.runtime_cache.add_item(runtime_version=spec_version, runtime=runtime)
+            self._transport().add_runtime(spec_version, runtime)
         return runtime
 
-    async def _load_runtime(self, spec_version: int, block_hash: str) -> Any:
+    async def _load_runtime(self, spec_version: int, block_hash: str) -> Runtime:
         """The runtime that executed ``block_hash`` (its parent's), through the disk cache of runtimes
         like the head's on connecting: a backfill across hundreds of upgrades decodes each one's
         metadata once per machine, not once per run. A runtime without V15 metadata, or an answer
         that does not fit, goes the library's way."""
-        from .runtime_cache import load_runtime, metadata_from_option
-
+        transport = self._transport()
         header = await self.header(block_hash)
         if self.genesis and isinstance(header, dict) and int(header.get("parentHash") or "0x0", 16):
             parent = header["parentHash"]
             info, answer = await self.batch(
-                [("state_getRuntimeVersion", [parent]), _metadata_call(self.sub, parent)]
+                [("state_getRuntimeVersion", [parent]), transport.metadata_call(parent)]
             )
-            metadata = None if isinstance(answer, RpcError) else metadata_from_option(answer)
+            metadata = None if isinstance(answer, RpcError) else runtime_cache.metadata_from_option(answer)
             if isinstance(info, dict) and info.get("specVersion") == spec_version and metadata is not None:
-                return load_runtime(
+                return self.runtimes.load(
                     genesis=self.genesis,
                     runtime_info=info,
                     metadata=metadata,
-                    chain=self.sub.chain or "",
-                    type_registry=self.sub.type_registry,
-                    ss58_format=self.sub.ss58_format,
+                    chain=transport.chain,
+                    type_registry=transport.type_registry,
+                    ss58_format=transport.ss58_format,
                 )
-        return await self.sub.get_runtime_for_version(spec_version, block_hash)
-
-    @staticmethod
-    def _ordered(parent_hashes: Sequence[str]) -> bool:
-        return len(parent_hashes) > 0
+        runtime = await transport.runtime_for_version(spec_version, block_hash)
+        self.runtimes.add(spec_version, runtime)
+        return runtime
 
     async def _decode(
-        self, block_hash: str, block: dict[str, Any], events_hex: str | None, parent: str, spec_version: int
+        self, block_hash: str, block: dict[str, Any], events_hex: str | None, spec_version: int, number: int
     ) -> Block:
-        header = block["header"]
-        number = _number(header)
         # The library loads a version's metadata at the parent of the hash it is given: the block's own
         # hash yields the parent's runtime, the one that executed this block.
-        runtime = await self.runtime(spec_version, block_hash)
-        fast = self._extrinsic_decoders(runtime, spec_version)
-        extrinsics: list[dict[str, Any] | None] = []
-        for data in block.get("extrinsics", []):
-            value = _decode_extrinsic_fast(fast, data) if fast is not None else None
-            if value is None:
-                value = _decode_extrinsic_object(runtime, data, len(extrinsics))
-            extrinsics.append(value)
-        raw_events: list[dict[str, Any]] = []
-        if events_hex:
-            (raw_events,) = runtime.runtime_config.batch_decode(
-                [self._events_type(runtime, spec_version)], [bytes.fromhex(events_hex[2:])]
-            )
-        for ev in raw_events:
-            if ev.get("module_id") == "System" and ev.get("event_id") == "CodeUpdated":
-                # CodeUpdated carries no fields; say which runtime replaced which.
-                new = await self.runtime_version(block_hash)
-                ev["attributes"] = {"old_spec_version": spec_version, "new_spec_version": new["specVersion"]}
-        resolve = self._resolver(runtime, spec_version)
-        return build_block(
+        await self.runtime(spec_version, block_hash)
+        codec = self.runtimes.derived(spec_version, "blocks", BlockCodec)
+        return await decode_block(
+            codec,
             number=number,
             block_hash=block_hash,
-            parent_hash=header["parentHash"],
-            extrinsics=extrinsics,
-            events=raw_events,
+            block=block,
+            events_hex=events_hex,
             spec_version=spec_version,
-            resolve=resolve,
+            spec_version_after=self._spec_version_at,
         )
 
-    def _extrinsic_decoders(self, runtime: Any, spec_version: int) -> tuple | None:
-        """The codec's compiled value decoders for an extrinsic's parts (V15 metadata), or None."""
-        if spec_version in self._ext_decoders:
-            return self._ext_decoders[spec_version]
-        decoders = None
-        v15 = getattr(runtime, "metadata_v15", None)
-        if v15 is not None:
-            try:
-                ext = v15.value[1]["V15"]["extrinsic"]
-                rc = runtime.runtime_config
-                parts = tuple(
-                    rc.get_value_decoder(f"scale_info::{ext[k]}")
-                    for k in ("address_ty", "signature_ty", "extra_ty", "call_ty")
-                )
-                decoders = None if any(d is None for d in parts) else parts
-            except Exception:  # noqa: BLE001 - unsupported shapes fall back to the object decoder
-                decoders = None
-        self._ext_decoders[spec_version] = decoders
-        return decoders
-
-    def _events_type(self, runtime: Any, spec_version: int) -> str:
-        found = self._events_types.get(spec_version)
-        if found is None:
-            item = runtime.metadata.get_metadata_pallet("System").get_storage_function("Events")
-            found = self._events_types[spec_version] = item.get_value_type_string()
-        return found
-
-    def _resolver(self, runtime: Any, spec_version: int):
-        names = self._error_names.get(spec_version)
-        if names is None:
-            names = {}
-            for pallet in runtime.metadata.pallets:
-                errors = pallet.errors if hasattr(pallet, "errors") else None
-                for err in errors or []:
-                    names[(int(pallet.value["index"]), int(err.value["index"]))] = f"{pallet.name}.{err.name}"
-            self._error_names[spec_version] = names
-        return lambda p, e: names.get((p, e))
+    async def _spec_version_at(self, block_hash: str) -> int:
+        version: int = (await self.runtime_version(block_hash))["specVersion"]
+        return version
 
     # -- subscriptions -------------------------------------------------------------------------------
     async def heads(
@@ -587,72 +441,13 @@ class ChainClient:
         ``newest``: when several notifications are waiting, yield only the latest (a consumer that
         fell behind catches up by number, in batches, instead of one head at a time)."""
         method = "chain_subscribeFinalizedHeads" if finalized else "chain_subscribeNewHeads"
-        ws = self.sub.ws
-        async with ws as w:
-            item_id = await w.send({"jsonrpc": "2.0", "method": method, "params": []})
-            future = w._received.get(item_id)
-            if future is not None:
-                await wait_for(asyncio.shield(future), self.timeout)
-            resp = await w.retrieve(item_id)
-            if resp is None:
-                raise ChainError(f"{self.url}: no answer to {method}")
-            if "error" in resp:
-                raise RpcError(method, resp["error"].get("code"), resp["error"].get("message", ""))
-            sub_id = resp["result"]
-            # Notifications land in this queue (the library creates it on the first one otherwise):
-            # wait on it instead of polling, checking the connection every second.
-            queue = w._received_subscriptions.setdefault(sub_id, asyncio.Queue())
-            connection = w.ws
-            while True:
-                try:
-                    msg = await wait_for(queue.get(), 1.0)
-                except TimeoutError:
-                    task = w._send_recv_task
-                    if task is not None and task.done():
-                        raise ChainError(f"{self.url}: connection lost") from None
-                    if w.ws is not connection:
-                        # The library reopened a dropped socket by itself; the node forgot our subscription.
-                        raise ChainError(f"{self.url}: connection was reopened; subscribing again") from None
-                    continue
-                while newest and not queue.empty():
-                    msg = queue.get_nowait()
-                header = msg["params"]["result"]
-                yield _number(header), _header_hash(header), header["parentHash"]
+        async for header in self._transport().subscribe(method, newest=newest):
+            yield header_number(header), header_hash(header), header["parentHash"]
 
 
-def _decode_extrinsic_fast(decoders: tuple, data: str) -> dict[str, Any] | None:
-    """Decode a v4 extrinsic with the compiled value decoders; None when it is not that shape."""
-    address_dec, signature_dec, extra_dec, call_dec = decoders
-    try:
-        raw = bytes.fromhex(data[2:])
-        _, off = decode_compact(raw, 0)
-        version = raw[off]
-        off += 1
-        if version & 0x7F != 4:
-            return None
-        out: dict[str, Any] = {"extrinsic_hash": "0x" + hashlib.blake2b(raw, digest_size=32).hexdigest()}
-        if version & 0x80:
-            out["address"], off = address_dec.decode_at(raw, off)
-            out["signature"], off = signature_dec.decode_at(raw, off)
-            _, off = extra_dec.decode_at(raw, off)
-        out["call"], off = call_dec.decode_at(raw, off)
-        return out if off == len(raw) else None
-    except Exception:  # noqa: BLE001 - the object decoder gets a second try
-        return None
-
-
-def _decode_extrinsic_object(runtime: Any, data: str, index: int) -> dict[str, Any]:
-    try:
-        cls = runtime.runtime_config.get_decoder_class("Extrinsic")
-        obj = cls(data=ScaleBytes(data), metadata=runtime.metadata, runtime_config=runtime.runtime_config)
-        return obj.decode(check_remaining=True)
-    except Exception as exc:  # noqa: BLE001 - the block is recorded as undecodable, with this reason
-        raise ValueError(f"extrinsic {index} does not decode ({type(exc).__name__}: {exc})") from None
-
-
-def _header_hash(header: dict[str, Any]) -> str:
+def header_hash(header: dict[str, Any]) -> str:
     """Block hash from a JSON header (blake2_256 of its SCALE encoding)."""
-    number = _number(header)
+    number = header_number(header)
     logs = header.get("digest", {}).get("logs", [])
     data = (
         bytes.fromhex(header["parentHash"][2:])
@@ -665,20 +460,9 @@ def _header_hash(header: dict[str, Any]) -> str:
     return "0x" + hashlib.blake2b(data, digest_size=32).hexdigest()
 
 
-def _number(header: dict[str, Any] | None) -> int:
+def header_number(header: dict[str, Any] | None) -> int:
+    """The block number of a JSON header (hex or int); ChainError when there is no header."""
     if not header:
         raise ChainError("the node returned no header")
     n = header["number"]
     return int(n, 16) if isinstance(n, str) else int(n)
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if isinstance(exc, ConnectionRefusedError) or "Connect call failed" in text:
-        return "connection refused"
-    return text[:200]
-
-
-async def _quiet_close(sub: AsyncSubstrateInterface) -> None:
-    with contextlib.suppress(Exception):
-        await wait_for(sub.close(), 5)

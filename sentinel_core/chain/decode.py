@@ -6,15 +6,25 @@ Pure functions over what async-substrate-interface decodes: extrinsic values (``
 through the block's metadata, and unwrap the calls inside ``Sudo.sudo``/``sudo_unchecked_weight``/
 ``sudo_as``, ``Utility.batch``/``batch_all``/``force_batch`` and ``Proxy.proxy`` into effective
 :class:`~sentinel_core.model.Call` objects, each knowing whether it took effect.
+
+SCALE in: :class:`BlockCodec` holds what decoding one runtime's blocks needs (the codec's compiled
+extrinsic decoders, the events type, error names), and :func:`decode_block` turns a block as the node
+answered it (hex extrinsics, the hex ``System.Events`` value) into a Block with it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from functools import cached_property
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from scalecodec.base import ScaleBytes  # type: ignore[attr-defined]
 
 from ..model import Block, Call, Event, Extrinsic
+from ..scale import decode_compact
 
 ErrorResolver = Callable[[int, int], str | None]
 """(pallet index, error index) -> ``Pallet.Error`` as the block's metadata names it."""
@@ -34,11 +44,14 @@ _SCALARS = frozenset({str, int, float, bool})
 _WRAPPERS = set(SINGLE_WRAPPERS) | BATCHES
 
 
-def _new(cls: type, **values: Any) -> Any:
+M = TypeVar("M", bound=BaseModel)
+
+
+def _new(cls: type[M], **values: Any) -> M:
     """Build a model from trusted, complete values (the decoder's own output) without validation.
 
     ``model_construct`` costs ~15 us an object; a backfill builds ~80 objects a block."""
-    obj = cls.__new__(cls)
+    obj = object.__new__(cls)
     object.__setattr__(obj, "__dict__", values)
     object.__setattr__(obj, "__pydantic_fields_set__", set(values))
     object.__setattr__(obj, "__pydantic_extra__", None)
@@ -74,6 +87,7 @@ def dispatch_error_name(error: Any, resolve: ErrorResolver | None) -> str:
     if isinstance(error, str):
         return error
     if isinstance(error, dict) and len(error) == 1:
+        kind: str
         ((kind, detail),) = error.items()
         if kind == "Module" and isinstance(detail, dict):
             index = int(detail.get("index", -1))
@@ -314,4 +328,139 @@ def build_block(
         extrinsics=exts,
         events=all_events,
         finalized=finalized,
+    )
+
+
+# -- SCALE -> values -------------------------------------------------------------------------------
+ExtrinsicDecoders = tuple[Any, Any, Any, Any]
+"""The codec's compiled value decoders of an extrinsic's address, signature, extra and call."""
+
+
+class BlockCodec:
+    """What decoding blocks of one runtime needs, each part derived on first use (once per runtime)."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    @cached_property
+    def extrinsic_decoders(self) -> ExtrinsicDecoders | None:
+        """The codec's compiled value decoders for an extrinsic's parts (V15 metadata), or None."""
+        v15 = getattr(self.runtime, "metadata_v15", None)
+        if v15 is None:
+            return None
+        try:
+            ext = v15.value[1]["V15"]["extrinsic"]
+            rc = self.runtime.runtime_config
+            address, signature, extra, call = (
+                rc.get_value_decoder(f"scale_info::{ext[k]}")
+                for k in ("address_ty", "signature_ty", "extra_ty", "call_ty")
+            )
+        except Exception:  # noqa: BLE001 - unsupported shapes fall back to the object decoder
+            return None
+        if address is None or signature is None or extra is None or call is None:
+            return None
+        return address, signature, extra, call
+
+    @cached_property
+    def events_type(self) -> str:
+        item = self.runtime.metadata.get_metadata_pallet("System").get_storage_function("Events")
+        found: str = item.get_value_type_string()
+        return found
+
+    @cached_property
+    def error_names(self) -> dict[tuple[int, int], str]:
+        """``Pallet.Error`` by (pallet index, error index)."""
+        names: dict[tuple[int, int], str] = {}
+        for pallet in self.runtime.metadata.pallets:
+            errors = pallet.errors if hasattr(pallet, "errors") else None
+            for err in errors or []:
+                names[(int(pallet.value["index"]), int(err.value["index"]))] = f"{pallet.name}.{err.name}"
+        return names
+
+    def resolver(self) -> ErrorResolver:
+        names = self.error_names
+        return lambda p, e: names.get((p, e))
+
+    def extrinsics(self, hex_extrinsics: Iterable[str]) -> list[dict[str, Any] | None]:
+        """Decoded extrinsic values: the compiled decoders first, the codec's object decoder else."""
+        fast = self.extrinsic_decoders
+        out: list[dict[str, Any] | None] = []
+        for data in hex_extrinsics:
+            value = decode_extrinsic_fast(fast, data) if fast is not None else None
+            if value is None:
+                value = decode_extrinsic_object(self.runtime, data, len(out))
+            out.append(value)
+        return out
+
+    def events(self, events_hex: str | None) -> list[dict[str, Any]]:
+        """Decoded event records of a hex ``System.Events`` value (none for None or empty)."""
+        if not events_hex:
+            return []
+        (raw_events,) = self.runtime.runtime_config.batch_decode(
+            [self.events_type], [bytes.fromhex(events_hex[2:])]
+        )
+        records: list[dict[str, Any]] = raw_events
+        return records
+
+
+def decode_extrinsic_fast(decoders: ExtrinsicDecoders, data: str) -> dict[str, Any] | None:
+    """Decode a v4 extrinsic with the compiled value decoders; None when it is not that shape."""
+    address_dec, signature_dec, extra_dec, call_dec = decoders
+    try:
+        raw = bytes.fromhex(data[2:])
+        _, off = decode_compact(raw, 0)
+        version = raw[off]
+        off += 1
+        if version & 0x7F != 4:
+            return None
+        out: dict[str, Any] = {"extrinsic_hash": "0x" + hashlib.blake2b(raw, digest_size=32).hexdigest()}
+        if version & 0x80:
+            out["address"], off = address_dec.decode_at(raw, off)
+            out["signature"], off = signature_dec.decode_at(raw, off)
+            _, off = extra_dec.decode_at(raw, off)
+        out["call"], off = call_dec.decode_at(raw, off)
+        return out if off == len(raw) else None
+    except Exception:  # noqa: BLE001 - the object decoder gets a second try
+        return None
+
+
+def decode_extrinsic_object(runtime: Any, data: str, index: int) -> dict[str, Any]:
+    """Decode an extrinsic with the codec's generic object decoder (ValueError when it does not)."""
+    try:
+        cls = runtime.runtime_config.get_decoder_class("Extrinsic")
+        obj = cls(data=ScaleBytes(data), metadata=runtime.metadata, runtime_config=runtime.runtime_config)
+        value: dict[str, Any] = obj.decode(check_remaining=True)
+        return value
+    except Exception as exc:  # noqa: BLE001 - the block is recorded as undecodable, with this reason
+        raise ValueError(f"extrinsic {index} does not decode ({type(exc).__name__}: {exc})") from None
+
+
+async def decode_block(
+    codec: BlockCodec,
+    *,
+    number: int,
+    block_hash: str,
+    block: dict[str, Any],
+    events_hex: str | None,
+    spec_version: int,
+    spec_version_after: Callable[[str], Awaitable[int]],
+) -> Block:
+    """A block as the node answered it (``chain_getBlock``'s ``block``, the hex events), decoded with
+    the runtime that executed it. ``spec_version_after(hash)`` tells the runtime a ``CodeUpdated``
+    block put in place (asked only for such a block)."""
+    extrinsics = codec.extrinsics(block.get("extrinsics", []))
+    raw_events = codec.events(events_hex)
+    for ev in raw_events:
+        if ev.get("module_id") == "System" and ev.get("event_id") == "CodeUpdated":
+            # CodeUpdated carries no fields; say which runtime replaced which.
+            new = await spec_version_after(block_hash)
+            ev["attributes"] = {"old_spec_version": spec_version, "new_spec_version": new}
+    return build_block(
+        number=number,
+        block_hash=block_hash,
+        parent_hash=block["header"]["parentHash"],
+        extrinsics=extrinsics,
+        events=raw_events,
+        spec_version=spec_version,
+        resolve=codec.resolver(),
     )

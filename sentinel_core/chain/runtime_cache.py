@@ -33,10 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from async_substrate_interface.const import SS58_FORMAT
-from async_substrate_interface.types import Runtime, _decode_v15_metadata
+from async_substrate_interface.types import Runtime
 from scalecodec import types as _codec_types
-from scalecodec.base import RuntimeConfigurationObject, ScaleBytes
+from scalecodec.base import RuntimeConfigurationObject, ScaleBytes  # type: ignore[attr-defined]
 from scalecodec.type_registry import load_type_registry_preset
+
+from ..scale import decode_compact
+from .transport import decode_v15_metadata
 
 log = logging.getLogger("sentinel.chain")
 
@@ -95,7 +98,7 @@ def metadata_from_option(answer: Any) -> bytes | None:
         return None
     if not data or data[0] != 1:
         return None
-    length, at = _compact(data, 1)
+    length, at = decode_compact(data, 1)
     raw = data[at : at + length]
     return raw if len(raw) == length and raw[:4] == b"meta" else None
 
@@ -106,7 +109,7 @@ def load_runtime(
     runtime_info: dict[str, Any],
     metadata: bytes,
     chain: str,
-    type_registry: dict | None = None,
+    type_registry: dict[str, Any] | None = None,
     ss58_format: int | None = None,
     directory: Path | None = None,
 ) -> Runtime:
@@ -132,7 +135,7 @@ def load_runtime(
         runtime = _build(metadata, runtime_info, chain, type_registry, ss58_format, None)
     STATS["misses"] += 1
     layout = _layout(runtime.metadata) if path is not None else None
-    if layout is not None:
+    if path is not None and layout is not None:
         _write(path, key, layout)
     return runtime
 
@@ -146,7 +149,7 @@ def _build(
     metadata: bytes,
     runtime_info: dict[str, Any],
     chain: str,
-    type_registry: dict | None,
+    type_registry: dict[str, Any] | None,
     ss58_format: int | None,
     layout: Layout | None,
 ) -> Runtime:
@@ -156,10 +159,10 @@ def _build(
     rc.clear_type_registry()
     rc.update_type_registry(load_type_registry_preset(name="core") or {})
     if layout is None:
-        meta = _decode_v15_metadata(metadata, runtime_config=rc)
+        meta = decode_v15_metadata(metadata, runtime_config=rc)
     else:
         start, end, entries = layout
-        meta = _decode_v15_metadata(metadata[:start] + b"\x00" + metadata[end:], runtime_config=rc)
+        meta = decode_v15_metadata(metadata[:start] + b"\x00" + metadata[end:], runtime_config=rc)
         registry = meta.portable_registry
         vector = registry.value_object["types"]
         if vector.value_object:
@@ -199,7 +202,7 @@ def _check(layout: Any, metadata: bytes) -> Layout:
         raise ValueError("layout of the wrong types")
     if not 0 < start < end <= len(metadata) or metadata[:4] != b"meta":
         raise ValueError("registry bounds outside the metadata")
-    count, offset = _compact(metadata, start)
+    count, offset = decode_compact(metadata, start)
     if count != len(entries):
         raise ValueError(f"{len(entries)} entries for a registry of {count}")
     for entry in entries:
@@ -210,18 +213,6 @@ def _check(layout: Any, metadata: bytes) -> Layout:
     if offset != end:
         raise ValueError("entries do not end where the registry does")
     return start, end, entries
-
-
-def _compact(data: bytes, at: int) -> tuple[int, int]:
-    mode = data[at] & 3
-    if mode == 0:
-        return data[at] >> 2, at + 1
-    if mode == 1:
-        return int.from_bytes(data[at : at + 2], "little") >> 2, at + 2
-    if mode == 2:
-        return int.from_bytes(data[at : at + 4], "little") >> 2, at + 4
-    n = (data[at] >> 2) + 4
-    return int.from_bytes(data[at + 1 : at + 1 + n], "little"), at + 1 + n
 
 
 @contextmanager

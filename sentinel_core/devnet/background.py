@@ -55,9 +55,10 @@ class BackgroundDevnet:
     def call(self, fn: Callable[[Devnet], T], timeout: float = 60.0) -> T:
         """Run ``fn(node)`` on the devnet's loop (a coroutine result is awaited there)."""
         assert self._loop is not None and self.node is not None
+        node = self.node
 
         async def run() -> T:
-            result = fn(self.node)
+            result = fn(node)
             if asyncio.iscoroutine(result):
                 result = await result
             return result

@@ -20,12 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..units import U16_MAX
+from ..scale import compact, decode_compact
+from ..units import BLOCK_TIME, RAO_PER_TAO, U16_MAX
 from .metadata import DevRuntime, blake2_256
 from .neurons import NeuronState
-from .scenario import Happening, Scenario
+from .scenario import Action, Happening, Scenario, Via
 from .symbols import next_available_symbol, symbol_for_subnet
-from .types import Raw, compact, decode_compact
+from .types import Raw
 from .upgrade import TODAY
 from .weights import Pairs, WeightBook
 
@@ -34,7 +35,11 @@ FINALITY_LAG = 2
 
 # The chain's own knowledge of subnet hyperparameters (independent of Sentinel's semantics table):
 # SubnetHyperparamsV2 field -> (storage item, setter, setter arg, event, default value).
-HYPERPARAMS: dict[str, tuple[str, str | None, str | None, str | None, Any]] = {
+HyperparamDef = tuple[str, str | None, str | None, str | tuple[str, str] | None, Any]
+"""``(storage item, setter, setter arg, event, default value)``: the event is a SubtensorModule event
+name, or ``(pallet, event)`` for events with named fields; setter and arg are None together."""
+
+HYPERPARAMS: dict[str, HyperparamDef] = {
     "rho": ("Rho", "sudo_set_rho", "rho", "RhoSet", 10),
     "kappa": ("Kappa", "sudo_set_kappa", "kappa", "KappaSet", 32767),
     "immunity_period": (
@@ -309,7 +314,7 @@ class DevChain:
         *,
         seed: int = 1,
         extrinsics_per_block: int = 20,
-        block_time: float = 12.0,
+        block_time: float = BLOCK_TIME,
         governance_rate: float = 0.05,
         subnets: int = 8,
         scenario: Scenario | None = None,
@@ -376,7 +381,7 @@ class DevChain:
     def keys_with_prefix(self, prefix: bytes, block: int) -> list[bytes]:
         return sorted(k for k in self._kv if k.startswith(prefix) and self.storage_at(k, block) is not None)
 
-    def _store(self, block: int, pallet: str, item: str, keys: tuple, value: Any) -> None:
+    def _store(self, block: int, pallet: str, item: str, keys: tuple[Any, ...], value: Any) -> None:
         rt = self._storage_rt
         key = rt.storage_key(pallet, item, *keys)
         self._set(key, block, None if value is None else rt.encode_storage_value(pallet, item, value))
@@ -534,7 +539,7 @@ class DevChain:
         self.subnets.pop(netuid, None)
         start, _ = self._subnet_life[netuid][-1]
         self._subnet_life[netuid][-1] = (start, block)
-        for name, spec in {**HYPERPARAMS, **(NEW_HYPERPARAMS if self.upgraded_runtime else {})}.items():
+        for spec in {**HYPERPARAMS, **(NEW_HYPERPARAMS if self.upgraded_runtime else {})}.values():
             self._store(block, "SubtensorModule", spec[0], (netuid,), None)
         for item in (
             "AlphaValues",
@@ -679,7 +684,7 @@ class DevChain:
         failures = self.scenario.failures_at(number)
         for i in range(count):
             exts.append(self._routine(number, len(exts), rng, force_fail=i < failures))
-        for i in range(count, failures):
+        for _ in range(count, failures):
             exts.append(self._routine(number, len(exts), rng, force_fail=True))
         records = []
         for idx, ext in enumerate(exts):
@@ -714,14 +719,14 @@ class DevChain:
 
     def _routine(self, number: int, idx: int, rng: random.Random, force_fail: bool = False) -> _Ext:
         rt = self.runtime
-        kinds, weights = zip(*ROUTINE_WEIGHTS)
-        kind = rng.choices(kinds, weights)[0]
+        kinds, odds = zip(*ROUTINE_WEIGHTS)
+        kind = rng.choices(kinds, odds)[0]
         netuids = [n for n in self.subnets if n != 0] or [0]
         netuid = rng.choice(netuids)
         coldkey = rng.choice(self.coldkeys)
         hotkey = rng.choice(self.hotkeys)
         # Most stake moves are small (0.01-25 TAO); a few are larger.
-        tao = int(min(rng.lognormvariate(0.0, 1.6), 250.0) * 10**9)
+        tao = int(min(rng.lognormvariate(0.0, 1.6), 250.0) * RAO_PER_TAO)
         if force_fail:
             kind = "set_weights"
         if kind == "set_weights":
@@ -792,11 +797,11 @@ class DevChain:
                 ],
             )
         if kind == "transfer":
-            dest = rng.choice(self.coldkeys)
-            call = rt.encode_call("Balances", "transfer_keep_alive", {"dest": ("Id", dest), "value": tao})
+            to = rng.choice(self.coldkeys)
+            call = rt.encode_call("Balances", "transfer_keep_alive", {"dest": ("Id", to), "value": tao})
             return _Ext(
                 self._signed(coldkey, call),
-                [("Balances", "Transfer", {"from": coldkey, "to": dest, "amount": tao}), self._ok(rng)],
+                [("Balances", "Transfer", {"from": coldkey, "to": to, "amount": tao}), self._ok(rng)],
             )
         if kind == "serve_axon":
             call = rt.encode_call(
@@ -835,22 +840,23 @@ class DevChain:
                     [self._failed(rng, "SubtensorModule", "TooManyRegistrationsThisBlock")],
                 )
             known = self.neurons.registered(netuid, hotkey)
-            uid = self.neurons.on_register(
+            new_uid = self.neurons.on_register(
                 number,
                 netuid,
                 hotkey,
                 coldkey,
                 immunity_period=self.hyperparam_at(netuid, "immunity_period", number),
             )
-            if uid is None:
+            if new_uid is None:
                 return _Ext(
                     self._signed(coldkey, call), [self._failed(rng, "SubtensorModule", "NoNeuronIdAvailable")]
                 )
             if known is None:
-                self.weights.clear_uid(number, netuid, uid)  # the uid's predecessor's weights and bonds go
+                # The uid's predecessor's weights and bonds go.
+                self.weights.clear_uid(number, netuid, new_uid)
             return _Ext(
                 self._signed(coldkey, call),
-                [("SubtensorModule", "NeuronRegistered", [netuid, uid, hotkey]), self._ok(rng)],
+                [("SubtensorModule", "NeuronRegistered", [netuid, new_uid, hotkey]), self._ok(rng)],
             )
         call = rt.encode_call("System", "remark", {"remark": rng.randbytes(16)})
         return _Ext(self._signed(coldkey, call), [self._ok(rng)])
@@ -873,7 +879,7 @@ class DevChain:
 
     # -- governance ---------------------------------------------------------------------------------
     def _random_happening(self, rng: random.Random, number: int) -> Happening:
-        actions = {
+        actions: dict[Action, int] = {
             "set_hyperparam": 60,
             "schedule_swap_coldkey": 10,
             "register_network": 8,
@@ -896,14 +902,15 @@ class DevChain:
         action = rng.choices(list(actions), list(actions.values()))[0]
         if action == "dissolve_network" and len(self.subnets) <= 4:
             action = "register_network"
-        via = rng.choices(["sudo", "owner", "batch", "proxy", "sudo_failed"], [50, 25, 8, 8, 4])[0]
+        vias: list[Via] = ["sudo", "owner", "batch", "proxy", "sudo_failed"]
+        via = rng.choices(vias, [50, 25, 8, 8, 4])[0]
         names = sorted(n for n in _CHOICES if n not in NEW_HYPERPARAMS or self.upgraded(number - 1))
         name = rng.choice(names + ["alpha_values"])
         return Happening(block=-1, action=action, via=via, name=name)
 
     def _governance(self, number: int, idx: int, rng: random.Random, h: Happening | None) -> _Ext:
         h = h or self._random_happening(rng, number)
-        handler = getattr(self, f"_gov_{h.action}")
+        handler: Callable[[int, int, random.Random, Happening], _Ext] = getattr(self, f"_gov_{h.action}")
         return handler(number, idx, rng, h)
 
     def _record(self, number: int, idx: int, kind: str, **fields: Any) -> None:
@@ -1005,7 +1012,7 @@ class DevChain:
             if name in NEW_HYPERPARAMS and not self.upgraded(number - 1):
                 raise ValueError(f"block {number}: {name} needs the upgraded runtime (upgrade_at)")
             storage, setter, arg, event, _ = HYPERPARAMS.get(name) or NEW_HYPERPARAMS[name]
-            if setter is None:
+            if setter is None or arg is None:
                 raise ValueError(f"{name} has no setter on this runtime")
             old = self.hyperparam_at(netuid, name, number)
             new = h.value
@@ -1142,7 +1149,7 @@ class DevChain:
 
     def _gov_sudo_call(self, number: int, idx: int, rng: random.Random, h: Happening) -> _Ext:
         dest = rng.choice(self.coldkeys)
-        amount = rng.randint(1, 100) * 10**9
+        amount = rng.randint(1, 100) * RAO_PER_TAO
         inner = self.runtime.encode_call(
             "Balances",
             "force_transfer",

@@ -10,16 +10,17 @@ runtime-API answers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import xxhash
 
+from ..scale import compact
 from . import pallets as finney
 from .spec import Api, ApiMethod, Pallet, Storage
-from .types import Registry, compact
+from .types import Registry
 
 META_MAGIC = b"meta"
 SPEC_NAME = "node-subtensor"
@@ -72,6 +73,10 @@ class RuntimeSpec:
     declare_types: Any = finney.declare_types
 
 
+_OuterVariant = tuple[str, int, list[tuple[str | None, str, str]]]
+"""A variant of an outer enum (RuntimeCall, RuntimeEvent, RuntimeError): ``(pallet, index, [field])``."""
+
+
 class DevRuntime:
     def __init__(self, spec: RuntimeSpec | None = None) -> None:
         self.spec = spec or RuntimeSpec()
@@ -83,7 +88,9 @@ class DevRuntime:
         self.event_ty = reg.reserve("RuntimeEvent", "node_subtensor_runtime::RuntimeEvent")
         self.error_ty = reg.reserve("RuntimeError", "node_subtensor_runtime::RuntimeError")
         self.spec.declare_types(reg)
-        call_vars, event_vars, error_vars = [], [], []
+        call_vars: list[_OuterVariant] = []
+        event_vars: list[_OuterVariant] = []
+        error_vars: list[_OuterVariant] = []
         self._enum_ids: dict[tuple[str, str], int] = {}
         for p in self.spec.pallets:
             crate = p.path.split("::")[0]
@@ -243,7 +250,9 @@ class DevRuntime:
         from scalecodec.type_registry import load_type_registry_preset
 
         rc = RuntimeConfigurationObject()
-        rc.update_type_registry(load_type_registry_preset(name="core"))
+        core = load_type_registry_preset(name="core")
+        assert core is not None, "scalecodec ships the core type registry"
+        rc.update_type_registry(core)
         obj = rc.create_scale_object("MetadataVersioned")
         return bytes(obj.encode(("0x6d657461", self._metadata_dict(version))).data)
 
@@ -283,25 +292,13 @@ class DevRuntime:
     def pallet(self, name: str) -> Pallet:
         return self.pallets[name]
 
-    def has_call(self, pallet: str, call: str) -> bool:
-        p = self.pallets.get(pallet)
-        return bool(p and any(v.name == call for v in p.calls or ()))
-
     def encode_call(self, pallet: str, call: str, args: dict[str, Any] | None = None) -> bytes:
         return self._call((pallet, (call, args or {})))
-
-    def event_value(self, pallet: str, event: str, fields: Any = None) -> tuple:
-        return (pallet, (event, fields))
 
     def encode_event_record(self, phase: Any, pallet: str, event: str, fields: Any = None) -> bytes:
         """``phase``: an extrinsic index (ApplyExtrinsic), ``"Initialization"`` or ``"Finalization"``."""
         ph = ("ApplyExtrinsic", phase) if isinstance(phase, int) else phase
         return self._event_record({"phase": ph, "event": (pallet, (event, fields)), "topics": []})
-
-    @staticmethod
-    def encode_vec(items: Iterable[bytes]) -> bytes:
-        items = list(items)
-        return compact(len(items)) + b"".join(items)
 
     def module_error(self, pallet: str, error: str) -> dict[str, Any]:
         """A ``DispatchError::Module`` value naming ``pallet``'s error ``error``."""

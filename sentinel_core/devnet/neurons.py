@@ -42,10 +42,17 @@ import struct
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from ..units import RAO_PER_TAO, U16_MAX
 from .symbols import symbol_for_subnet
+
+if TYPE_CHECKING:
+    from .metadata import DevRuntime
+    from .types import Registry
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 MAX_UIDS = 256
 MAX_VALIDATORS = 64
@@ -177,15 +184,15 @@ def _account(seed: int, label: str) -> bytes:
     return hashlib.blake2b(f"sentinel-devnet:{seed}:{label}".encode(), digest_size=32).digest()
 
 
-class _History:
+class _History(Generic[K, V]):
     """Values versioned by block: ``key -> (blocks, values)`` bisect lists."""
 
     __slots__ = ("data",)
 
     def __init__(self) -> None:
-        self.data: dict[Any, tuple[list[int], list[Any]]] = {}
+        self.data: dict[K, tuple[list[int], list[V]]] = {}
 
-    def set(self, key: Any, block: int, value: Any) -> None:
+    def set(self, key: K, block: int, value: V) -> None:
         blocks, values = self.data.setdefault(key, ([], []))
         if blocks and blocks[-1] == block:
             values[-1] = value
@@ -193,14 +200,22 @@ class _History:
             blocks.append(block)
             values.append(value)
 
-    def at(self, key: Any, block: int, default: Any = None) -> Any:
+    @overload
+    def at(self, key: K, block: int) -> V | None: ...
+    @overload
+    def at(self, key: K, block: int, default: V) -> V: ...
+    def at(self, key: K, block: int, default: V | None = None) -> V | None:
         hit = self.data.get(key)
         if hit is None:
             return default
         i = bisect.bisect_right(hit[0], block) - 1
         return hit[1][i] if i >= 0 else default
 
-    def latest(self, key: Any, default: Any = None) -> Any:
+    @overload
+    def latest(self, key: K) -> V | None: ...
+    @overload
+    def latest(self, key: K, default: V) -> V: ...
+    def latest(self, key: K, default: V | None = None) -> V | None:
         hit = self.data.get(key)
         return hit[1][-1] if hit and hit[1] else default
 
@@ -217,19 +232,19 @@ class Epoch:
 
     block: int
     tempo: int
-    rank: array
-    trust: array
-    consensus: array
-    incentive: array
-    dividends: array
-    validator_trust: array
-    pruning_score: array
-    emission: array
+    rank: array[int]
+    trust: array[int]
+    consensus: array[int]
+    incentive: array[int]
+    dividends: array[int]
+    validator_trust: array[int]
+    pruning_score: array[int]
+    emission: array[int]
     """rao emitted to each uid in this epoch (incentive part + dividends part)."""
-    dividends_rao: array
+    dividends_rao: array[int]
     """The dividends part of ``emission`` (alpha dividends per hotkey)."""
     permit: bytes
-    last_update: array
+    last_update: array[int]
 
 
 @dataclass
@@ -257,17 +272,24 @@ class Neuron:
 
 class NeuronState:
     def __init__(
-        self, seed: int, runtime: Any, *, max_uids: int = MAX_UIDS, max_validators: int = MAX_VALIDATORS
+        self,
+        seed: int,
+        runtime: DevRuntime,
+        *,
+        max_uids: int = MAX_UIDS,
+        max_validators: int = MAX_VALIDATORS,
     ) -> None:
         self.seed = seed
         self.runtime = runtime
         self.max_uids = max_uids
         self.max_validators = max_validators
         self._life: dict[int, list[tuple[int, int | None]]] = {}
-        self._fields = _History()  # (netuid, uid, "hotkey"|"coldkey"|"registered_at") -> value
-        self._count = _History()  # netuid -> number of uids
-        self._owner = _History()  # netuid -> (owner coldkey, owner hotkey)
-        self._stake = _History()  # (netuid, hotkey) -> rao
+        # (netuid, uid, "hotkey"|"coldkey"|"registered_at") -> hotkey, coldkey (bytes), block (int)
+        self._fields: _History[tuple[int, int, str], bytes | int] = _History()
+        self._count: _History[int, int] = _History()  # netuid -> number of uids
+        # netuid -> (owner coldkey, owner hotkey)
+        self._owner: _History[int, tuple[bytes, bytes]] = _History()
+        self._stake: _History[tuple[int, bytes], int] = _History()  # (netuid, hotkey) -> rao
         self._epochs: dict[int, tuple[list[int], list[Epoch]]] = {}
         # The present, for writing quickly (rebuilt from the histories after a rollback).
         self._hot: dict[int, list[bytes]] = {}
@@ -374,7 +396,7 @@ class NeuronState:
         epoch = self._latest_epoch(netuid)
         regs = self._reg[netuid]
 
-        def score(uid: int) -> tuple:
+        def score(uid: int) -> tuple[int, int, int]:
             pruning = (
                 epoch.pruning_score[uid]
                 if epoch is not None and uid < len(epoch.pruning_score) and regs[uid] <= epoch.block
@@ -420,16 +442,23 @@ class NeuronState:
         self._hot, self._cold, self._reg, self._uid_of = {}, {}, {}, {}
         for netuid in self._life:
             n = self._count.latest(netuid, 0)
-            self._hot[netuid] = [self._fields.latest((netuid, u, "hotkey")) for u in range(n)]
-            self._cold[netuid] = [self._fields.latest((netuid, u, "coldkey")) for u in range(n)]
-            self._reg[netuid] = [self._fields.latest((netuid, u, "registered_at")) for u in range(n)]
+            # Every uid below the count has all three fields.
+            self._hot[netuid] = cast(
+                "list[bytes]", [self._fields.latest((netuid, u, "hotkey")) for u in range(n)]
+            )
+            self._cold[netuid] = cast(
+                "list[bytes]", [self._fields.latest((netuid, u, "coldkey")) for u in range(n)]
+            )
+            self._reg[netuid] = cast(
+                "list[int]", [self._fields.latest((netuid, u, "registered_at")) for u in range(n)]
+            )
             self._uid_of[netuid] = {h: u for u, h in enumerate(self._hot[netuid])}
         self._stake_now = {k: v[1][-1] for k, v in self._stake.data.items() if v[1]}
 
     # -- internals -----------------------------------------------------------------------------------
     def _live(self, netuid: int) -> bool:
         life = self._life.get(netuid)
-        return bool(life) and life[-1][1] is None
+        return bool(life and life[-1][1] is None)
 
     def _put(self, block: int, netuid: int, uid: int, hotkey: bytes, coldkey: bytes) -> None:
         hot, cold, reg = self._hot[netuid], self._cold[netuid], self._reg[netuid]
@@ -509,7 +538,7 @@ class NeuronState:
                 )
                 last_update[u] = max(regs[u], before)
 
-        def u16(values: Iterable[float]) -> array:
+        def u16(values: Iterable[float]) -> array[int]:
             return array("H", [min(U16_MAX, max(0, round(v * U16_MAX))) for v in values])
 
         epoch = Epoch(
@@ -812,7 +841,7 @@ class NeuronState:
         block: int,
         tempo_of: Callable[[int], int] | None = None,
         hyperparams_of: Callable[[int], dict[str, Any] | None] | None = None,
-        runtime: Any = None,
+        runtime: DevRuntime | None = None,
         symbol_of: Callable[[int], str | None] | None = None,
     ) -> bytes | None:
         """The SCALE answer to ``state_call(method, data)`` at ``block`` for the metagraph calls, or None
@@ -860,7 +889,7 @@ _COMPACT: list[bytes] = []
 
 def _compact_table() -> list[bytes]:
     if not _COMPACT:
-        from .types import compact
+        from ..scale import compact
 
         _COMPACT.extend(compact(i) for i in range(1 << 16))
     return _COMPACT
@@ -873,8 +902,8 @@ class _FastEncoder:
 
     _AXON_FIELDS = ["block", "version", "ip", "port", "ip_type", "protocol", "placeholder1", "placeholder2"]
 
-    def __init__(self, reg: Any, type_expr: str) -> None:
-        from .types import compact
+    def __init__(self, reg: Registry, type_expr: str) -> None:
+        from ..scale import compact
 
         self.compact = compact
         self.table = _compact_table()
@@ -884,7 +913,7 @@ class _FastEncoder:
     def _one(self, v: int) -> bytes:
         return self.table[v] if v < 65536 else self.compact(v)
 
-    def _field(self, reg: Any, tid: int) -> Callable[[Any], bytes]:
+    def _field(self, reg: Registry, tid: int) -> Callable[[Any], bytes]:
         t = reg.type_def(tid)
         d = t["def"]
         table, compact = self.table, self.compact
@@ -933,6 +962,6 @@ class _FastEncoder:
 
 
 def _compact(data: bytes, offset: int) -> tuple[int, int]:
-    from .types import decode_compact
+    from ..scale import decode_compact
 
     return decode_compact(data, offset)

@@ -32,6 +32,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..errors import SentinelError
+
 Action = Literal[
     "set_hyperparam",
     "schedule_swap_coldkey",
@@ -49,6 +51,9 @@ Action = Literal[
     "clear_coldkey_swap",
 ]
 
+Via = Literal["sudo", "owner", "batch", "proxy", "sudo_failed"]
+"""How a governance call is submitted (``sudo_failed``: through Sudo, and it fails)."""
+
 
 class Happening(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -58,7 +63,7 @@ class Happening(BaseModel):
     netuid: int | None = None
     name: str | None = None
     value: Any = None
-    via: Literal["sudo", "owner", "batch", "proxy", "sudo_failed"] | None = None
+    via: Via | None = None
     count: int = 0
 
 
@@ -80,8 +85,8 @@ class Scenario(BaseModel):
         return sum(h.count for h in self.at if h.block == number and h.action == "failures")
 
 
-class ScenarioError(ValueError):
-    pass
+class ScenarioError(SentinelError, ValueError):
+    """A scenario file that is missing, not TOML or not a valid scenario (one line, with the path)."""
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -20,14 +20,15 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from ..errors import SentinelError
 from ..tasks import cancel_and_wait, wait_for
+from ..units import BLOCK_TIME
 from .chain import DevChain, ProducedBlock
 from .metadata import DevRuntime
 from .scenario import Scenario
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from ..config import DevnetSettings
 
 log = logging.getLogger("sentinel.devnet")
+
+JSON = Any
+"""A value decoded from a JSON-RPC request (any JSON shape: the handlers check what they take)."""
 
 RATE_LIMITED = -32029
 METHODS = [
@@ -65,11 +69,18 @@ METHODS = [
 ]
 
 
-class RpcError(Exception):
+class RpcError(SentinelError):
+    """A JSON-RPC error the devnet answers a request with (``code``, ``message``)."""
+
     def __init__(self, code: int, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def _encode_metadata(rt: DevRuntime) -> tuple[bytes, bytes]:
+    """Encode ``rt``'s metadata, both versions (cached on it), so no request has to wait for it."""
+    return rt.metadata_v14, rt.metadata_v15
 
 
 def _unknown_block(h: str) -> RpcError:
@@ -84,7 +95,7 @@ class Devnet:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        block_time: float = 12.0,
+        block_time: float = BLOCK_TIME,
         history: int = 5000,
         seed: int = 1,
         extrinsics_per_block: int = 20,
@@ -124,7 +135,7 @@ class Devnet:
         )
         self._fault_rng = random.Random(f"{seed}:faults")
         self._server: Server | None = None
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._conns: set[ServerConnection] = set()
         self._subs: dict[str, tuple[ServerConnection, str]] = {}
         self._next_sub = 0
@@ -166,7 +177,7 @@ class Devnet:
         await asyncio.to_thread(self.chain.produce, self.history)
         self.chain.listeners.append(self._on_block)
         for rt in filter(None, (self.chain.genesis_runtime, self.chain.upgraded_runtime)):
-            await asyncio.to_thread(lambda rt=rt: (rt.metadata_v14, rt.metadata_v15))
+            await asyncio.to_thread(_encode_metadata, rt)
         self._server = await serve(
             self._handle, self.host, self.port, max_size=2**26, ping_interval=None, compression=None
         )
@@ -340,7 +351,7 @@ class Devnet:
             ):
                 self._send_initial_head(ws, payload)
 
-    def _send_initial_head(self, ws: ServerConnection, payload: dict) -> None:
+    def _send_initial_head(self, ws: ServerConnection, payload: dict[str, JSON]) -> None:
         # A Substrate node sends the current head right after subscribing.
         sub = next((s for s, (c, _) in reversed(list(self._subs.items())) if c is ws), None)
         if sub is None:
@@ -359,7 +370,7 @@ class Devnet:
         self._window_calls += 1
         return self._window_calls > self.rate_limit
 
-    def _dispatch(self, ws: ServerConnection, req: Any) -> str:
+    def _dispatch(self, ws: ServerConnection, req: JSON) -> str:
         if not isinstance(req, dict) or not isinstance(req.get("method"), str):
             rid = req.get("id") if isinstance(req, dict) else None
             return _error(rid, -32600, "Invalid request")
@@ -380,7 +391,7 @@ class Devnet:
         try:
             if not isinstance(params, list):
                 raise RpcError(-32602, "Invalid params: expected an array")
-            raw = handler(ws, *params)
+            raw: str = handler(ws, *params)
         except RpcError as exc:
             return _error(rid, exc.code, exc.message)
         except TypeError as exc:
@@ -399,7 +410,7 @@ class Devnet:
         return block
 
     @staticmethod
-    def _j(value: Any) -> str:
+    def _j(value: JSON) -> str:
         return json.dumps(value, separators=(",", ":"))
 
     # -- RPC methods (each returns the JSON text of its result) ------------------------------------------
@@ -427,7 +438,7 @@ class Devnet:
     def rpc_chain_getFinalizedHead(self, ws: ServerConnection) -> str:
         return self._j(self.chain.finalized.hash)
 
-    def rpc_chain_getBlockHash(self, ws: ServerConnection, number: Any = None) -> str:
+    def rpc_chain_getBlockHash(self, ws: ServerConnection, number: JSON = None) -> str:
         if number is None:
             return self._j(self.chain.head.hash)
         if isinstance(number, list):
@@ -525,7 +536,7 @@ class Devnet:
     rpc_chain_unsubscribeFinalizedHeads = _unsubscribe
 
 
-def _error(rid: Any, code: int, message: str) -> str:
+def _error(rid: JSON, code: int, message: str) -> str:
     return (
         '{"jsonrpc":"2.0","id":'
         + json.dumps(rid)
@@ -535,11 +546,3 @@ def _error(rid: Any, code: int, message: str) -> str:
         + json.dumps(message)
         + "}}"
     )
-
-
-async def run_devnet(devnet: Devnet, on_ready: Callable[[Devnet], None] | None = None) -> None:
-    """Start ``devnet`` and serve until cancelled."""
-    async with devnet:
-        if on_ready is not None:
-            on_ready(devnet)
-        await asyncio.Event().wait()

@@ -16,10 +16,15 @@ list/tuple otherwise; a variant is its name (no fields), ``(name, value)`` or ``
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..scale import compact
+
 Encoder = Callable[[Any], bytes]
+Declaration = tuple[Any, ...]
+"""A field ``(name | None, typeName | None, type_expr)``, a variant ``(name, index, fields)`` or a type
+parameter ``(name, type_expr | None)``."""
 
 
 class Raw(bytes):
@@ -53,20 +58,6 @@ _STRUCT = {
 PRIMITIVES = frozenset({*_INT_SIZES, "bool", "str", "char"})
 
 
-def compact(n: int) -> bytes:
-    """SCALE compact encoding of a non-negative integer."""
-    if n < 0:
-        raise ValueError(f"compact cannot encode negative {n}")
-    if n < 1 << 6:
-        return bytes((n << 2,))
-    if n < 1 << 14:
-        return ((n << 2) | 1).to_bytes(2, "little")
-    if n < 1 << 30:
-        return ((n << 2) | 2).to_bytes(4, "little")
-    size = (n.bit_length() + 7) // 8
-    return bytes((((size - 4) << 2) | 3,)) + n.to_bytes(size, "little")
-
-
 def as_bytes(value: Any) -> bytes:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
@@ -79,7 +70,9 @@ def as_bytes(value: Any) -> bytes:
 
 def _split_args(s: str) -> list[str]:
     """Split a comma separated list at the top nesting level."""
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in s:
         if ch in "<([":
             depth += 1
@@ -129,7 +122,7 @@ class Registry:
         self._named[name] = tid
         return tid
 
-    def fill_variant(self, tid: int, variants: list[tuple[str, int, list[tuple]]]) -> None:
+    def fill_variant(self, tid: int, variants: Sequence[Declaration]) -> None:
         self.types[tid]["type"]["def"] = {"variant": {"variants": self._variants(variants)}}
         self._encoders.pop(tid, None)
 
@@ -137,7 +130,9 @@ class Registry:
         """``NetUid`` -> ``u16``: a name usable in expressions for another type (no new type id)."""
         self._aliases[name] = target
 
-    def composite(self, name: str, path: str, fields: list[tuple], params: list[tuple] = ()) -> int:
+    def composite(
+        self, name: str, path: str, fields: Sequence[Declaration], params: Sequence[Declaration] = ()
+    ) -> int:
         """Declare a named struct; ``fields`` are ``(name | None, typeName | None, type_expr)``."""
         if name in self._named:
             return self._named[name]
@@ -150,7 +145,9 @@ class Registry:
         self._named[name] = tid
         return tid
 
-    def variant(self, name: str, path: str, variants: list[tuple], params: list[tuple] = ()) -> int:
+    def variant(
+        self, name: str, path: str, variants: Sequence[Declaration], params: Sequence[Declaration] = ()
+    ) -> int:
         """Declare a named enum; ``variants`` are ``(name, index, fields)``."""
         if name in self._named:
             return self._named[name]
@@ -163,19 +160,19 @@ class Registry:
         self._named[name] = tid
         return tid
 
-    def _fields(self, fields: list[tuple]) -> list[dict[str, Any]]:
+    def _fields(self, fields: Sequence[Declaration]) -> list[dict[str, Any]]:
         return [
             {"name": fname, "type": self.ty(texpr), "typeName": tname, "docs": []}
             for fname, tname, texpr in fields
         ]
 
-    def _variants(self, variants: list[tuple]) -> list[dict[str, Any]]:
+    def _variants(self, variants: Sequence[Declaration]) -> list[dict[str, Any]]:
         return [
             {"name": vname, "fields": self._fields(vfields), "index": idx, "docs": []}
             for vname, idx, vfields in variants
         ]
 
-    def _params(self, params: list[tuple]) -> list[dict[str, Any]]:
+    def _params(self, params: Sequence[Declaration]) -> list[dict[str, Any]]:
         return [{"name": pname, "type": None if pexpr is None else self.ty(pexpr)} for pname, pexpr in params]
 
     # -- resolving expressions ----------------------------------------------------------------
@@ -208,7 +205,7 @@ class Registry:
             if head == "Vec":
                 return self._add(expr, {"sequence": {"type": self.ty(args[0])}})
             if head == "Option":
-                inner = self.ty(args[0])
+                some = self.ty(args[0])
                 return self._add(
                     expr,
                     {
@@ -217,7 +214,7 @@ class Registry:
                                 {"name": "None", "fields": [], "index": 0, "docs": []},
                                 {
                                     "name": "Some",
-                                    "fields": [{"name": None, "type": inner, "typeName": None, "docs": []}],
+                                    "fields": [{"name": None, "type": some, "typeName": None, "docs": []}],
                                     "index": 1,
                                     "docs": [],
                                 },
@@ -225,7 +222,7 @@ class Registry:
                         }
                     },
                     ["Option"],
-                    [{"name": "T", "type": inner}],
+                    [{"name": "T", "type": some}],
                 )
             if head == "Result":
                 ok, err = self.ty(args[0]), self.ty(args[1])
@@ -253,14 +250,12 @@ class Registry:
                     [{"name": "T", "type": ok}, {"name": "E", "type": err}],
                 )
             if head == "BoundedVec":
-                inner = self.ty(f"Vec<{args[0]}>")
+                vec = self.ty(f"Vec<{args[0]}>")
                 return self._add(
                     expr,
                     {
                         "composite": {
-                            "fields": [
-                                {"name": None, "type": inner, "typeName": f"Vec<{args[0]}>", "docs": []}
-                            ]
+                            "fields": [{"name": None, "type": vec, "typeName": f"Vec<{args[0]}>", "docs": []}]
                         }
                     },
                     ["bounded_collections", "bounded_vec", "BoundedVec"],
@@ -269,7 +264,8 @@ class Registry:
         raise KeyError(f"unknown type expression {expr!r}")
 
     def type_def(self, tid: int) -> dict[str, Any]:
-        return self.types[tid]["type"]
+        found: dict[str, Any] = self.types[tid]["type"]
+        return found
 
     # -- encoding -------------------------------------------------------------------------------
     def encoder(self, expr: str | int) -> Encoder:
@@ -277,7 +273,10 @@ class Registry:
         enc = self._encoders.get(tid)
         if enc is None:
             # Install a trampoline first so recursive types (RuntimeCall in Sudo.sudo) resolve.
-            self._encoders[tid] = lambda v, _t=tid: self._encoders[_t](v)
+            def trampoline(v: Any, _t: int = tid) -> bytes:
+                return self._encoders[_t](v)
+
+            self._encoders[tid] = trampoline
             enc = self._compile(tid)
             self._encoders[tid] = enc
         return enc
@@ -286,7 +285,7 @@ class Registry:
         return self.encoder(expr)(value)
 
     def _is_u8(self, tid: int) -> bool:
-        return self.types[tid]["type"]["def"] == {"primitive": "u8"}
+        return bool(self.types[tid]["type"]["def"] == {"primitive": "u8"})
 
     def _compile(self, tid: int) -> Encoder:  # noqa: C901 - one branch per SCALE kind
         t = self.types[tid]["type"]
@@ -384,17 +383,3 @@ def _primitive_encoder(name: str) -> Encoder:
     if name == "char":
         return lambda v: ord(v).to_bytes(4, "little")
     raise ValueError(f"unknown primitive {name}")
-
-
-def decode_compact(data: bytes, offset: int = 0) -> tuple[int, int]:
-    """Decode a SCALE compact integer at ``offset``; returns ``(value, new_offset)``."""
-    b0 = data[offset]
-    mode = b0 & 3
-    if mode == 0:
-        return b0 >> 2, offset + 1
-    if mode == 1:
-        return int.from_bytes(data[offset : offset + 2], "little") >> 2, offset + 2
-    if mode == 2:
-        return int.from_bytes(data[offset : offset + 4], "little") >> 2, offset + 4
-    size = (b0 >> 2) + 4
-    return int.from_bytes(data[offset + 1 : offset + 1 + size], "little"), offset + 1 + size

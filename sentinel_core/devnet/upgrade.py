@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from . import pallets as finney
 from .metadata import RuntimeSpec
-from .spec import Api, ApiMethod, Storage, Variant
+from .spec import Api, ApiMethod, Pallet, Storage, Variant
 from .types import Registry
 
 SPEC_VERSION = 400
@@ -97,23 +97,25 @@ def declare_types(reg: Registry) -> None:
     )
 
 
-def _pallets() -> tuple:
+def _pallets() -> tuple[Pallet, ...]:
     out = []
     for p in finney.PALLETS:
         if p.name == "SubtensorModule":
             p = replace(
                 p,
-                calls=p.calls + NEW_SUBTENSOR_CALLS,
-                events=p.events + NEW_SUBTENSOR_EVENTS,
-                storage=p.storage + NEW_SUBTENSOR_STORAGE,
+                calls=(p.calls or ()) + NEW_SUBTENSOR_CALLS,
+                events=(p.events or ()) + NEW_SUBTENSOR_EVENTS,
+                storage=(p.storage or ()) + NEW_SUBTENSOR_STORAGE,
             )
         elif p.name == "AdminUtils":
-            p = replace(p, calls=p.calls + NEW_ADMIN_CALLS, events=p.events + NEW_ADMIN_EVENTS)
+            p = replace(
+                p, calls=(p.calls or ()) + NEW_ADMIN_CALLS, events=(p.events or ()) + NEW_ADMIN_EVENTS
+            )
         out.append(p)
     return tuple(out)
 
 
-def _apis() -> tuple:
+def _apis() -> tuple[Api, ...]:
     out = []
     for a in finney.APIS:
         if a.name == "SubnetInfoRuntimeApi":

@@ -37,9 +37,9 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterable, Sequence
 
+from ..scale import compact, decode_compact
 from ..units import U16_MAX
 from .metadata import DevRuntime, hash_key
-from .types import compact, decode_compact
 
 PALLET = "SubtensorModule"
 ITEMS = ("Weights", "Bonds")

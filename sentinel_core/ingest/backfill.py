@@ -14,15 +14,20 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ..bus import BackfillProgress, LogLine, WorkerProgress
 from ..chain.client import ChainClient, ChainError, RpcError, is_rate_limit_text
+from ..errors import SentinelError
 from ..service import collect_connection_garbage
-from ..tasks import cancel_and_wait, raise_if_stop_requested
+from ..tasks import cancel_and_wait
+from .jobs import Job
 from .procs import DecoderDied, DecoderPool, auto_processes
+
+_R = TypeVar("_R")
 
 if TYPE_CHECKING:
     from ..service import Sentinel
@@ -30,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("sentinel.backfill")
 
 
-class BackfillError(Exception):
+class BackfillError(SentinelError):
     pass
 
 
@@ -59,7 +64,7 @@ class Throttle:
     rate: float | None = None
     backoffs: int = 0
     rng: random.Random = field(default_factory=random.Random)
-    _sent: deque = field(default_factory=deque)
+    _sent: deque[float] = field(default_factory=deque)
     _paused_until: float = 0.0
     _last_raise: float = 0.0
     _last_error: float = 0.0
@@ -106,7 +111,7 @@ class Throttle:
         """Errors that are not rate limits (timeouts, dropped connections): fewer in flight, back off."""
         self.backoffs += 1
         self.limit = max(1, self.limit // 2)
-        delay = min(30.0, 0.5 * 2 ** min(self.backoffs, 6)) * (0.5 + self.rng.random())
+        delay = min(30.0, 0.5 * 2.0 ** min(self.backoffs, 6)) * (0.5 + self.rng.random())
         self._paused_until = max(self._paused_until, time.monotonic() + delay)
         return delay
 
@@ -115,7 +120,7 @@ class Throttle:
         return float(sum(1 for t in self._sent if now - t <= 1.0))
 
 
-class Backfill:
+class Backfill(Job):
     """One backfill run; ``await run()`` returns when the range is complete (or raises)."""
 
     def __init__(
@@ -137,9 +142,7 @@ class Backfill:
         ing = sentinel.settings.ingest
         if start > end:
             raise BackfillError(f"block_start {start} > block_end {end}")
-        self.s = sentinel
-        self.start = start
-        self.end = end
+        super().__init__(sentinel, start=start, end=end)
         self.mode = mode
         self.workers = workers or ing.workers
         self.batch_size = batch_size or ing.batch_size
@@ -151,37 +154,12 @@ class Backfill:
         """fast_backfill: decoding processes (None: one per core for long ranges, see auto_processes)."""
         self.decoders: DecoderPool | None = None
         self.max_attempts = max_attempts
-        self.run_id = 0
-        self.total = 0
-        self.done = 0
-        self.state: Literal["running", "paused", "done", "cancelled", "failed"] = "running"
-        self._resume = asyncio.Event()
-        self._resume.set()
-        self._rates: deque[tuple[float, int]] = deque(maxlen=64)
         self._worker_progress: dict[int, WorkerProgress] = {}
         # Start at full concurrency: a rate-limited node answers the first batches with errors and the
         # throttle halves from there; a node of our own answers and we keep going.
         self.throttle = Throttle(limit=self.workers, max_limit=self.workers, max_rps=self.max_rps)
-        self._last_publish = 0.0
-
-    # -- control ---------------------------------------------------------------------------------------
-    def pause(self) -> None:
-        self.state = "paused"
-        self._resume.clear()
-        self._publish(force=True)
-
-    def resume(self) -> None:
-        self.state = "running"
-        self._resume.set()
-        self._publish(force=True)
 
     # -- progress --------------------------------------------------------------------------------------
-    def _rate(self) -> float:
-        if len(self._rates) < 2:
-            return 0.0
-        (t0, d0), (t1, d1) = self._rates[0], self._rates[-1]
-        return (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
-
     def progress(self, error: str | None = None) -> BackfillProgress:
         rate = self._rate()
         remaining = self.total - self.done
@@ -202,20 +180,9 @@ class Backfill:
             error=error,
         )
 
-    def _publish(self, force: bool = False, error: str | None = None) -> None:
-        now = time.monotonic()
-        if force or now - self._last_publish >= 0.2:
-            self._last_publish = now
-            self.s.bus.publish(self.progress(error))
-
-    def _advance(self, n: int) -> None:
-        self.done += n
-        self._rates.append((time.monotonic(), self.done))
-
     # -- run -----------------------------------------------------------------------------------------
     async def run(self) -> BackfillProgress:
         store = self.s.store
-        assert store is not None
         # A node that cannot be reached at the start is an error now, not something to wait out.
         await (await self.s.connect(archive=True)).close()
         missing = await store.missing_in(self.start, self.end)
@@ -224,7 +191,7 @@ class Backfill:
         self.run_id = await store.start_run(self.mode, self.start, self.end)
         self._rates.append((time.monotonic(), 0))
         self._publish(force=True)
-        try:
+        async with self.lifecycle():
             try:
                 if self.mode == "backfill":
                     await self._sequential(batches)
@@ -232,22 +199,7 @@ class Backfill:
                     await self._parallel(batches)
             finally:
                 collect_connection_garbage()  # the workers' connections
-        except asyncio.CancelledError:
-            self.state = "cancelled"
-            await asyncio.shield(store.finish_run(self.run_id, "cancelled"))
-            self._publish(force=True)
-            raise
-        except Exception as exc:
-            self.state = "failed"
-            await store.finish_run(self.run_id, "failed")
-            self._publish(force=True, error=str(exc))
-            raise
-        self.state = "done"
-        await store.update_run(self.run_id, self.done)
-        await store.finish_run(self.run_id, "done")
-        final = self.progress()
-        self.s.bus.publish(final)
-        return final
+        return await self.finish()
 
     async def _sequential(self, batches: list[list[int]]) -> None:
         client = await self._connect()
@@ -255,11 +207,10 @@ class Backfill:
         self._worker_progress[0] = WorkerProgress(worker=0, total=self.total)
         try:
             for batch in batches:
-                raise_if_stop_requested()
-                await self._resume.wait()
-                blocks = await self._retrying(client, lambda: client.fetch_blocks(batch), batch)
+                await self.checkpoint()
+                blocks = await self._retrying(client, partial(client.fetch_blocks, batch), batch)
                 await self._retrying(
-                    client, lambda: self.s.pipeline.process(client, blocks, engine, source="backfill"), batch
+                    client, partial(self.s.pipeline.process, client, blocks, engine, source="backfill"), batch
                 )
                 self._advance(len(blocks))
                 wp = self._worker_progress[0]
@@ -327,8 +278,7 @@ class Backfill:
             wp = self._worker_progress.setdefault(wid, WorkerProgress(worker=wid))
             try:
                 while not queue.empty():
-                    raise_if_stop_requested()
-                    await self._resume.wait()
+                    await self.checkpoint()
                     await slots.acquire()
                     try:
                         if granted > self.throttle.limit:
@@ -391,7 +341,9 @@ class Backfill:
             client.pacer = self.throttle.pace
             return client
 
-    async def _retrying(self, client: ChainClient, action, batch: list[int]):
+    async def _retrying(
+        self, client: ChainClient, action: Callable[[], Awaitable[_R]], batch: list[int]
+    ) -> _R:
         """Run ``action`` until it succeeds: rate limits slow the pace, other errors back off and
         reconnect. Nothing is skipped; after ``max_attempts`` non-rate-limit failures it gives up."""
         failures = 0

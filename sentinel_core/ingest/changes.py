@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import hyperparams as hp
 from ..chain.client import ChainClient
-from ..chain.queries import read_hyperparams_at
+from ..chain.reads.hyperparams import read_hyperparams_at
 from ..model import Block, HyperparamChange
 
 # Setter names whose state appears under another name in the runtime API answer.

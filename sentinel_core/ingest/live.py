@@ -13,12 +13,14 @@ import asyncio
 import logging
 import random
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from ..bus import AlertRaised, ConnectionChanged, HeadUpdated, LogLine
+from ..alerts.raising import raise_alerts
+from ..bus import ConnectionChanged, HeadUpdated, LogLine
 from ..chain.client import ChainClient, ChainError
-from ..chain.queries import read_hyperparams, subnets_at
-from ..model import HyperparamChange
+from ..chain.reads.hyperparams import read_hyperparams
+from ..chain.reads.subnets import subnets_at
+from ..model import Block, HyperparamChange
 from ..rules.engine import RuleEngine
 from ..service import collect_connection_garbage
 from ..tasks import cancel_and_wait, raise_if_stop_requested, wait_for
@@ -72,7 +74,6 @@ class LiveRunner:
     async def run(self) -> None:
         """Watch the chain until cancelled."""
         store = self.s.store
-        assert store is not None
         self.last_number = await store.latest_block()
         if self.last_number is not None:
             self.last_hash = await store.block_hash(self.last_number)
@@ -83,7 +84,9 @@ class LiveRunner:
             while True:
                 raise_if_stop_requested()
                 url = self.s.url or "?"
-                state = "connecting" if self.attempt == 0 else "reconnecting"
+                state: Literal["connecting", "reconnecting"] = (
+                    "connecting" if self.attempt == 0 else "reconnecting"
+                )
                 self.s.bus.publish(ConnectionChanged(state=state, url=url, attempt=self.attempt))
                 try:
                     client = await self.s.connect()
@@ -107,13 +110,16 @@ class LiveRunner:
     async def _warm(self) -> None:
         """Refill the rules' sliding windows from stored history, so a restart does not blind them."""
         store = self.s.store
-        depth = min(self.warm_blocks, self.last_number or 0)
-        first = self.last_number - depth + 1
-        changes: dict[int, list] = {}
+        last = self.last_number
+        if last is None:
+            return
+        depth = min(self.warm_blocks, last)
+        first = last - depth + 1
+        changes: dict[int, list[HyperparamChange]] = {}
         for c in await store.hyperparam_history(limit=1000):
             if c.block >= first:
                 changes.setdefault(c.block, []).append(c)
-        for n in range(first, self.last_number + 1):
+        for n in range(first, last + 1):
             block = await store.get_block(n)
             if block is not None and not block.decode_error:
                 self.engine.warm(block, changes.get(n, []))
@@ -144,8 +150,9 @@ class LiveRunner:
                     raise ChainError(f"no new block for {timeout:.0f}s; reconnecting") from None
                 except StopAsyncIteration:
                     raise ChainError("subscription ended") from None
-                if finals.done() and finals.exception() is not None:
-                    raise finals.exception()
+                failed = finals.exception() if finals.done() else None
+                if failed is not None:
+                    raise failed
                 await self._on_head(client, number, block_hash, parent, time.monotonic())
         finally:
             await cancel_and_wait(finals)
@@ -184,7 +191,7 @@ class LiveRunner:
 
     async def _reorg(self, client: ChainClient, number: int, new_hash: str) -> None:
         """Replace stored blocks from the fork point up to ``number`` (whose canonical hash is ``new_hash``)."""
-        chain = []
+        chain: list[str] = []
         h = new_hash
         n = number
         while n >= 0 and len(chain) < MAX_REORG_DEPTH:
@@ -231,8 +238,7 @@ class LiveRunner:
                 await self._reorg(client, first.number - 1, first.parent_hash)
             await self._process(client, blocks, None)
 
-    async def _process(self, client: ChainClient, blocks: list, received: float | None) -> None:
-        assert self.s.pipeline is not None
+    async def _process(self, client: ChainClient, blocks: list[Block], received: float | None) -> None:
         await self.s.pipeline.process(client, blocks, self.engine, source="live", received_at=received)
         for block in blocks:
             self._recent[block.number] = block.hash
@@ -265,12 +271,8 @@ class LiveRunner:
                 self.last_number,
                 None if self.last_block_at is None else time.time() - (time.monotonic() - self.last_block_at),
             )
-            if alerts:
-                new = await self.s.store.write_alerts(alerts)
-                for alert in new:
-                    self.s.bus.publish(AlertRaised(alert=alert))
-                if new and self.s.deliverer is not None:
-                    self.s.deliverer.wake()
+            wake = self.s.deliverer.on_new_alerts
+            await raise_alerts(self.s.store, self.s.bus, alerts, wake)
 
     # -- periodic snapshots ----------------------------------------------------------------------------
     async def _snapshot(self, client: ChainClient, number: int, block_hash: str) -> None:
@@ -286,7 +288,7 @@ class LiveRunner:
         for netuid, current in values.items():
             if current is None:
                 continue
-            previous = await store.latest_snapshot(netuid, number - 1)
+            previous = await store.latest_hyperparam_poll(netuid, number - 1)
             if previous is not None:
                 snap_block, expected = previous[0], dict(previous[1])
                 for change in reversed(await store.hyperparam_history(netuid=netuid, limit=1000)):
@@ -301,4 +303,4 @@ class LiveRunner:
                 ]
                 if unexplained:
                     await store.write_changes(unexplained)
-            await store.write_snapshot(number, netuid, current)
+            await store.write_hyperparam_poll(number, netuid, current)

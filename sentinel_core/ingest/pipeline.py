@@ -12,14 +12,15 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from ..bus import AlertRaised, BlockProcessed, Bus, HyperparamChanged, RuntimeUpgraded
+from ..alerts.raising import announce_alerts
+from ..bus import BlockProcessed, Bus, HyperparamChanged, RuntimeUpgraded
 from ..chain.client import ChainClient
 from ..model import Alert, Block, HyperparamChange
 from ..notable import notable_calls
 from ..rules.engine import RuleEngine
-from ..store import BlockRows, block_rows
+from ..store import BlockRows, StoreAPI, block_rows
 from ..units import block_time
 from .changes import hyperparam_changes
 
@@ -71,7 +72,7 @@ async def prepare(
 class Pipeline:
     def __init__(
         self,
-        store: Any,
+        store: StoreAPI,
         bus: Bus,
         *,
         artifact: ArtifactWriter | None = None,
@@ -107,22 +108,21 @@ class Pipeline:
         source: str = "live",
         received_at: float | None = None,
     ) -> list[Alert]:
-        """Write what :func:`prepare` made (here or in a decoding process) in one transaction, append
-        the artifact, publish, and queue the new alerts for delivery. ``blocks``, when at hand, feed
-        the live block flow."""
+        """Write what :func:`prepare` made (here or in a decoding process) in one transaction (the
+        alerts with their delivery outbox among the rows), append the artifact, publish, and raise the
+        new alerts (:func:`~sentinel_core.alerts.raising.announce_alerts`). ``blocks``, when at hand,
+        feed the live block flow."""
         new_alerts = await self.store.write_rows(prepared.rows)
         if self.artifact is not None and prepared.artifact_lines:
             await self.artifact.write(prepared.artifact_lines)
-        self._publish(blocks or (), prepared.changes, new_alerts, source, received_at)
-        if new_alerts and self.on_new_alerts is not None:
-            self.on_new_alerts(new_alerts)
+        self._publish(blocks or (), prepared.changes, source, received_at)
+        announce_alerts(self.bus, new_alerts, self.on_new_alerts)
         return new_alerts
 
     def _publish(
         self,
         blocks: Sequence[Block],
         changes: list[HyperparamChange],
-        new_alerts: list[Alert],
         source: str,
         received_at: float | None,
     ) -> None:
@@ -154,5 +154,3 @@ class Pipeline:
                     bus.publish(RuntimeUpgraded(block=block.number, old=block.spec_version, new=-1))
         for change in changes:
             bus.publish(HyperparamChanged(change=change))
-        for alert in new_alerts:
-            bus.publish(AlertRaised(alert=alert))

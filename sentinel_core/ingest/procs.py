@@ -24,13 +24,22 @@ import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from multiprocessing.context import SpawnContext
+from typing import Any, TypeVar, cast
 
 from ..chain.client import ChainClient, ChainError, RawBlock, RpcError
+from ..errors import SentinelError
 from ..rules.engine import RuleEngine
 from .pipeline import Prepared, prepare
 
 T = TypeVar("T")
+
+_InitArgs = tuple[str, list[Any], bool, float]
+"""What a decoding process starts from: ``(url, rules, artifact, timeout)``."""
+
+_Answer = tuple[str, Any]
+"""A decoding process's answer: ``("ok", Prepared)``, ``("chain", (method, code, message))`` or
+``("error", text)``."""
 
 
 def auto_processes(blocks: int) -> int:
@@ -83,7 +92,7 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-def _prepare(raw: list[RawBlock]) -> tuple[str, Any]:
+def _prepare(raw: list[RawBlock]) -> _Answer:
     """Runs in a decoding process. Chain errors come back as data (their classes do not survive
     pickling as they are): ``("ok", Prepared)`` or ``("chain", (method or None, code or None, message))``,
     method and code set for the node's JSON-RPC errors."""
@@ -96,7 +105,7 @@ def _prepare(raw: list[RawBlock]) -> tuple[str, Any]:
         return "chain", (None, None, str(exc))
 
 
-def _serve(conn: Connection, initargs: tuple) -> None:
+def _serve(conn: Connection, initargs: _InitArgs) -> None:
     """A decoding process: one batch in, one answer out, until the parent closes its end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     _start(*initargs)
@@ -105,6 +114,7 @@ def _serve(conn: Connection, initargs: tuple) -> None:
             raw = conn.recv()
         except (EOFError, OSError):
             return
+        answer: _Answer
         try:
             answer = _prepare(raw)
         except Exception as exc:  # noqa: BLE001 - a bug: reported to the parent, which raises it
@@ -128,6 +138,7 @@ async def _in_daemon_thread(fn: Callable[..., T], *args: Any) -> T:
             future.set_result(value) if ok else future.set_exception(value)
 
     def run() -> None:
+        outcome: tuple[bool, object]
         try:
             outcome = (True, fn(*args))
         except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
@@ -141,11 +152,11 @@ async def _in_daemon_thread(fn: Callable[..., T], *args: Any) -> T:
     return await future
 
 
-class DecoderDied(Exception):
+class DecoderDied(SentinelError):
     """Decoding processes kept ending abruptly (killed, out of memory)."""
 
 
-class _Gone(Exception):
+class _Gone(SentinelError):
     """The decoding process of a round trip died during it."""
 
 
@@ -153,7 +164,7 @@ class _Worker:
     """One decoding process and the parent's end of its own pipe. Nothing else holds that pipe, so the
     process's death, even in the middle of an answer, is an end of file here: it cannot go unnoticed."""
 
-    def __init__(self, ctx: Any, initargs: tuple) -> None:
+    def __init__(self, ctx: SpawnContext, initargs: _InitArgs) -> None:
         mine, theirs = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
             target=_serve, args=(theirs, initargs), name="sentinel-decoder", daemon=True
@@ -162,10 +173,11 @@ class _Worker:
         theirs.close()
         self.conn = mine
 
-    def roundtrip(self, raw: list[RawBlock]) -> tuple[str, Any]:
+    def roundtrip(self, raw: list[RawBlock]) -> _Answer:
         try:
             self.conn.send(raw)
-            return self.conn.recv()
+            answer: _Answer = self.conn.recv()
+            return answer
         except (EOFError, OSError) as exc:
             raise _Gone from exc
 
@@ -216,7 +228,8 @@ class DecoderPool:
     def pids(self) -> list[int]:
         """The decoding processes running now."""
         with self._lock:
-            return [w.process.pid for w in self._workers if w.process.is_alive()]
+            pids = (w.process.pid for w in self._workers if w.process.is_alive())
+            return [pid for pid in pids if pid is not None]
 
     async def prepare(self, raw: list[RawBlock]) -> Prepared:
         """Decode, evaluate and build rows for ``raw`` in a decoding process. Raises ChainError
@@ -224,13 +237,13 @@ class DecoderPool:
         keep dying."""
         kind, value = await _in_daemon_thread(self._run, raw)
         if kind == "ok":
-            return value
+            return cast(Prepared, value)
         if kind == "error":
             raise RuntimeError(f"a decoding process failed: {value}")
         method, code, message = value
         raise RpcError(method, code, message) if method is not None else ChainError(message)
 
-    def _run(self, raw: list[RawBlock]) -> tuple[str, Any]:
+    def _run(self, raw: list[RawBlock]) -> _Answer:
         """In a thread: send ``raw`` to an idle process and wait for its answer, replacing processes
         that die on the way."""
         while True:

@@ -34,34 +34,20 @@ import contextlib
 import logging
 import random
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..bus import AlertRaised, BackfillProgress, LogLine, WorkerProgress
+from ..alerts.raising import raise_alerts
+from ..bus import BackfillProgress, LogLine, WorkerProgress
 from ..chain.client import ChainClient, ChainError, RpcError
-from ..chain.queries import subnets_at
-from ..metagraph import (
-    Metagraph,
-    MetagraphUnavailable,
-    epoch_boundaries,
-    epoch_runs_at,
-    read_metagraphs,
-    read_tempos,
-)
+from ..chain.reads.metagraph import MetagraphUnavailable, read_metagraphs
+from ..chain.reads.subnets import read_tempos, subnets_at
+from ..metagraph import Metagraph, epoch_boundaries, epoch_runs_at
 from ..model import Alert
-from ..snapshots import (
-    adjacent_snapshot_blocks,
-    arun,
-    ensure_schema,
-    mark_checked,
-    read_snapshot_raw,
-    taken,
-    unchecked_snapshots,
-    write_snapshots,
-)
-from ..store import Store
-from ..tasks import cancel_and_wait, raise_if_stop_requested
+from ..store import StoreAPI
+from ..tasks import cancel_and_wait
+from .jobs import Job
 
 if TYPE_CHECKING:
     from ..service import Sentinel
@@ -91,8 +77,8 @@ def _pending_between(pending: dict[int, list[int]] | None, netuid: int, a: int, 
     return i < len(blocks) and blocks[i] < b
 
 
-def store_and_pair(
-    store: Store,
+async def store_and_pair(
+    store: StoreAPI,
     mgs: Sequence[Metagraph],
     points: Sequence[int] | int,
     *,
@@ -101,12 +87,13 @@ def store_and_pair(
     paired: set[Pair] | None = None,
 ) -> list[Pair]:
     """Write ``mgs`` and (``pair``) return the pairs of consecutive stored snapshots they form with their
-    stored neighbours, in the store's thread: nothing else writes in between, so the neighbours are
+    stored neighbours, read by the store with nothing written in between, so the neighbours are
     exact. ``pending`` (netuid -> sorted planned blocks not yet stored) defers a pair with a planned
     snapshot between its two; ``paired`` remembers the pairs already returned (each pair once)."""
-    write_snapshots(store, mgs, points, unchecked=pair)
     if not pair:
+        await store.write_snapshots(mgs, points)
         return []
+    written = await store.write_snapshots_and_neighbours(mgs, points, unchecked=True)
     if pending:
         for mg in mgs:
             blocks = pending.get(mg.netuid)
@@ -116,8 +103,8 @@ def store_and_pair(
                     del blocks[i]
     paired = set() if paired is None else paired
     out: list[Pair] = []
-    for mg in mgs:
-        for key in _neighbour_pairs(store, mg.netuid, mg.block, pending):
+    for netuid, block, before, after in written:
+        for key in _neighbour_pairs(netuid, block, before, after, pending):
             if key not in paired:
                 paired.add(key)
                 out.append(key)
@@ -125,11 +112,10 @@ def store_and_pair(
 
 
 def _neighbour_pairs(
-    store: Store, netuid: int, block: int, pending: dict[int, list[int]] | None
+    netuid: int, block: int, before: int | None, after: int | None, pending: dict[int, list[int]] | None
 ) -> list[Pair]:
-    """The pairs the stored snapshot at ``block`` forms with its stored neighbours, less any with a
-    planned snapshot between (that one's own write pairs them)."""
-    before, after = adjacent_snapshot_blocks(store, netuid, block)
+    """The pairs the stored snapshot at ``block`` forms with its stored neighbours ``before`` and
+    ``after``, less any with a planned snapshot between (that one's own write pairs them)."""
     return [
         (netuid, a, b)
         for a, b in ((before, block), (block, after))
@@ -165,7 +151,7 @@ class SnapshotAlerts:
         mg = self._recent.get((netuid, block))
         if mg is not None and (mg.rows or mg._raw is not None or not neurons or not mg.exists):
             return mg
-        mg = await arun(self.s.store, read_snapshot_raw, netuid, block, neurons=neurons)
+        mg = await self.s.store.read_snapshot_raw(netuid, block, neurons=neurons)
         if mg is not None and neurons:
             self.remember([mg])
         return mg
@@ -182,24 +168,8 @@ class SnapshotAlerts:
             current = await self._snapshot(netuid, b, neurons)
             if previous is not None and current is not None:
                 alerts.extend(engine.evaluate_snapshot(previous, current))
-        return await raise_alerts(self.s, alerts)
-
-
-async def raise_alerts(sentinel: Sentinel, alerts: Sequence[Alert]) -> list[Alert]:
-    """The block alerts' path for alerts raised outside a block write: store them with their delivery
-    outbox (the same happening only once), publish the new ones, wake the deliverer."""
-    if not alerts:
-        return []
-    new = await sentinel.store.write_alerts(alerts)
-    for alert in new:
-        sentinel.bus.publish(AlertRaised(alert=alert))
-    if new:
-        pipeline = sentinel.pipeline
-        if pipeline is not None and pipeline.on_new_alerts is not None:
-            pipeline.on_new_alerts(new)  # thread-safe: wakes the deliverer in its own loop
-        elif sentinel.deliverer is not None:
-            sentinel.deliverer.wake()
-    return new
+        wake = self.s.deliverer.on_new_alerts
+        return await raise_alerts(self.s.store, self.s.bus, alerts, wake)
 
 
 async def store_snapshots(
@@ -213,9 +183,7 @@ async def store_snapshots(
 ) -> list[Alert]:
     """Store ``mgs`` and raise what the snapshot rules find against their stored neighbours."""
     active = alerts.active
-    pairs = await arun(
-        sentinel.store, store_and_pair, mgs, points, pair=active, pending=pending, paired=paired
-    )
+    pairs = await store_and_pair(sentinel.store, mgs, points, pair=active, pending=pending, paired=paired)
     if not active:
         return []
     alerts.remember(mgs)
@@ -228,18 +196,18 @@ async def _check_and_mark(
     """Raise what the snapshot rules find in ``pairs``, then note the snapshots ``keys`` as checked."""
     new = await alerts.check(pairs)
     alerts.raised += len(new)
-    await arun(sentinel.store, mark_checked, keys)
+    await sentinel.store.mark_checked(keys)
     return new
 
 
-def unchecked_pairs(
-    store: Store, pending: dict[int, list[int]] | None = None
+async def unchecked_pairs(
+    store: StoreAPI, pending: dict[int, list[int]] | None = None
 ) -> tuple[list[Pair], list[tuple[int, int]]]:
     """The pairs of the snapshots stored but never evaluated (see :func:`_neighbour_pairs`), and those
     snapshots."""
-    keys = unchecked_snapshots(store)
-    pairs = {pair for netuid, block in keys for pair in _neighbour_pairs(store, netuid, block, pending)}
-    return sorted(pairs), keys
+    found = await store.unchecked_neighbours()
+    pairs = {pair for n, b, before, after in found for pair in _neighbour_pairs(n, b, before, after, pending)}
+    return sorted(pairs), [(n, b) for n, b, _, _ in found]
 
 
 async def check_unchecked(
@@ -253,9 +221,9 @@ async def check_unchecked(
     resumed run, which skips stored snapshots, raises their alerts all the same (once: alerts are
     keyed by happening)."""
     if not alerts.active:
-        await arun(sentinel.store, mark_checked, None)  # no snapshot rules now: nothing is owed
+        await sentinel.store.mark_checked(None)  # no snapshot rules now: nothing is owed
         return []
-    pairs, keys = await arun(sentinel.store, unchecked_pairs, pending)
+    pairs, keys = await unchecked_pairs(sentinel.store, pending)
     if not keys:
         return []
     if paired is not None:
@@ -454,7 +422,7 @@ def _tempo_at(points: list[tuple[int, int | None]], block: int) -> int | None:
     return found
 
 
-class SnapshotBackfill:
+class SnapshotBackfill(Job):
     """Snapshots over ``[start, end]``; ``await run()`` returns when all are stored (or raises)."""
 
     def __init__(
@@ -476,8 +444,7 @@ class SnapshotBackfill:
             raise ValueError(f"block_start {start} > block_end {end}")
         if points_per_epoch not in (1, 4):
             raise ValueError("points_per_epoch must be 1 or 4")
-        self.s = sentinel
-        self.start, self.end = start, end
+        super().__init__(sentinel, start=start, end=end)
         self.netuids = list(netuids) if netuids is not None else None
         self.step_epochs = max(1, step_epochs)
         self.points_per_epoch = points_per_epoch
@@ -486,17 +453,11 @@ class SnapshotBackfill:
         self.calls_per_frame = max(1, calls_per_frame)
         self.probe_every = probe_every
         self.max_attempts = max_attempts
-        self.run_id = 0
-        self.total = 0
-        self.done = 0
         self.skipped = 0
         self.plan: dict[int, list[tuple[int, int]]] = {}
         self.schedule: dict[int, list[tuple[int, int | None]]] = {}
-        self.state: Literal["running", "paused", "done", "cancelled", "failed"] = "running"
         self.backoffs = 0
-        self._rates: deque[tuple[float, int]] = deque(maxlen=64)
         self._workers: dict[int, WorkerProgress] = {}
-        self._last_publish = 0.0
         self._rng = random.Random()
         self.alerts = SnapshotAlerts(sentinel, keep=max(256, 4 * self.calls_per_frame))
         self._pending: dict[int, list[int]] = {}
@@ -505,10 +466,7 @@ class SnapshotBackfill:
 
     # -- progress --------------------------------------------------------------------------------------
     def progress(self, error: str | None = None) -> BackfillProgress:
-        rate = 0.0
-        if len(self._rates) >= 2:
-            (t0, d0), (t1, d1) = self._rates[0], self._rates[-1]
-            rate = (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
+        rate = self._rate()
         remaining = self.total - self.done
         return BackfillProgress(
             run_id=self.run_id,
@@ -527,44 +485,22 @@ class SnapshotBackfill:
             error=error,
         )
 
-    def _publish(self, force: bool = False, error: str | None = None) -> None:
-        now = time.monotonic()
-        if force or now - self._last_publish >= 0.2:
-            self._last_publish = now
-            self.s.bus.publish(self.progress(error))
-
     # -- run -------------------------------------------------------------------------------------------
     async def run(self) -> BackfillProgress:
         store = self.s.store
         assert store is not None
-        await arun(store, ensure_schema)
         self.run_id = await store.start_run("snapshots", self.start, self.end)
         client = await self.s.connect(archive=True)
         try:
-            try:
+            async with self.lifecycle():
                 jobs = await self._plan(client)
                 await check_unchecked(self.s, self.alerts, pending=self._pending, paired=self._paired)
                 self._rates.append((time.monotonic(), 0))
                 self._publish(force=True)
                 await self._execute(client, jobs)
-            except asyncio.CancelledError:
-                self.state = "cancelled"
-                await asyncio.shield(store.finish_run(self.run_id, "cancelled"))
-                self._publish(force=True)
-                raise
-            except Exception as exc:
-                self.state = "failed"
-                await store.finish_run(self.run_id, "failed")
-                self._publish(force=True, error=str(exc))
-                raise
         finally:
             await client.close()
-        self.state = "done"
-        await store.update_run(self.run_id, self.done)
-        await store.finish_run(self.run_id, "done")
-        final = self.progress()
-        self.s.bus.publish(final)
-        return final
+        return await self.finish()
 
     async def _plan(self, client: ChainClient) -> list[tuple[int, str, list[tuple[int, int]]]]:
         if self.netuids is None:
@@ -584,7 +520,7 @@ class SnapshotBackfill:
             points_per_epoch=self.points_per_epoch,
         )
         pairs = [(b, n) for b, items in self.plan.items() for n, _ in items]
-        have = await arun(self.s.store, taken, pairs)
+        have = await self.s.store.taken(pairs)
         self.skipped = len(have)
         todo = {b: [(n, p) for n, p in items if (b, n) not in have] for b, items in self.plan.items()}
         todo = {b: items for b, items in todo.items() if items}
@@ -609,7 +545,7 @@ class SnapshotBackfill:
             calls += len(job[2])
         if cur:
             chunks.append(cur)
-        queue: asyncio.Queue = asyncio.Queue()
+        queue: asyncio.Queue[list[tuple[int, str, list[tuple[int, int]]]]] = asyncio.Queue()
         for c in chunks:
             queue.put_nowait(c)
         errors: list[BaseException] = []
@@ -619,7 +555,7 @@ class SnapshotBackfill:
             wp = self._workers.setdefault(wid, WorkerProgress(worker=wid))
             try:
                 while not queue.empty() and not errors:
-                    raise_if_stop_requested()
+                    await self.checkpoint()
                     try:
                         chunk = queue.get_nowait()
                     except asyncio.QueueEmpty:
@@ -631,8 +567,7 @@ class SnapshotBackfill:
                     client = await self._do_chunk(client, chunk)
                     n = sum(len(j[2]) for j in chunk)
                     wp.done += n
-                    self.done += n
-                    self._rates.append((time.monotonic(), self.done))
+                    self._advance(n)
                     self._publish()
             except Exception as exc:  # noqa: BLE001 - surfaced to run()
                 errors.append(exc)

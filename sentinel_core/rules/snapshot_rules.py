@@ -1,9 +1,10 @@
 """Snapshot rules: what changed between two consecutive metagraph snapshots of a subnet.
 
-A :class:`SnapshotMatcher` (one per ``kind = "snapshot"`` rule) turns a pair ``(previous, current)``
+A :class:`SnapshotFinder` (one per ``kind = "snapshot"`` rule) turns a pair ``(previous, current)``
 of :class:`~sentinel_core.metagraph.Metagraph` into :class:`Finding` s. It is a pure function of the
-two snapshots and the rule: no state, no I/O. The engine (:meth:`RuleEngine.evaluate_snapshot`)
-turns findings into alerts (message, dedup key ``rule:netuid:block:uid`` or ``rule:netuid:block:owner``,
+two snapshots and the rule: no state, no I/O. The rule's matcher
+(:mod:`sentinel_core.rules.matchers.snapshot`, fed by :meth:`RuleEngine.evaluate_snapshot`) turns
+findings into alerts (message, dedup key ``rule:netuid:block:uid`` or ``rule:netuid:block:owner``,
 cooldowns).
 
 A neuron is "the same" in both snapshots when the same hotkey holds the same uid; a uid whose hotkey
@@ -15,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sentinel_core.keys import short_key
 from sentinel_core.metagraph import Metagraph
+from sentinel_core.rules.messages import short
 from sentinel_core.rules.spec import SnapshotRule
 from sentinel_core.units import RAO_PER_TAO, U16_MAX, to_u16
 
@@ -28,10 +29,6 @@ class Finding(NamedTuple):
     tag: str
     scope: Any
     fields: dict[str, Any]
-
-
-def short(address: Any) -> str:
-    return short_key(address, keep=20, none=None)
 
 
 def tao_text(value: float) -> str:
@@ -76,7 +73,7 @@ def neurons(mg: Metagraph) -> list[Neuron]:
     return [Neuron(r[0], r[1], r[2] or "", r[3], r[8] or 0, bool(r[13])) for r in raw]
 
 
-class SnapshotMatcher:
+class SnapshotFinder:
     """A ``kind = "snapshot"`` rule, compiled: ``find(previous, current)`` -> findings."""
 
     def __init__(self, spec: SnapshotRule) -> None:
@@ -232,4 +229,4 @@ class SnapshotMatcher:
         return out
 
 
-__all__ = ["Finding", "Neuron", "SnapshotMatcher", "neurons", "short", "tao_text", "pct_text"]
+__all__ = ["Finding", "Neuron", "SnapshotFinder", "neurons", "short", "tao_text", "pct_text"]

@@ -29,6 +29,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from sentinel_core.errors import SentinelError
+
 KNOWN_PALLETS: frozenset[str] = frozenset(
     {
         "System",
@@ -67,7 +69,12 @@ SNAPSHOT_WHENS = ("dividends_zero", "validator_deregistered", "stake_change", "o
 OPS = ("eq", "ne", "in", "gt", "ge", "lt", "le", "regex")
 
 _RULE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-_FORMATTER = string.Formatter()
+
+
+class RuleSpecError(SentinelError, ValueError):
+    """A rule table says something invalid. Raised by the validators below (a ``ValueError``, so
+    pydantic reports it with the field's location; config.py turns that into a ``ConfigError``)."""
+
 
 # Fields every alert template may use.
 COMMON_FIELDS = frozenset({"rule", "severity", "block", "netuid", "extrinsic_index", "summary"})
@@ -164,8 +171,11 @@ def _as_list(v: Any) -> Any:
     return [v] if isinstance(v, str) else v
 
 
+_FORMATTER = string.Formatter()
+
+
 def template_fields(template: str) -> list[str]:
-    """Root names a ``str.format`` template refers to; ValueError when it is not a valid template."""
+    """Root names a ``str.format`` template refers to; RuleSpecError when it is not a valid template."""
     names: list[str] = []
     try:
         for _lit, field, spec, _conv in _FORMATTER.parse(template):
@@ -173,21 +183,21 @@ def template_fields(template: str) -> list[str]:
                 continue
             root = re.split(r"[.\[]", field, maxsplit=1)[0]
             if root == "" or root.isdigit():
-                raise ValueError("positional fields like {} or {0} are not allowed; name a field")
+                raise RuleSpecError("positional fields like {} or {0} are not allowed; name a field")
             names.append(root)
             if spec and "{" in spec:
                 names.extend(template_fields(spec))
     except ValueError as e:
-        raise ValueError(f"invalid template: {e}") from None
+        raise RuleSpecError(f"invalid template: {e}") from None
     return names
 
 
 def check_template(template: str, allowed: frozenset[str] | None) -> None:
-    """Raise ValueError when ``template`` is malformed or (when ``allowed`` is given) names an
+    """Raise RuleSpecError when ``template`` is malformed or (when ``allowed`` is given) names an
     unknown field."""
     for name in template_fields(template):
         if allowed is not None and name not in allowed:
-            raise ValueError(
+            raise RuleSpecError(
                 f"unknown field {{{name}}} in template (available: {', '.join(sorted(allowed))})"
             )
 
@@ -214,20 +224,20 @@ class Condition(_Strict):
             try:
                 re.compile(v)
             except re.error as e:
-                raise ValueError(f"invalid regular expression: {e}") from None
+                raise RuleSpecError(f"invalid regular expression: {e}") from None
         return v
 
     @field_validator("eq", "ne")
     @classmethod
     def _scalar(cls, v: Any) -> Any:
         if isinstance(v, dict):
-            raise ValueError("must be a value, not a table")
+            raise RuleSpecError("must be a value, not a table")
         return v
 
     @model_validator(mode="after")
     def _some(self) -> Condition:
         if all(getattr(self, f) is None for f in ("eq", "ne", "in_", "gt", "ge", "lt", "le", "regex")):
-            raise ValueError(f"empty condition: use one of {', '.join(OPS)}")
+            raise RuleSpecError(f"empty condition: use one of {', '.join(OPS)}")
         return self
 
 
@@ -251,28 +261,28 @@ Where = Annotated[dict[str, Condition], Field(default_factory=dict)]
 
 def _check_pallets(patterns: list[str]) -> list[str]:
     if not patterns:
-        raise ValueError('must name at least one pallet (or "*")')
+        raise RuleSpecError('must name at least one pallet (or "*")')
     for p in patterns:
         if not isinstance(p, str) or not p:
-            raise ValueError("pallet names must be non-empty strings")
+            raise RuleSpecError("pallet names must be non-empty strings")
         if any(c in p for c in "*?["):
             if not any(fnmatchcase(k, p) for k in KNOWN_PALLETS):
-                raise ValueError(f'pattern "{p}" matches no known pallet')
+                raise RuleSpecError(f'pattern "{p}" matches no known pallet')
         elif p not in KNOWN_PALLETS:
             import difflib
 
             close = difflib.get_close_matches(p, sorted(KNOWN_PALLETS), n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
-            raise ValueError(f'unknown pallet "{p}"{hint}')
+            raise RuleSpecError(f'unknown pallet "{p}"{hint}')
     return patterns
 
 
 def _check_names(patterns: list[str], what: str) -> list[str]:
     if not patterns:
-        raise ValueError(f"must name at least one {what} (wildcards allowed)")
+        raise RuleSpecError(f"must name at least one {what} (wildcards allowed)")
     for p in patterns:
         if not p:
-            raise ValueError(f"{what} names must be non-empty")
+            raise RuleSpecError(f"{what} names must be non-empty")
     return patterns
 
 
@@ -299,7 +309,7 @@ class RuleBase(_Strict):
     @classmethod
     def _name(cls, v: str) -> str:
         if not _RULE_NAME.match(v):
-            raise ValueError(
+            raise RuleSpecError(
                 'must be letters, digits, "-", "_" or "." and start with a letter or digit '
                 '(e.g. "coldkey-swap")'
             )
@@ -310,7 +320,7 @@ class RuleBase(_Strict):
     def _channels(cls, v: list[str]) -> list[str]:
         for c in v:
             if not c:
-                raise ValueError("channel names must be non-empty")
+                raise RuleSpecError("channel names must be non-empty")
         return v
 
     @classmethod
@@ -499,21 +509,21 @@ class PatternRule(RuleBase):
         m = self.match
         if m is not None:
             if self.metric == "events" and m.call is not None:
-                raise ValueError('match.call: not allowed with metric = "events" (use match.event)')
+                raise RuleSpecError('match.call: not allowed with metric = "events" (use match.event)')
             if self.metric in ("calls", "failed_extrinsics") and m.event is not None:
-                raise ValueError(f'match.event: not allowed with metric = "{self.metric}"')
+                raise RuleSpecError(f'match.event: not allowed with metric = "{self.metric}"')
             if self.metric != "failed_extrinsics" and m.error is not None:
-                raise ValueError('match.error: only allowed with metric = "failed_extrinsics"')
+                raise RuleSpecError('match.error: only allowed with metric = "failed_extrinsics"')
         if self.metric == "events" and (m is None or m.event is None):
-            raise ValueError(
+            raise RuleSpecError(
                 'metric = "events" needs match.event (e.g. match = { pallet = "SubtensorModule", event = "StakeRemoved" })'
             )
         if self.metric == "calls" and (m is None or m.call is None):
-            raise ValueError(
+            raise RuleSpecError(
                 'metric = "calls" needs match.call (e.g. match = { pallet = "SubtensorModule", call = "remove_stake" })'
             )
         if self.watch_fields and not self.watchlist:
-            raise ValueError("watch_fields: needs a watchlist")
+            raise RuleSpecError("watch_fields: needs a watchlist")
         return self
 
     @model_validator(mode="after")
@@ -526,7 +536,7 @@ class PatternRule(RuleBase):
                 try:
                     check_template(value, allowed)
                 except ValueError as e:
-                    raise ValueError(f"{key}: {e}") from None
+                    raise RuleSpecError(f"{key}: {e}") from None
         return self
 
 
@@ -554,9 +564,9 @@ class AnomalyRule(RuleBase):
     def _threshold(cls, t: float | None, info: ValidationInfo) -> float | None:
         if t is not None:
             if not math.isfinite(t) or t <= 0:
-                raise ValueError("must be a positive number")
+                raise RuleSpecError("must be a positive number")
             if info.data.get("method") == "percentile" and not (50 <= t < 100):
-                raise ValueError("a percentile must be >= 50 and < 100")
+                raise RuleSpecError("a percentile must be >= 50 and < 100")
         return t
 
     @field_validator("min_samples")
@@ -564,7 +574,7 @@ class AnomalyRule(RuleBase):
     def _min_samples(cls, v: int, info: ValidationInfo) -> int:
         size = info.data.get("baseline_blocks")
         if size is not None and v > size:
-            raise ValueError(f"must be <= baseline_blocks ({size})")
+            raise RuleSpecError(f"must be <= baseline_blocks ({size})")
         return v
 
     @property
@@ -636,7 +646,7 @@ class SnapshotRule(RuleBase):
     def _hotkeys(cls, v: list[str]) -> list[str]:
         for h in v:
             if not h:
-                raise ValueError("hotkeys must be non-empty strings")
+                raise RuleSpecError("hotkeys must be non-empty strings")
         return v
 
     @model_validator(mode="after")
@@ -650,14 +660,14 @@ class SnapshotRule(RuleBase):
         }
         for key, when in only.items():
             if key in given and getattr(self, key) is not None and self.when != when:
-                raise ValueError(f'{key}: only used with when = "{when}"')
+                raise RuleSpecError(f'{key}: only used with when = "{when}"')
         if self.when == "owner_change" and self.hotkeys:
-            raise ValueError(
+            raise RuleSpecError(
                 'hotkeys: not used with when = "owner_change" (the owner is a coldkey; '
                 "narrow it with netuids)"
             )
         if self.when == "stake_change" and self.min_change is None and self.min_tao is None:
-            raise ValueError('when: "stake_change" needs min_change (e.g. 0.2 for 20%) and/or min_tao')
+            raise RuleSpecError('when: "stake_change" needs min_change (e.g. 0.2 for 20%) and/or min_tao')
         return self
 
     @property
@@ -670,7 +680,7 @@ class SnapshotRule(RuleBase):
         return SNAPSHOT_FIELDS
 
 
-RuleSpec = Annotated[
+AnyRule = (
     EventRule
     | CallRule
     | SudoCatchallRule
@@ -678,9 +688,12 @@ RuleSpec = Annotated[
     | PatternRule
     | AnomalyRule
     | StallRule
-    | SnapshotRule,
-    Field(discriminator="kind"),
-]
+    | SnapshotRule
+)
+"""A rule of any kind (``rule.kind`` tells which)."""
+
+RuleSpec = Annotated[AnyRule, Field(discriminator="kind")]
+"""A rule of any kind, as pydantic validates it (by its ``kind``)."""
 
 RULE_MODELS: dict[str, type[RuleBase]] = {
     "event": EventRule,
@@ -692,63 +705,6 @@ RULE_MODELS: dict[str, type[RuleBase]] = {
     "stall": StallRule,
     "snapshot": SnapshotRule,
 }
-
-DEFAULT_MESSAGES: dict[str, str] = {
-    "event": "{summary}",
-    "call": "{summary}",
-    "sudo_catchall": "sudo: {summary}",
-    "hyperparam": "subnet {netuid}: {change}",
-    "pattern": "{summary}",
-    "anomaly": "{summary}",
-    "stall": "no new block for {seconds:.0f}s (last block {last_block})",
-    "snapshot": "subnet {netuid}: {change}",
-}
-
-
-class _SafeFormatter(string.Formatter):
-    """``str.format`` that never raises: unknown names, keys and indexes render as ``?`` and a format
-    spec that does not fit the value (``{x:.2f}`` on a string) falls back to ``str(value)``."""
-
-    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
-        try:
-            return super().get_field(field_name, args, kwargs)
-        except (KeyError, IndexError, AttributeError, TypeError, ValueError):
-            return "?", field_name
-
-    def format_field(self, value: Any, format_spec: str) -> Any:
-        try:
-            return format(value, format_spec)
-        except (TypeError, ValueError):
-            return str(value)
-
-    def convert_field(self, value: Any, conversion: str | None) -> Any:
-        try:
-            return super().convert_field(value, conversion)
-        except ValueError:
-            return value
-
-
-_SAFE = _SafeFormatter()
-
-
-class _Fields(dict):
-    """``format_map`` mapping: unknown names render as ``?``."""
-
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-def render(template: str, fields: dict[str, Any]) -> str:
-    """Format ``template`` with ``fields``; never raises (unknown fields render as ``?``)."""
-    try:
-        return template.format_map(_Fields(fields))  # C fast path
-    except Exception:
-        pass
-    try:  # a bad index, attribute or format spec somewhere: the forgiving (slower) formatter
-        return _SAFE.vformat(template, (), fields)
-    except Exception:  # a malformed template (rejected at load time; defensive)
-        return template
-
 
 __all__ = [
     "KNOWN_PALLETS",
@@ -769,8 +725,8 @@ __all__ = [
     "SNAPSHOT_WHENS",
     "RuleSpec",
     "RULE_MODELS",
-    "DEFAULT_MESSAGES",
-    "render",
+    "AnyRule",
+    "RuleSpecError",
     "check_template",
     "template_fields",
 ]

@@ -4,7 +4,7 @@ A ``SlidingWindow`` keeps the per-block, per-group values (e.g. per netuid) of t
 blocks in one queue, and a running total per group. Adding a block first evicts what fell out of the
 window, so memory is bounded by ``size`` x (groups touched per block).
 
-Episodes: ``add_block`` reports a group as *crossing* the first time its total exceeds the threshold;
+Episodes: ``add`` reports a group as *crossing* the first time its total exceeds the threshold;
 the group re-arms once its total has fallen back to the threshold or below, so a sustained condition
 fires once, not once per block.
 
@@ -18,8 +18,8 @@ from collections import deque
 from collections.abc import Hashable
 from typing import Any
 
-# per-group state: [total, count, armed, last_fields]
-_TOTAL, _COUNT, _ARMED, _LAST = 0, 1, 2, 3
+# per-group state: [total, count, armed]
+_TOTAL, _COUNT, _ARMED = 0, 1, 2
 
 
 class SlidingWindow:
@@ -30,10 +30,10 @@ class SlidingWindow:
     def __init__(self, size: int, threshold: float) -> None:
         self.size = size
         self.threshold = threshold
-        self.groups: dict[Hashable, list] = {}
-        self.entries: deque[list] = deque()  # [block, group, value, count], oldest first
+        self.groups: dict[Hashable, list[Any]] = {}
+        self.entries: deque[list[Any]] = deque()  # [block, group, value, count], oldest first
         self.newest = -1
-        self._current: dict[Hashable, list] = {}  # this block's entry per group
+        self._current: dict[Hashable, list[Any]] = {}  # this block's entry per group
 
     def _evict(self, newest: int) -> None:
         limit = newest - self.size
@@ -51,9 +51,7 @@ class SlidingWindow:
             if g[_TOTAL] <= threshold:
                 g[_ARMED] = True
 
-    def add(
-        self, block: int, key: Hashable, value: float, fields: Any = None
-    ) -> tuple[float, int, int] | None:
+    def add(self, block: int, key: Hashable, value: float) -> tuple[float, int, int] | None:
         """Add one match of ``value`` to group ``key`` at ``block``. Returns ``(total, count,
         first_block_in_window)`` when this makes the group cross the threshold, else None."""
         entries = self.entries
@@ -65,7 +63,7 @@ class SlidingWindow:
             self._current = {}
         g = self.groups.get(key)
         if g is None:
-            g = self.groups[key] = [0, 0, True, None]
+            g = self.groups[key] = [0, 0, True]
         entry = self._current.get(key)
         if entry is None:  # one queue entry per (block, group): matches of a block are coalesced
             entry = self._current[key] = [block, key, value, 1]
@@ -76,45 +74,11 @@ class SlidingWindow:
         total = g[_TOTAL] + value
         g[_TOTAL] = total
         g[_COUNT] += 1
-        g[_LAST] = fields
         if g[_ARMED] and total > self.threshold:
             g[_ARMED] = False
             first = min(e[0] for e in entries if e[1] == key)
             return total, g[_COUNT], first
         return None
-
-    def add_block(
-        self, block: int, values: dict[Hashable, list]
-    ) -> list[tuple[Hashable, float, int, int, Any]]:
-        """Add a block's ``{group: [value, count, fields]}`` at once; return the groups that
-        crossed the threshold: ``(group, total, count, first_block_in_window, fields)``."""
-        if block > self.newest:
-            self.newest = block
-        if self.entries and self.entries[0][0] <= self.newest - self.size:
-            self._evict(self.newest)
-        groups = self.groups
-        entries = self.entries
-        threshold = self.threshold
-        crossed = []
-        for key, (value, count, fields) in values.items():
-            g = groups.get(key)
-            if g is None:
-                g = groups[key] = [0, 0, True, None]
-            entries.append([block, key, value, count])
-            total = g[_TOTAL] + value
-            g[_TOTAL] = total
-            g[_COUNT] += count
-            if fields is not None:
-                g[_LAST] = fields
-            if g[_ARMED] and total > threshold:
-                g[_ARMED] = False
-                first = min(e[0] for e in entries if e[1] == key)
-                crossed.append((key, total, g[_COUNT], first, g[_LAST]))
-        return crossed
-
-    def total(self, group: Hashable = None) -> float:
-        g = self.groups.get(group)
-        return g[_TOTAL] if g else 0.0
 
     def __len__(self) -> int:
         return len(self.groups)

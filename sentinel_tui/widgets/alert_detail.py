@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -16,14 +15,11 @@ from textual.widgets import DataTable, Label, Static
 from sentinel_core.model import Alert
 
 from ..format import SEVERITY_ICON, SEVERITY_STYLE, compact_value, date_time
-from ..messages import AlertAcknowledged, OpenBlock
+from ..messages import AcknowledgeAlert, AlertAcknowledged, OpenBlock
 from .key_bar import KeyBar
 
-if TYPE_CHECKING:
-    from ..app import SentinelApp
 
-
-class AlertDetailScreen(Screen):
+class AlertDetailScreen(Screen[None]):
     """Esc closes; ``a`` acknowledges; ``o`` opens the alert's block."""
 
     AUTO_FOCUS = "#ad-fields"
@@ -40,10 +36,6 @@ class AlertDetailScreen(Screen):
         self.alert = alert
         self.acknowledged = acknowledged
         self.tz = tz
-
-    @property
-    def sentinel_app(self) -> SentinelApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(id="ad-title", classes="detail-title")
@@ -94,7 +86,7 @@ class AlertDetailScreen(Screen):
         self.dismiss()
 
     def action_acknowledge(self) -> None:
-        self.sentinel_app.acknowledge_alert(self.alert_id)
+        self.post_message(AcknowledgeAlert(self.alert_id))
 
     def on_alert_acknowledged(self, message: AlertAcknowledged) -> None:
         if message.alert_id == self.alert_id:

@@ -1,12 +1,15 @@
 """Backfill pane: a form to start a ``backfill`` / ``fast_backfill`` that runs in a worker while live
 watching continues, then progress overall and per worker (blocks/s, ETA, backoffs), pause/resume
 (``p``) and cancel (``c``); the runs stored in SQLite are listed below.
+
+The pane drives backfills through the job controller and reads the runs through the read model (both
+given to it by the app); the progress comes as ``BackfillNotice`` messages.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Literal
 
 from rich.text import Text
 from textual import on, work
@@ -16,12 +19,12 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
 
 from sentinel_core.bus import BackfillProgress
+from sentinel_core.config import IngestSettings
+from sentinel_core.ingest.jobs import FINISHED, JobController
+from sentinel_core.views import Views
 
 from ..format import duration
 from ..messages import BackfillNotice, CoreStarted, HeadNotice
-
-if TYPE_CHECKING:
-    from ..app import SentinelApp
 
 STATE_TEXT = {
     "running": ("● running", "bold green"),
@@ -44,17 +47,19 @@ class BackfillPane(Vertical):
         Binding("c", "cancel", "Cancel"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self, views: Views, jobs: JobController, ingest: IngestSettings, *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
+        self.views = views
+        self.jobs = jobs
+        self.ingest = ingest
+        """The configured backfill settings: the form's defaults."""
         self.last: BackfillProgress | None = None
         self._defaults_set = False
         self._first_stored: int | None = None
         self._best: int | None = None
         self.runs_loaded = False
-
-    @property
-    def sentinel_app(self) -> SentinelApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Grid(id="bf-form"):
@@ -121,7 +126,7 @@ class BackfillPane(Vertical):
 
     # -- defaults -------------------------------------------------------------------------------------
     def on_core_started(self, _: CoreStarted) -> None:
-        ing = self.sentinel_app.sentinel.settings.ingest
+        ing = self.ingest
         self.query_one("#bf-workers", Input).value = str(ing.workers)
         # Small batches keep the dashboard responsive: decoding a big batch answer holds the
         # interpreter for tens of milliseconds at a time (headless keeps ingest.batch_size).
@@ -156,12 +161,11 @@ class BackfillPane(Vertical):
 
     @work(group="bf-runs", exclusive=True, exit_on_error=False)
     async def load_runs(self) -> None:
-        store = self.sentinel_app.sentinel.store
-        if store is None:
+        if not self.views.ready:
             return
-        stats = await store.stats()
-        self._first_stored = stats.get("first_block")
-        runs = await store.list_runs(10)
+        overview = await self.views.backfill_overview(10)
+        self._first_stored = overview.first_stored
+        runs = overview.runs
         if not self.is_attached:
             return
         table = self.query_one("#bf-runs", DataTable)
@@ -216,10 +220,10 @@ class BackfillPane(Vertical):
         except ValueError as exc:
             self._status(Text(f"✖ {exc}", style="bold red"))
             return False
-        mode = str(self.query_one("#bf-mode", Select).value)
-        error = self.sentinel_app.start_backfill(
-            start=start, end=end, mode=mode, workers=workers, batch_size=batch
+        mode: Literal["backfill", "fast_backfill"] = (
+            "backfill" if self.query_one("#bf-mode", Select).value == "backfill" else "fast_backfill"
         )
+        error = self.jobs.start_backfill(start=start, end=end, mode=mode, workers=workers, batch_size=batch)
         if error:
             self._status(Text(f"✖ {error}", style="bold red"))
             return False
@@ -277,7 +281,7 @@ class BackfillPane(Vertical):
         )
         self.query_one("#bf-stats", Label).update(stats)
         self._update_workers(n)
-        if n.state in ("done", "cancelled", "failed"):
+        if n.state in FINISHED:
             self.load_runs()
 
     def _update_workers(self, n: BackfillProgress) -> None:
@@ -314,12 +318,12 @@ class BackfillPane(Vertical):
 
     # -- control ----------------------------------------------------------------------------------------
     def action_pause(self) -> None:
-        state = self.sentinel_app.toggle_backfill_pause()
+        state = self.jobs.toggle_pause()
         if state is None:
             self.app.notify("no backfill running", timeout=2)
 
     def action_cancel(self) -> None:
-        if not self.sentinel_app.cancel_backfill():
+        if not self.jobs.cancel():
             self.app.notify("no backfill running", timeout=2)
 
     @property

@@ -1,14 +1,13 @@
 """One block: its extrinsics (signer, effective calls with their wrappers, success or error) and events.
 
-Read from the store; a block the store does not have is fetched from the node through the app's
-chain client in a worker. Calls wrapped in ``Sudo`` / ``Utility.batch*`` / ``Proxy.proxy`` are shown
+Read through the read model in a worker: from the store, or, for a block the store does not have,
+from the node. Calls wrapped in ``Sudo`` / ``Utility.batch*`` / ``Proxy.proxy`` are shown
 unwrapped: ``AdminUtils.sudo_set_tempo via Sudo.sudo``.
 """
 
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -18,12 +17,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
 from sentinel_core.model import Block, Extrinsic
+from sentinel_core.views import Views
 
 from ..format import call_label, clock_time, compact_args, compact_value, short_addr
 from .key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from ..app import SentinelApp
 
 
 def extrinsic_calls(ex: Extrinsic) -> list[str]:
@@ -52,7 +49,7 @@ def interesting(ex: Extrinsic) -> bool:
     )
 
 
-class BlockDetailScreen(Screen):
+class BlockDetailScreen(Screen[None]):
     """A block's extrinsics and events; Esc closes."""
 
     AUTO_FOCUS = "#bd-extrinsics"
@@ -64,18 +61,17 @@ class BlockDetailScreen(Screen):
         Binding("right_square_bracket", "step(1)", "Next block"),
     ]
 
-    def __init__(self, number: int, *, extrinsic: int | None = None, tz: tzinfo | None = None) -> None:
+    def __init__(
+        self, number: int, views: Views, *, extrinsic: int | None = None, tz: tzinfo | None = None
+    ) -> None:
         super().__init__(classes="detail-screen")
+        self.views = views
         self.number = number
         self.extrinsic = extrinsic
         self.tz = tz
         self.block: Block | None = None
         self.all_events = False
         self.loaded = False
-
-    @property
-    def sentinel_app(self) -> SentinelApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Block #{self.number:,} · loading…"), id="bd-title", classes="detail-title")
@@ -102,18 +98,12 @@ class BlockDetailScreen(Screen):
 
     @work(group="block-detail", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        app = self.sentinel_app
         block: Block | None = None
         source = "store"
         error: str | None = None
-        store = app.sentinel.store
         try:
-            if store is not None:
-                block = await store.get_block(self.number)
-            if block is None:
-                source = "node"
-                client = await app.ui_client()
-                block = await client.fetch_block(number=self.number)
+            found = await self.views.block(self.number)
+            block, source = found.block, found.source
         except Exception as exc:  # noqa: BLE001 - shown to the user
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if not self.is_attached:
@@ -242,7 +232,7 @@ class BlockDetailScreen(Screen):
     def action_step(self, delta: int) -> None:
         target = self.number + delta
         if target >= 0:
-            self.app.switch_screen(BlockDetailScreen(target, tz=self.tz))
+            self.app.switch_screen(BlockDetailScreen(target, self.views, tz=self.tz))
 
     def action_close(self) -> None:
         self.dismiss()

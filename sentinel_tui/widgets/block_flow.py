@@ -1,7 +1,7 @@
 """The block flow: the newest blocks streaming in, newest on top, with sparklines of block time and
 extrinsics per block. Bounded (``max_rows``): the oldest rows are removed as new ones arrive.
 
-History comes from SQLite when the core starts (so reopening the app shows the last blocks), then
+History comes from the read model (SQLite) when the core starts (so reopening the app shows the last blocks), then
 ``BlockNotice`` messages append. Updates are coalesced (one table update per ~0.1 s) so a fast chain
 never floods the UI. Enter opens the block.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -22,13 +22,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Sparkline
 
 from sentinel_core.units import block_time
+from sentinel_core.views import Views
 
 from ..format import clock_time
 from ..messages import BlockNotice, CoreStarted, OpenBlock
 from .filter_bar import FilterBar
-
-if TYPE_CHECKING:
-    from ..app import SentinelApp
 
 FLUSH_DELAY = 0.1
 
@@ -70,8 +68,11 @@ class BlockFlow(Vertical):
 
     BINDINGS = [Binding("enter", "open_block", "Open block", show=True)]
 
-    def __init__(self, *, max_rows: int = 500, tz: tzinfo | None = None, id: str | None = None) -> None:
+    def __init__(
+        self, views: Views, *, max_rows: int = 500, tz: tzinfo | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
+        self.views = views
         self.max_rows = max_rows
         self.tz = tz
         self.rows: dict[int, BlockRow] = {}
@@ -81,10 +82,6 @@ class BlockFlow(Vertical):
         self._times: deque[float] = deque(maxlen=max_rows)
         self._exts: deque[float] = deque(maxlen=max_rows)
         self.loaded = False
-
-    @property
-    def sentinel_app(self) -> SentinelApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="flow-sparks"):
@@ -112,7 +109,7 @@ class BlockFlow(Vertical):
         table.loading = True
 
     @property
-    def table(self) -> DataTable:
+    def table(self) -> DataTable[Any]:
         return self.query_one("#blocks-table", DataTable)
 
     # -- history from the store -----------------------------------------------------------------------
@@ -121,35 +118,23 @@ class BlockFlow(Vertical):
 
     @work(group="blocks-load", exclusive=True, exit_on_error=False)
     async def load_history(self) -> None:
-        store = self.sentinel_app.sentinel.store
-        if store is None:
+        if not self.views.ready:
             return
-        recent = await store.recent_blocks(self.max_rows)
+        recent = await self.views.recent_blocks(self.max_rows)
         if not self.is_attached:
             return
-        rows: list[BlockRow] = []
-        prev: dict[str, Any] | None = None
-        for r in reversed(recent):
-            bt = None
-            if (
-                prev is not None
-                and prev["number"] == r["number"] - 1
-                and prev["timestamp"]
-                and r["timestamp"]
-            ):
-                bt = block_time(prev["timestamp"], r["timestamp"])
-            rows.append(
-                BlockRow(
-                    number=r["number"],
-                    timestamp=r["timestamp"],
-                    extrinsics=r["extrinsic_count"],
-                    failed=r["failed_count"],
-                    events=r["event_count"],
-                    notable=r["notable"],
-                    block_time=bt,
-                )
+        rows = [
+            BlockRow(
+                number=r.number,
+                timestamp=r.timestamp,
+                extrinsics=r.extrinsics,
+                failed=r.failed,
+                events=r.events,
+                notable=r.notable,
+                block_time=r.block_time,
             )
-            prev = r
+            for r in recent
+        ]
         # Blocks that streamed in while we read the store are newer: keep them after the history.
         self._pending = rows + [p for p in self._pending if p.number > (rows[-1].number if rows else -1)]
         self.table.loading = False
@@ -175,7 +160,7 @@ class BlockFlow(Vertical):
         if self.loaded and self._flush_timer is None:
             self._flush_timer = self.set_timer(FLUSH_DELAY, self._flush)
 
-    def _cells(self, row: BlockRow) -> tuple:
+    def _cells(self, row: BlockRow) -> tuple[Text, ...]:
         notable = ", ".join(row.notable)
         if len(notable) > 120:
             notable = notable[:119] + "…"

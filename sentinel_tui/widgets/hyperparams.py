@@ -1,14 +1,14 @@
 """Hyperparameters of one subnet: every value with its unit (from the one semantics table), recently
 changed values highlighted, and the change history of the selected parameter from the store.
 
-Values are read at the head with ``read_hyperparams`` in a worker (never in a handler); a
+Values are read at the head through the read model in a worker (never in a handler); a
 ``HyperparamNotice`` for the shown subnet re-reads them. When the node cannot be reached the newest
-stored snapshot is shown instead.
+stored poll is shown instead.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -19,14 +19,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from sentinel_core import hyperparams as hp
-from sentinel_core.chain.queries import read_hyperparams
+from sentinel_core.views import Views
 
 from ..format import short_addr
-from ..messages import CoreStarted, HyperparamNotice, SubnetsKnown
+from ..messages import CoreStarted, HyperparamNotice, RefreshSubnets, SubnetsKnown
 from .filter_bar import FilterBar
-
-if TYPE_CHECKING:
-    from ..app import SentinelApp
 
 RECENT_BLOCKS = 7200
 """A change within this many blocks of the head is highlighted (one day at 12 s per block)."""
@@ -60,8 +57,9 @@ class HyperparamsPane(Vertical):
         Binding("R", "refresh", "Re-read", show=False),
     ]
 
-    def __init__(self, *, recent_blocks: int = RECENT_BLOCKS, id: str | None = None) -> None:
+    def __init__(self, views: Views, *, recent_blocks: int = RECENT_BLOCKS, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.views = views
         self.recent_blocks = recent_blocks
         self.netuids: list[int] = []
         self.netuid: int | None = None
@@ -77,10 +75,6 @@ class HyperparamsPane(Vertical):
         self._stale_values = False
         self._note: Text | None = None
         self._suppress_select = False
-
-    @property
-    def sentinel_app(self) -> SentinelApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="hp-bar"):
@@ -105,7 +99,7 @@ class HyperparamsPane(Vertical):
         history.add_column("Old -> new  ·  who", key="change")
 
     @property
-    def table(self) -> DataTable:
+    def table(self) -> DataTable[Any]:
         return self.query_one("#hp-table", DataTable)
 
     def focus_main(self) -> None:
@@ -155,8 +149,8 @@ class HyperparamsPane(Vertical):
     def _subnet_picked(self, event: Select.Changed) -> None:
         if self._suppress_select or event.value is Select.NULL:
             return
-        if event.value != self.netuid:
-            self.select_subnet(int(event.value))
+        if isinstance(event.value, int) and event.value != self.netuid:
+            self.select_subnet(event.value)
 
     def action_subnet(self, delta: int) -> None:
         if not self.netuids:
@@ -167,9 +161,9 @@ class HyperparamsPane(Vertical):
         i = (self.netuids.index(self.netuid) + delta) % len(self.netuids)
         self.select_subnet(self.netuids[i])
 
-    def refresh_if_stale(self, stale_after: int = 10) -> None:
-        """Re-read the values when the head moved on since they were read (on showing the pane)."""
-        best = self.sentinel_app.header.best
+    def refresh_if_stale(self, best: int | None, stale_after: int = 10) -> None:
+        """Re-read the values when the head (``best``) moved on since they were read (on showing the
+        pane)."""
         if (
             self.loaded
             and self.read_at is not None
@@ -188,28 +182,19 @@ class HyperparamsPane(Vertical):
         netuid = self.netuid
         if netuid is None:
             return
-        app = self.sentinel_app
-        store = app.sentinel.store
+        views = self.views
         note: Text | None = None
-        values: dict[str, Any] | None = None
-        read_at: int | None = None
-        try:
-            client = await app.ui_client()
-            read_at, head_hash = await client.head()
-            values = (await read_hyperparams(client, [netuid], head_hash)).get(netuid)
-            if values is None:
-                note = Text(f"subnet {netuid} does not exist at #{read_at:,}", style="yellow")
-        except Exception as exc:  # noqa: BLE001 - fall back to the store
-            app.drop_ui_client()
-            snap = await store.latest_snapshot(netuid) if store is not None else None
-            if snap is not None:
-                read_at, values = snap
+        reading = await views.hyperparams(netuid)
+        values, read_at = reading.values, reading.read_at
+        if reading.error is not None:
             note = Text(
-                f"node unreachable ({type(exc).__name__}); "
-                + (f"stored snapshot of #{read_at:,}" if snap else "no stored snapshot"),
+                f"node unreachable ({reading.error}); "
+                + (f"stored snapshot of #{read_at:,}" if reading.source == "store" else "no stored snapshot"),
                 style="yellow",
             )
-        history = await store.hyperparam_history(netuid=netuid, limit=2000) if store is not None else []
+        elif values is None:
+            note = Text(f"subnet {netuid} does not exist at #{read_at:,}", style="yellow")
+        history = await views.hyperparam_history(netuid=netuid, limit=2000) if views.ready else []
         if netuid != self.netuid or not self.is_attached:
             return
         last: dict[str, Any] = {}
@@ -228,7 +213,7 @@ class HyperparamsPane(Vertical):
         change = self.last_change.get(name)
         if change is None or self.read_at is None:
             return False
-        return self.read_at - change.block <= self.recent_blocks
+        return bool(self.read_at - change.block <= self.recent_blocks)
 
     def _render_values(self, note: Text | None = None) -> None:
         table = self.table
@@ -286,9 +271,9 @@ class HyperparamsPane(Vertical):
 
     @work(group="hp-history", exclusive=True, exit_on_error=False)
     async def load_history(self, name: str) -> None:
-        store = self.sentinel_app.sentinel.store
         netuid = self.netuid
-        changes = await store.hyperparam_history(netuid=netuid, name=name, limit=200) if store else []
+        views = self.views
+        changes = await views.hyperparam_history(netuid=netuid, name=name, limit=200) if views.ready else []
         if name != self.selected_name or netuid != self.netuid or not self.is_attached:
             return
         spec = hp.spec(name)
@@ -324,7 +309,7 @@ class HyperparamsPane(Vertical):
     def on_hyperparam_notice(self, message: HyperparamNotice) -> None:
         change = message.notice.change
         if change.netuid is not None and change.netuid not in self.netuids:
-            self.sentinel_app.refresh_subnets()
+            self.post_message(RefreshSubnets())
         if change.netuid != self.netuid or self.netuid is None:
             return
         # A change newer than the values shown (live) means re-reading them; an older one (a
@@ -346,11 +331,10 @@ class HyperparamsPane(Vertical):
     @work(group="hp-index", exclusive=True, exit_on_error=False)
     async def load_change_index(self) -> None:
         """Re-read only the stored changes (which parameters changed when) and the shown history."""
-        store = self.sentinel_app.sentinel.store
         netuid = self.netuid
-        if store is None or netuid is None:
+        if not self.views.ready or netuid is None:
             return
-        history = await store.hyperparam_history(netuid=netuid, limit=2000)
+        history = await self.views.hyperparam_history(netuid=netuid, limit=2000)
         if netuid != self.netuid or not self.is_attached:
             return
         last: dict[str, Any] = {}
@@ -379,7 +363,8 @@ class HyperparamsPane(Vertical):
         table = self.table
         if name not in table.rows:
             return None
-        return table.get_cell(name, "value").plain
+        cell: Text = table.get_cell(name, "value")
+        return cell.plain
 
     def history_rows(self) -> list[str]:
         table = self.query_one("#hp-history", DataTable)

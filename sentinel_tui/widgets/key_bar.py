@@ -9,6 +9,7 @@ line, re-rendered when the bindings change. Clicking a key runs its action.
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
 from rich.text import Text
 from textual import events
@@ -29,7 +30,7 @@ class KeyBar(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def _bindings_changed(self, screen: Screen) -> None:
+    def _bindings_changed(self, screen: Screen[Any]) -> None:
         if self.is_attached and screen is self.screen:
             self.refresh()
 
@@ -42,12 +43,13 @@ class KeyBar(Widget):
         """
         screen = self.screen
         app = self.app
+        chain: Any
         try:
             chain = screen._modal_binding_chain  # noqa: SLF001 - the focus chain, as Footer uses it
         except AttributeError:  # pragma: no cover - older Textual
             chain = [(ns, [(k, b)]) for k, (ns, b, _, _) in screen.active_bindings.items()]
-        shown: dict[str, tuple] = {}
-        by_action: dict[str, tuple] = {}
+        shown: dict[str, tuple[Any, ...]] = {}
+        by_action: dict[str, tuple[Any, ...]] = {}
         for namespace, bindings in chain:
             for key, binding in (
                 bindings.key_to_bindings.items() if hasattr(bindings, "key_to_bindings") else bindings
@@ -62,8 +64,8 @@ class KeyBar(Widget):
                     by_action.setdefault(b.action, shown[key])
         entries: list[tuple[str, str, str, object, bool]] = []
         items = list(by_action.values())
-        for group, members in groupby(items, key=lambda item: item[0].group):
-            members = list(members)
+        for group, grouped in groupby(items, key=lambda item: item[0].group):
+            members = list(grouped)
             if group is not None and len(members) > 1:
                 sep = "" if group.compact else " "
                 keys = sep.join(app.get_key_display(b) for b, _, _ in members)

@@ -1,6 +1,6 @@
 """Rule hits: stored alerts, newest first, coloured by severity; filter, acknowledge, mute.
 
-The list is read from the store (so it survives restarts and carries the ids acknowledgement needs);
+The list is read from the store through the read model (so it survives restarts and carries the ids acknowledgement needs);
 ``AlertNotice`` messages trigger a debounced re-read. ``/`` filters with words and
 ``rule:NAME`` / ``sev:LEVEL`` (that level and above) / ``net:N``; ``m`` mutes the selected alert's
 rule for this session, ``M`` unmutes all.
@@ -9,7 +9,7 @@ rule for this session, ``M`` unmutes all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -20,13 +20,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label
 
 from sentinel_core.model import Alert
+from sentinel_core.views import Views
 
 from ..format import SEVERITY_ICON, SEVERITY_STYLE
-from ..messages import AlertAcknowledged, AlertNotice, CoreStarted, OpenAlert
+from ..messages import AcknowledgeAlert, AlertAcknowledged, AlertNotice, CoreStarted, OpenAlert
 from .filter_bar import FilterBar
-
-if TYPE_CHECKING:
-    from ..app import SentinelApp
 
 LIMIT = 500
 SEVERITIES = ("info", "warning", "critical")
@@ -102,8 +100,9 @@ class RuleHitsPane(Vertical):
         Binding("M", "unmute", "Unmute all", show=False),
     ]
 
-    def __init__(self, *, limit: int = LIMIT, id: str | None = None) -> None:
+    def __init__(self, views: Views, *, limit: int = LIMIT, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.views = views
         self.limit = limit
         self.items: dict[int, tuple[Alert, bool]] = {}
         self.muted: set[str] = set()
@@ -111,10 +110,6 @@ class RuleHitsPane(Vertical):
         self.loaded = False
         self._reload_timer: Timer | None = None
         self._live_new = 0
-
-    @property
-    def sentinel_app(self) -> SentinelApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Label("", id="alerts-info")
@@ -132,7 +127,7 @@ class RuleHitsPane(Vertical):
         table.add_column("Message", key="message")
 
     @property
-    def table(self) -> DataTable:
+    def table(self) -> DataTable[Any]:
         return self.query_one("#alerts-table", DataTable)
 
     def focus_main(self) -> None:
@@ -155,11 +150,10 @@ class RuleHitsPane(Vertical):
 
     @work(group="alerts-load", exclusive=True, exit_on_error=False)
     async def reload(self) -> None:
-        store = self.sentinel_app.sentinel.store
-        if store is None:
+        if not self.views.ready:
             return
         f = self.filter
-        rows = await store.list_alerts(severity=f.severity, netuid=f.netuid, limit=self.limit)
+        rows = await self.views.alerts(severity=f.severity, netuid=f.netuid, limit=self.limit)
         if not self.is_attached:
             return
         self.items = {i: (alert, acked) for i, alert, acked in rows}
@@ -169,7 +163,7 @@ class RuleHitsPane(Vertical):
     def _visible(self, alert: Alert) -> bool:
         return alert.rule not in self.muted and self.filter.matches(alert)
 
-    def _cells(self, ident: int, alert: Alert, acked: bool) -> tuple:
+    def _cells(self, ident: int, alert: Alert, acked: bool) -> tuple[Text, ...]:
         dim = "dim" if acked else ""
         return (
             Text(str(ident), style="dim", justify="right"),
@@ -191,8 +185,8 @@ class RuleHitsPane(Vertical):
         want = {str(i): v for i, v in self.items.items() if self._visible(v[0])}
         selected = self.selected_id()
         at_top = table.cursor_row <= 0
-        for key in [k.value for k in table.rows if k.value not in want]:
-            table.remove_row(key)
+        for row_key in [k for k in table.rows if k.value not in want]:
+            table.remove_row(row_key)
         changed = False
         for key, (alert, acked) in want.items():
             if key in table.rows:
@@ -265,7 +259,7 @@ class RuleHitsPane(Vertical):
     def action_acknowledge(self) -> None:
         ident = self.selected_id()
         if ident is not None:
-            self.sentinel_app.acknowledge_alert(ident)
+            self.post_message(AcknowledgeAlert(ident))
 
     def on_alert_acknowledged(self, message: AlertAcknowledged) -> None:
         if message.alert_id in self.items:

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.widget import Widget
 
 from ..format import block_no
@@ -226,7 +227,7 @@ class StatusHeader(Widget):
             lines.extend(detail.wrap(self.app.console, width))
         return lines
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001 - Textual API
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))
 
     def render(self) -> Text:

@@ -3,8 +3,8 @@ what changed since the snapshot before it highlighted, and the highlighted valid
 
 Snapshots are taken by live mode at each epoch boundary (``[watch] snapshots``) and by
 ``SnapshotBackfill`` (``sentinel-cli subnet apy`` takes the missing ones of a past range). Every read
-runs on the store's own thread (``snapshots.arun``) from a worker, and the results reach the pane as
-messages. While the pane is shown, a ``BlockNotice`` at most every ``CHECK_INTERVAL`` seconds asks for
+goes through the read model (:class:`~sentinel_core.views.Views`, on the store's own thread) from a
+worker, and the results reach the pane as messages. While the pane is shown, a ``BlockNotice`` at most every ``CHECK_INTERVAL`` seconds asks for
 the newest snapshot block of the shown subnet (one index probe); only a new block reads the snapshots
 again. The APY series is read in small chunks of epochs so the store's thread (which also writes the
 live blocks) is never held for long, and it covers the newest ``APY_EPOCHS`` epochs only.
@@ -16,75 +16,30 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 from rich.cells import cell_len
 from rich.text import Span, Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
+from textual.widget import Widget
 from textual.widgets import DataTable, Label, Select, Sparkline, Static
 from textual.widgets.data_table import ColumnKey
 
-from sentinel_core import snapshots as snap
-from sentinel_core.metagraph import Change, Metagraph, NeuronRow, diff
-from sentinel_core.store import Store
+from sentinel_core.metagraph import Change, NeuronRow
 from sentinel_core.units import RAO_PER_TAO
+from sentinel_core.views import APY_BLOCK_TIME, APY_CHUNK, APY_EPOCHS, SubnetView, Views
 
 from ..format import short_addr
 from ..messages import CoreStarted, SnapshotIndex, SubnetApyLoaded, SubnetsKnown, SubnetSnapshotLoaded
-
-if TYPE_CHECKING:
-    from ..app import SentinelApp
+from .neuron_table import NeuronTable
 
 CHECK_INTERVAL = 3.0
 """While the pane is shown, look for a newer snapshot at most this often (seconds, on new blocks)."""
-APY_EPOCHS = 60
-"""The APY sparkline covers at most this many of the newest epoch snapshots."""
-APY_CHUNK = 6
-"""Epoch snapshots read per trip to the store's thread while building the APY series."""
-APY_BLOCK_TIME = 12.0
-"""Seconds per block for annualising (as ``sentinel-cli subnet apy`` by default)."""
-
-
-# -- reads (run on the store's thread) ------------------------------------------------------------------
-@dataclass
-class SubnetView:
-    """What the pane shows of one subnet: its newest snapshot and the changes since the one before."""
-
-    netuid: int
-    latest: Metagraph | None = None
-    previous_block: int | None = None
-    changes: list[Change] = field(default_factory=list)
-
-
-def read_view(store: Store, netuid: int) -> SubnetView:
-    """The newest snapshot of ``netuid`` and what changed since the previous one (as
-    :func:`sentinel_core.snapshots.changes` compares consecutive snapshots)."""
-    blocks = snap.recent_snapshot_blocks(store, netuid, 2)
-    if not blocks:
-        return SubnetView(netuid)
-    latest = snap.read_snapshot(store, netuid, blocks[-1])
-    previous = snap.read_snapshot(store, netuid, blocks[0]) if len(blocks) > 1 else None
-    changes: list[Change] = []
-    if latest is not None and previous is not None:
-        changes = diff(
-            previous.rows if previous.exists else [],
-            latest.rows if latest.exists else [],
-            previous_owner=previous.owner_coldkey,
-            owner=latest.owner_coldkey,
-        )
-    return SubnetView(netuid, latest, None if previous is None else previous.block, changes)
-
-
-def probe(store: Store, netuid: int | None) -> tuple[list[int], int | None]:
-    """The netuids with snapshots, and the newest snapshot block of ``netuid`` (index probes only)."""
-    latest = None
-    if netuid is not None:
-        blocks = snap.recent_snapshot_blocks(store, netuid, 1)
-        latest = blocks[-1] if blocks else None
-    return snap.snapshot_netuids(store), latest
+__all__ = ["APY_BLOCK_TIME", "APY_CHUNK", "APY_EPOCHS", "SubnetPane"]
 
 
 # -- formatting -----------------------------------------------------------------------------------------
@@ -212,23 +167,6 @@ LINE = "neuron"
 """The table's one column."""
 
 
-class NeuronTable(DataTable):
-    """The neurons table: one column of pre-formatted lines; a header click remembers where on the
-    header line it landed (``header_click_x``) so the pane can tell which field was clicked."""
-
-    header_click_x: int | None = None
-
-    def _on_click(self, event: events.Click) -> None:
-        meta = event.style.meta
-        if meta.get("row") == -1:
-            offset = event.get_content_offset(self)
-            self.header_click_x = (
-                None if offset is None else offset.x + int(self.scroll_x) - self.cell_padding
-            )
-        # Textual then runs DataTable's own click handler (handlers are dispatched along the MRO),
-        # which posts HeaderSelected.
-
-
 def sort_neurons(
     rows: list[NeuronRow], marks: dict[int, RowMark], column: str, reverse: bool
 ) -> list[NeuronRow]:
@@ -261,8 +199,13 @@ class SubnetPane(Vertical):
         Binding("R", "refresh", "Re-read", show=False),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self, views: Views, *, watched: list[int] | Literal["all"] = "all", id: str | None = None
+    ) -> None:
         super().__init__(id=id)
+        self.views = views
+        self.watched = watched
+        """``[watch] subnets``: the first watched subnet is the one shown at first."""
         self.netuids: list[int] = []
         """Every subnet the picker offers: those at the head and those with snapshots."""
         self.known: list[int] = []
@@ -288,10 +231,6 @@ class SubnetPane(Vertical):
         self._lines_for: tuple[SubnetView | None, dict[int, RowMark], tuple[int, ...]] | None = None
         self._lines_of: dict[int, Text] = {}
         """The formatted line of each uid, for one snapshot, its marks and one layout of the widths."""
-
-    @property
-    def sentinel_app(self) -> SentinelApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="sn-bar"):
@@ -347,7 +286,7 @@ class SubnetPane(Vertical):
         first at the head (subnet 0, root, last)."""
         if not self.index_loaded:
             return
-        watched = self.sentinel_app.settings.watch.subnets
+        watched = self.watched
         target: int | None = None
         auto = False
         if isinstance(watched, list) and watched:
@@ -383,8 +322,8 @@ class SubnetPane(Vertical):
     def _subnet_picked(self, event: Select.Changed) -> None:
         if self._suppress_select or event.value is Select.NULL:
             return
-        if event.value != self.netuid:
-            self.select_subnet(int(event.value))  # type: ignore[arg-type]
+        if isinstance(event.value, int) and event.value != self.netuid:
+            self.select_subnet(event.value)
 
     def action_subnet(self, delta: int) -> None:
         if not self.netuids:
@@ -407,23 +346,24 @@ class SubnetPane(Vertical):
         if now - self._last_check < CHECK_INTERVAL or not self.index_loaded:
             return
         self._last_check = now
-        try:
-            shown = self.sentinel_app.active_pane == "subnet"
-        except Exception:  # noqa: BLE001 - shutting down
-            return
-        if shown:
+        if self.shown:
             self.check()
+
+    @property
+    def shown(self) -> bool:
+        """Whether the pane is the one its tabs show (detail screens above it do not count)."""
+        return self.is_attached and all(
+            node.display for node in self.ancestors_with_self if isinstance(node, Widget)
+        )
 
     @work(group="sn-check", exclusive=True, exit_on_error=False)
     async def check(self, force: bool = False) -> None:
         """Which subnets have snapshots, and whether the shown one has a newer snapshot."""
         self._last_check = time.monotonic()
-        store = self.sentinel_app.sentinel.store
-        if store is None:
+        if not self.views.ready:
             return
-        netuid = self.netuid
-        netuids, latest = await snap.arun(store, probe, netuid)
-        self.post_message(SnapshotIndex(netuids, netuid, latest, force))
+        index = await self.views.snapshot_index(self.netuid)
+        self.post_message(SnapshotIndex(index.netuids, index.netuid, index.latest, force))
 
     def on_snapshot_index(self, message: SnapshotIndex) -> None:
         self.index_loaded = True
@@ -445,10 +385,10 @@ class SubnetPane(Vertical):
     # -- reading the snapshots ------------------------------------------------------------------------
     @work(group="sn-load", exclusive=True, exit_on_error=False)
     async def load(self, netuid: int) -> None:
-        store = self.sentinel_app.sentinel.store
-        if store is None:
+        views = self.views
+        if not views.ready:
             return
-        view: SubnetView = await snap.arun(store, read_view, netuid)
+        view = await views.subnet_view(netuid)
         if netuid != self.netuid:
             return
         self.post_message(SubnetSnapshotLoaded(view))
@@ -459,20 +399,16 @@ class SubnetPane(Vertical):
         if self.apy_for == (netuid, latest.block):
             self.post_message(SubnetApyLoaded(netuid, latest.block, self.apy, self.apy_epochs))
             return
-        blocks = await snap.arun(store, snap.recent_snapshot_blocks, netuid, APY_EPOCHS, point=0)
-        blocks = [b for b in blocks if b <= latest.block]
-        series: dict[tuple[int, str], list[tuple[int, float | None]]] = {}
-        for i in range(0, len(blocks), APY_CHUNK):
-            chunk = blocks[i : i + APY_CHUNK]
-            points = await snap.arun(
-                store, snap.apy_series, netuid, chunk[0], chunk[-1], block_time=APY_BLOCK_TIME
-            )
-            if netuid != self.netuid:
-                return
-            for p in points:
-                series.setdefault((p.uid, p.hotkey), []).append((p.block, p.apy))
-        epochs = len({b for points in series.values() for b, _ in points})
-        self.post_message(SubnetApyLoaded(netuid, latest.block, series, epochs))
+        apy = await views.apy_series(
+            netuid,
+            latest.block,
+            epochs=APY_EPOCHS,
+            chunk=APY_CHUNK,
+            seconds_per_block=APY_BLOCK_TIME,
+            keep_going=lambda: netuid == self.netuid,
+        )
+        if apy is not None:
+            self.post_message(SubnetApyLoaded(netuid, latest.block, apy.series, apy.epochs))
 
     def on_subnet_snapshot_loaded(self, message: SubnetSnapshotLoaded) -> None:
         view: SubnetView = message.view
@@ -801,7 +737,7 @@ class SubnetPane(Vertical):
         """The field under ``x`` (cells into the line, the cell padding and gaps included: a click
         on the space between two fields counts for the nearer one)."""
         spans = self._spans()
-        for i, (col, (start, end)) in enumerate(zip(COLUMNS, spans)):
+        for i, (col, (_start, end)) in enumerate(zip(COLUMNS, spans)):
             right = end + FIELD_GAP // 2 if i + 1 < len(spans) else end + FIELD_GAP
             if x < right:
                 return col.key
@@ -821,7 +757,10 @@ class SubnetPane(Vertical):
 
     def row_uids(self) -> list[int]:
         table = self.table
-        return [int(table.coordinate_to_cell_key((i, 0)).row_key.value or 0) for i in range(table.row_count)]
+        return [
+            int(table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value or 0)
+            for i in range(table.row_count)
+        ]
 
     def _split(self, line: Text) -> dict[str, str]:
         plain = line.plain

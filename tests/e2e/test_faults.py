@@ -387,11 +387,10 @@ async def test_full_disk_keeps_what_was_stored(tmp_path):
     with BackgroundDevnet(history=120, seed=29, produce=False) as node:
         async with Sentinel(settings(tmp_path, node.url)) as sentinel:
             await Backfill(sentinel, start=1, end=20, workers=1, batch_size=10).run()
-            await sentinel.store._run(
+            await sentinel.store.write(
                 lambda s: s._c().execute(
                     "PRAGMA max_page_count = " + str(s._c().execute("PRAGMA page_count").fetchone()[0] + 2)
-                ),
-                sentinel.store._store,
+                )
             )
             with pytest.raises(Exception) as failure:
                 await Backfill(sentinel, start=21, end=120, workers=1, batch_size=50, max_attempts=1).run()

@@ -12,7 +12,7 @@ import pytest
 from conftest import HISTORY
 
 from sentinel_core.chain.client import ChainClient
-from sentinel_core.chain.queries import read_hyperparams
+from sentinel_core.chain.reads.hyperparams import read_hyperparams
 from sentinel_core.config import load_config
 from sentinel_core.ingest.backfill import Backfill
 from sentinel_core.service import Sentinel

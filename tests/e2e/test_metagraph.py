@@ -16,13 +16,12 @@ from pathlib import Path
 import pytest
 from conftest import devnet_with_chain
 
-from sentinel_core import snapshots as snap
 from sentinel_core.chain.client import ChainClient
+from sentinel_core.chain.reads.metagraph import read_all_summaries, read_metagraph
 from sentinel_core.config import load_config
 from sentinel_core.devnet.chain import DevChain
 from sentinel_core.devnet.scenario import Happening, Scenario
 from sentinel_core.ingest.snapshots import SnapshotBackfill
-from sentinel_core.metagraph import read_all_summaries, read_metagraph
 from sentinel_core.service import Sentinel
 from sentinel_core.store import Store
 from sentinel_core.units import RAO_PER_TAO as RAO
@@ -197,7 +196,8 @@ def test_metagraph_table_sorted_by_stake(node):
 def test_lite_read_agrees_with_the_full_one(node):
     import asyncio
 
-    from sentinel_core.metagraph import read_metagraphs, rows_from_lite
+    from sentinel_core.chain.reads.metagraph import read_metagraphs
+    from sentinel_core.metagraph import rows_from_lite
 
     async def go():
         async with ChainClient(node.url) as client:
@@ -290,11 +290,11 @@ def test_snapshots_at_exactly_the_epoch_boundaries_across_a_tempo_change(node, s
     assert run.schedule[1][1:] == [(3, 20), (151, 13)]  # set in blocks 2 and 150
     with Store(path, readonly=True) as store:
         for netuid in (1, 2):
-            blocks = snap.snapshot_blocks(store, netuid, point=0)
+            blocks = store.snapshot_blocks(netuid, point=0)
             assert blocks == node.call(lambda n: n.chain.neurons.epoch_blocks(netuid, 1, HISTORY))
             for b in blocks:
-                assert snap.read_snapshot(store, netuid, b).last_step == b
-        blocks = snap.snapshot_blocks(store, 1)
+                assert store.read_snapshot(netuid, b).last_step == b
+        blocks = store.snapshot_blocks(1)
         gaps = [b - a for a, b in zip(blocks, blocks[1:])]
         assert gaps.count(21) >= 5 and gaps.count(14) >= 5
         assert any(b < 151 for b in blocks) and any(b > 151 for b in blocks)
@@ -304,11 +304,11 @@ def test_stake_move_and_reregistration_appear_in_the_changes(node, snapshots_db)
     path, _ = snapshots_db
     ledger = node.call(lambda n: list(n.chain.neuron_ledger))
     with Store(path, readonly=True) as store:
-        blocks = snap.snapshot_blocks(store, 1, point=0)
-        items = {i["block"]: i for i in snap.changes(store, 1, point=0)}
+        blocks = store.snapshot_blocks(1, point=0)
+        items = {i["block"]: i for i in store.snapshot_changes(1, point=0)}
         found_move = found_reg = 0
         for a, b in zip(blocks, blocks[1:]):
-            before, after = snap.read_snapshot(store, 1, a), snap.read_snapshot(store, 1, b)
+            before, after = store.read_snapshot(1, a), store.read_snapshot(1, b)
             changes = items[b]["changes"]
             window = [e for e in ledger if a < e["block"] <= b]
             uids = {r.hotkey: r.uid for r in after.rows}
@@ -411,9 +411,7 @@ def test_live_snapshots_fall_on_the_epoch_blocks(node, tmp_path):
                 await live.on_blocks(client, blocks)
             finally:
                 await client.close()
-            return await snap.arun(sentinel.store, snap.snapshot_blocks, 1, point=0), await snap.arun(
-                sentinel.store, snap.snapshot_blocks, 1
-            )
+            return await sentinel.store.snapshot_blocks(1, point=0), await sentinel.store.snapshot_blocks(1)
 
     epochs, every = asyncio.run(go())
     assert epochs == node.call(lambda n: n.chain.neurons.epoch_blocks(1, 140, 180))

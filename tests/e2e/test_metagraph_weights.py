@@ -23,11 +23,11 @@ from conftest import devnet_with_chain
 from scalecodec.utils.ss58 import ss58_encode
 
 from sentinel_core.chain.client import ChainClient
+from sentinel_core.chain.reads.metagraph import read_metagraphs
 from sentinel_core.devnet.chain import DevChain
 from sentinel_core.devnet.metadata import DevRuntime
 from sentinel_core.devnet.scenario import Happening, Scenario
 from sentinel_core.devnet.weights import decode_pairs, ema_bonds, encode_pairs, max_upscale
-from sentinel_core.metagraph import read_metagraphs
 
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = 300
@@ -261,7 +261,7 @@ def test_a_reregistered_uid_starts_without_its_predecessors_weights_and_bonds(no
     replaced = [c for c in cases if c[3] or c[4]]
     assert replaced, "no replaced uid had weights or bonds"
     mgs = read(node, [(netuid, r) for netuid, _, r, _, _ in replaced])
-    for (netuid, uid, r, old_w, old_b), mg in zip(replaced, mgs, strict=True):
+    for (netuid, uid, r, old_w, _old_b), mg in zip(replaced, mgs, strict=True):
         row = mg.by_uid()[uid]
         assert row.registered_at == r
         assert row.bonds == [] and (row.weights == [] or row.weights != old_w)

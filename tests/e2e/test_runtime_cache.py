@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from sentinel_core import metagraph as mgm
-from sentinel_core.chain import client as chain_client
 from sentinel_core.chain import runtime_cache as rc
 from sentinel_core.chain.client import ChainClient, ChainError
-from sentinel_core.chain.queries import read_hyperparams, subnets_at
+from sentinel_core.chain.reads import metagraph as mgm
+from sentinel_core.chain.reads.hyperparams import read_hyperparams
+from sentinel_core.chain.reads.subnets import subnets_at
+from sentinel_core.chain.runtimes import RuntimeRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,18 +27,13 @@ def fresh_process_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A cache directory of this test's own, and no runtimes shared in this process (as in a new
     process); what other tests shared is put back afterwards."""
     monkeypatch.setenv(rc.CACHE_ENV, str(tmp_path / "cache"))
-    saved = {url: dict(v) for url, v in chain_client._RUNTIMES.items()}
-    saved_codecs = dict(mgm._CODECS)
+    saved = RuntimeRegistry.reset_shared()
     yield tmp_path / "cache"
-    chain_client._RUNTIMES.clear()
-    chain_client._RUNTIMES.update(saved)
-    mgm._CODECS.clear()
-    mgm._CODECS.update(saved_codecs)
+    RuntimeRegistry.reset_shared(saved)
 
 
 async def read_everything(url: str) -> dict:
-    chain_client._RUNTIMES.clear()
-    mgm._CODECS.clear()
+    RuntimeRegistry.reset_shared()  # no runtimes (nor codecs derived from them) shared in this process
     async with ChainClient(url) as client:
         blocks = await client.fetch_blocks(list(range(1, 91)))
         _, head = await client.head()
@@ -140,7 +136,7 @@ async def test_an_older_runtime_comes_from_the_disk_cache_too(fresh_process_stat
     with BackgroundDevnet(history=40, seed=12, produce=False, scenario=Scenario(upgrade_at=20)) as node:
 
         async def read() -> list[dict]:
-            chain_client._RUNTIMES.clear()
+            RuntimeRegistry.reset_shared()
             async with ChainClient(node.url) as client:
                 blocks = await client.fetch_blocks(list(range(1, 41)))
             assert {b.spec_version for b in blocks if b.number < 20} != {

@@ -247,7 +247,6 @@ def test_snapshots_stored_but_never_evaluated_are_evaluated_on_resume(node, tmp_
     """A kill between storing snapshots and evaluating their pairs: the resumed run (which skips
     stored snapshots) raises their alerts all the same, once."""
     from sentinel_core.ingest import snapshots as ingest_snapshots
-    from sentinel_core.snapshots import unchecked_snapshots
     from sentinel_core.store import Store
 
     class Killed(BaseException):
@@ -274,7 +273,7 @@ def test_snapshots_stored_but_never_evaluated_are_evaluated_on_resume(node, tmp_
     monkeypatch.setattr(ingest_snapshots.SnapshotAlerts, "check", real_check)
     store = Store(tmp_path / "resume.db", readonly=True)
     try:
-        left = unchecked_snapshots(store)
+        left = store.unchecked_snapshots()
     finally:
         store.close()
     assert left  # what the killed run stored and never evaluated
@@ -284,6 +283,6 @@ def test_snapshots_stored_but_never_evaluated_are_evaluated_on_resume(node, tmp_
     assert all(n == 1 for n in Counter(keyed(stored)).values())
     store = Store(tmp_path / "resume.db", readonly=True)
     try:
-        assert unchecked_snapshots(store) == []
+        assert store.unchecked_snapshots() == []
     finally:
         store.close()

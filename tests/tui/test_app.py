@@ -11,7 +11,6 @@ import math
 
 from textual.widgets import DataTable, ProgressBar, Sparkline, Static
 
-from sentinel_core import snapshots as snap
 from sentinel_core.bus import ConnectionChanged
 from sentinel_core.ingest.snapshots import SnapshotBackfill
 from sentinel_tui.app import SentinelApp
@@ -348,8 +347,8 @@ async def _matches_store(pane: SubnetPane, store, netuid: int) -> tuple[int, lis
     (live mode may take a newer snapshot meanwhile)."""
     for _ in range(10):
         block = pane.shown_block()
-        stored = await snap.arun(store, snap.read_snapshot, netuid, block)
-        items = await snap.arun(store, snap.changes, netuid, block, block)
+        stored = await store.read_snapshot(netuid, block)
+        items = await store.snapshot_changes(netuid, block, block)
         if pane.shown_block() == block and pane.netuid == netuid:
             return block, stored, items
     raise AssertionError("the shown snapshot kept changing")
@@ -423,7 +422,7 @@ async def test_subnet_pane_neurons_sorting_changes_and_apy(settings_for, wait):
         block = sn.shown_block()
         series = [
             (p.block, p.apy)
-            for p in await snap.arun(store, snap.apy_series, 1, None, block)
+            for p in await store.apy_series(1, None, block)
             if p.uid == validator.uid and p.hotkey == validator.hotkey
         ][-APY_EPOCHS:]
         assert len(series) >= 3 and sn.apy_points() == series

@@ -12,20 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from sentinel_core.config import ChannelsSettings, WebhookSettings
-from sentinel_core.model import Alert, Severity
-from sentinel_core.rules.channels import (
+from sentinel_core.alerts.channels import (
     ConsoleChannel,
     DashboardChannel,
-    Deliverer,
     DeliveryError,
     JsonlChannel,
     WebhookChannel,
     alert_line,
-    backoff_delay,
     build_channels,
     webhook_payload,
 )
+from sentinel_core.alerts.deliverer import Deliverer, backoff_delay
+from sentinel_core.config import ChannelsSettings, WebhookSettings
+from sentinel_core.model import Alert, Severity
 
 
 def make_alert(n: int = 1, channels=("dashboard",), **kw) -> Alert:

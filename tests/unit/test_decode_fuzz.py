@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 from scalecodec.base import RuntimeConfigurationObject, ScaleBytes
 from scalecodec.type_registry import load_type_registry_preset
 
-from sentinel_core.chain.client import _decode_extrinsic_fast, _decode_extrinsic_object
-from sentinel_core.chain.decode import build_block
+from sentinel_core.chain.decode import build_block, decode_extrinsic_fast, decode_extrinsic_object
 from sentinel_core.devnet.metadata import DevRuntime
 
 
@@ -39,10 +38,10 @@ def runtime() -> _Runtime:
 @given(data=st.binary(max_size=300))
 def test_garbage_extrinsics_are_refused_cleanly(runtime, data):
     hexed = "0x" + data.hex()
-    decoded = _decode_extrinsic_fast(runtime.decoders, hexed)  # never raises
+    decoded = decode_extrinsic_fast(runtime.decoders, hexed)  # never raises
     assert decoded is None or ("call" in decoded and decoded["extrinsic_hash"].startswith("0x"))
     try:
-        _decode_extrinsic_object(runtime, hexed, 0)
+        decode_extrinsic_object(runtime, hexed, 0)
     except ValueError as exc:
         assert "does not decode" in str(exc)
 
@@ -53,8 +52,8 @@ def test_a_real_extrinsic_decodes_both_ways(runtime):
         "Sudo", "sudo", {"call": ("AdminUtils", ("sudo_set_tempo", {"netuid": 1, "tempo": 9}))}
     )
     hexed = "0x" + rt.encode_signed_extrinsic(b"\x01" * 32, 3, call).hex()
-    fast = _decode_extrinsic_fast(runtime.decoders, hexed)
-    slow = _decode_extrinsic_object(runtime, hexed, 0)
+    fast = decode_extrinsic_fast(runtime.decoders, hexed)
+    slow = decode_extrinsic_object(runtime, hexed, 0)
     assert fast["call"]["call_function"] == slow["call"]["call_function"] == "sudo"
     assert fast["extrinsic_hash"] == slow["extrinsic_hash"]
 

@@ -8,7 +8,6 @@ import time
 import pytest
 
 from sentinel_core import metagraph as mg
-from sentinel_core import snapshots as snap
 from sentinel_core.devnet.metadata import DevRuntime
 from sentinel_core.devnet.neurons import NeuronState, _account
 from sentinel_core.devnet.neurons import epoch_runs_at as devnet_epoch_runs_at
@@ -266,7 +265,7 @@ def snapshot(block, rows, owner="o", tempo=360, last_step=None):
 
 def test_snapshot_storage_roundtrip_changes_and_apy(tmp_path):
     with Store(tmp_path / "s.db") as store:
-        assert snap.snapshot_blocks(store, 1) == []
+        assert store.snapshot_blocks(1) == []
         v1 = row(
             0,
             "v",
@@ -278,7 +277,7 @@ def test_snapshot_storage_roundtrip_changes_and_apy(tmp_path):
             trust=32768 / 65535,
             incentive=1 / 65535,
         )
-        snap.write_snapshots(store, [snapshot(361, [v1, row(1, "b", 50)])])
+        store.write_snapshots([snapshot(361, [v1, row(1, "b", 50)])])
         v2 = row(
             0,
             "v",
@@ -288,18 +287,18 @@ def test_snapshot_storage_roundtrip_changes_and_apy(tmp_path):
             emission=2.0,
             dividends_rao=2 * RAO_PER_TAO,
         )
-        snap.write_snapshots(store, [snapshot(722, [v2, row(1, "z", 0)], owner="o2")])
-        snap.write_snapshots(store, [snapshot(800, [v2], last_step=722)], points=1)
-        got = snap.read_snapshot(store, 1, 361)
+        store.write_snapshots([snapshot(722, [v2, row(1, "z", 0)], owner="o2")])
+        store.write_snapshots([snapshot(800, [v2], last_step=722)], points=1)
+        got = store.read_snapshot(1, 361)
         assert got.rows[0] == v1 and got.owner_coldkey == "o"
-        assert snap.snapshot_blocks(store, 1) == [361, 722, 800]
-        assert snap.snapshot_blocks(store, 1, point=0) == [361, 722]
-        assert snap.taken(store, [(361, 1), (361, 2), (722, 1)]) == {(361, 1), (722, 1)}
-        items = snap.changes(store, 1, point=0)
+        assert store.snapshot_blocks(1) == [361, 722, 800]
+        assert store.snapshot_blocks(1, point=0) == [361, 722]
+        assert store.taken([(361, 1), (361, 2), (722, 1)]) == {(361, 1), (722, 1)}
+        items = store.snapshot_changes(1, point=0)
         assert [(i["previous_block"], i["block"]) for i in items] == [(361, 722)]
         kinds = {(c.kind, c.uid) for c in items[0]["changes"]}
         assert kinds == {("owner", None), ("stake", 0), ("deregistered", 1), ("registered", 1)}
-        points = snap.apy_series(store, 1)
+        points = store.apy_series(1)
         assert [(p.block, p.uid) for p in points] == [(361, 0), (722, 0)]
         assert points[0].apy == pytest.approx(mg.apy(1.0, 10_000.0, 361))
         assert points[1].apy == pytest.approx(mg.apy(2.0, 10_099.0, 361))

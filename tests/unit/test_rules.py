@@ -10,7 +10,7 @@ import pytest
 from sentinel_core.config import ConfigError, load_config, parse_rules
 from sentinel_core.model import Alert, Block, Call, Event, Extrinsic, HyperparamChange
 from sentinel_core.rules.engine import RuleEngine
-from sentinel_core.rules.spec import render
+from sentinel_core.rules.messages import render
 
 ROOT = Path(__file__).resolve().parents[2]
 ALICE = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"

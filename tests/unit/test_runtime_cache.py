@@ -1,5 +1,6 @@
 """The disk cache of decoded runtime metadata (sentinel_core/chain/runtime_cache.py), without a node:
-the devnet's own V15 metadata, decoded in full and rebuilt from the cache, must give the same runtime."""
+the devnet's own V15 metadata, decoded in full and rebuilt from the cache, must give the same runtime.
+And the registry that holds decoded runtimes (sentinel_core/chain/runtimes.py) loads through it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from scalecodec.base import ScaleBytes
 
 from sentinel_core.chain import runtime_cache as rc
+from sentinel_core.chain.runtimes import RuntimeRegistry
 from sentinel_core.devnet.metadata import DevRuntime
 from sentinel_core.devnet.upgrade import TODAY
 
@@ -288,3 +290,41 @@ def test_file_names_stay_in_the_cache_dir(metadata: bytes, cache_env: Path) -> N
     runtime, moved = load(metadata, genesis="../../../x|y")
     assert moved["writes"] == 1 and runtime.runtime_version == 300
     assert [p.parent for p in files(cache_env)] == [cache_env / "runtimes"]
+
+
+def test_the_registry_loads_through_the_disk_cache_and_derives_once(metadata: bytes, cache_env: Path) -> None:
+    def load_into(registry: RuntimeRegistry):
+        return registry.load(
+            genesis=GENESIS,
+            runtime_info=INFO,
+            metadata=metadata,
+            chain="Bittensor",
+            type_registry=None,
+            ss58_format=42,
+        )
+
+    before = dict(rc.STATS)
+    first = RuntimeRegistry()
+    runtime = load_into(first)
+    assert first.get(300) is runtime and 300 in first and len(first) == 1 and first.get(301) is None
+    assert rc.STATS["misses"] - before["misses"] == 1 and len(files(cache_env)) == 1
+    second = RuntimeRegistry()
+    assert load_into(second).runtime_version == 300
+    assert rc.STATS["hits"] - before["hits"] == 1  # another registry (a new process) reads the file
+    assert first.add(300, second.get(300)) is runtime  # the first one kept stays
+    built: list[object] = []
+    derive = lambda rt: built.append(rt) or len(built)  # noqa: E731
+    assert first.derived(300, "thing", derive) == first.derived(300, "thing", derive) == 1
+    assert built == [runtime] and first.derived(300, "other", derive) == 2
+
+
+def test_registries_are_shared_by_node_until_reset() -> None:
+    saved = RuntimeRegistry.reset_shared()
+    try:
+        a = RuntimeRegistry.shared("ws://a")
+        b = RuntimeRegistry.shared("ws://b")
+        assert RuntimeRegistry.shared("ws://a") is a and b is not a
+        assert RuntimeRegistry.reset_shared() == {"ws://a": a, "ws://b": b}
+        assert RuntimeRegistry.shared("ws://a") is not a
+    finally:
+        RuntimeRegistry.reset_shared(saved)

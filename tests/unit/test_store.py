@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from sentinel_core import store as store_mod
+from sentinel_core.errors import SentinelError
 from sentinel_core.model import Alert, Block, Call, Event, Extrinsic, HyperparamChange, Severity
 from sentinel_core.store import AsyncStore, Store, StoreError, StoreLocked
 
@@ -152,13 +153,17 @@ def store(db_path):
 def test_schema_created_and_reopen_is_idempotent(db_path):
     with Store(db_path) as s:
         assert s.get_meta("schema_version") == str(store_mod.SCHEMA_VERSION)
-        tables = set(s.db.table_names())
+        tables = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {
             "blocks",
             "extrinsics",
             "events",
             "hyperparam_changes",
-            "hyperparam_snapshots",
+            "hyperparam_polls",
+            "subnet_snapshots",
+            "neuron_snapshots",
+            "snapshot_accounts",
+            "snapshot_unchecked",
             "alerts",
             "deliveries",
             "backfill_runs",
@@ -182,7 +187,7 @@ def test_a_schema_1_database_is_upgraded_in_place(db_path):
     with Store(db_path, readonly=True) as s:  # a reader takes it as it is
         assert s.get_block(7) is not None
     with Store(db_path) as s:
-        assert s.get_meta("schema_version") == "2"
+        assert s.get_meta("schema_version") == str(store_mod.SCHEMA_VERSION)
         names = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert not names & set(store_mod.DROPPED_INDEXES)
         assert s.get_block(7) == make_block(7)
@@ -336,14 +341,14 @@ def test_missing_in_and_gaps(store):
 # -------------------------------------------------------------------------- hyperparams
 
 
-def test_snapshots_and_history(store):
-    store.write_snapshot(100, 1, {"tempo": 360, "kappa": 32767})
-    store.write_snapshot(200, 1, {"tempo": 99, "kappa": 32767})
-    store.write_snapshot(150, 2, {"tempo": 10})
-    assert store.latest_snapshot(1) == (200, {"tempo": 99, "kappa": 32767})
-    assert store.latest_snapshot(1, at_or_before=199) == (100, {"tempo": 360, "kappa": 32767})
-    assert store.latest_snapshot(1, at_or_before=50) is None
-    assert store.latest_snapshot(3) is None
+def test_polls_and_history(store):
+    store.write_hyperparam_poll(100, 1, {"tempo": 360, "kappa": 32767})
+    store.write_hyperparam_poll(200, 1, {"tempo": 99, "kappa": 32767})
+    store.write_hyperparam_poll(150, 2, {"tempo": 10})
+    assert store.latest_hyperparam_poll(1) == (200, {"tempo": 99, "kappa": 32767})
+    assert store.latest_hyperparam_poll(1, at_or_before=199) == (100, {"tempo": 360, "kappa": 32767})
+    assert store.latest_hyperparam_poll(1, at_or_before=50) is None
+    assert store.latest_hyperparam_poll(3) is None
 
     c1 = HyperparamChange(
         block=20,
@@ -544,7 +549,7 @@ def test_unwritable_directory(tmp_path, monkeypatch):
     d.mkdir()
     d.chmod(0o555)
     if os.geteuid() == 0:  # root bypasses the mode bits; make the access check see them
-        monkeypatch.setattr(store_mod.os, "access", lambda *a, **k: False)
+        monkeypatch.setattr(os, "access", lambda *a, **k: False)
     try:
         with pytest.raises(StoreError, match="cannot create database at .*permission denied"):
             Store(str(d / "sentinel.db"))
@@ -585,7 +590,7 @@ def test_read_only_database_write_gives_store_error(store, db_path):
 async def test_async_store(db_path):
     s = await AsyncStore.open(db_path)
     main_thread = threading.get_ident()
-    worker = await s._run(threading.get_ident)
+    worker = await s.read(lambda _: threading.get_ident())
     assert worker != main_thread
     new = await s.write_block(make_block(1), alerts=[make_alert("a1", 1)])
     assert [a.dedup_key for a in new] == ["a1"]
@@ -595,7 +600,7 @@ async def test_async_store(db_path):
     results = await asyncio.gather(*(s.has_block(n) for n in range(1, 7)))
     assert results == [True, True, True, False, True, False]
     assert (await s.stats())["blocks"] == 4
-    assert await s._run(threading.get_ident) == worker  # always the same thread
+    assert await s.read(lambda _: threading.get_ident()) == worker  # always the same thread
     with pytest.raises(StoreLocked):
         await AsyncStore.open(db_path)
     ro = await AsyncStore.open(db_path, readonly=True)
@@ -608,7 +613,12 @@ async def test_async_store(db_path):
 
 
 def test_async_store_exposes_every_public_method():
-    public = {n for n, v in vars(Store).items() if callable(v) and not n.startswith("_")}
+    public = {
+        n
+        for n in dir(Store)
+        if not n.startswith("_") and callable(getattr(Store, n)) and not hasattr(object, n)
+    }
+    assert {"write_rows", "due_deliveries", "write_hyperparam_poll", "read_snapshot", "list_runs"} <= public
     for name in public:
         assert asyncio.iscoroutinefunction(getattr(AsyncStore, name)), name
 
@@ -621,3 +631,4 @@ def test_sqlite_errors_on_read_are_store_errors(store, db_path):
     assert db_path in str(exc.value)
     assert isinstance(StoreLocked("x"), StoreError)
     assert not issubclass(StoreError, sqlite3.Error)
+    assert issubclass(StoreError, SentinelError)

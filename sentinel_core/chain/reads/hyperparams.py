@@ -1,4 +1,4 @@
-"""Chain-state reads beyond blocks: subnet hyperparameters at any block, subnets, runtime versions.
+"""Subnet hyperparameters read from the chain at any block.
 
 Hyperparameters are read through the newest call the block's own runtime declares:
 ``SubnetInfoRuntimeApi.get_subnet_hyperparams_v3`` (a list of ``{name, value}``), else ``_v2``,
@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .. import hyperparams as hp
-from .client import ChainClient, ChainError, RpcError
+from ... import hyperparams as hp
+from ..client import ChainClient, ChainError, RpcError
+from .subnets import runtime_at
 
 API = "SubnetInfoRuntimeApi"
 HYPERPARAM_METHODS = ("get_subnet_hyperparams_v3", "get_subnet_hyperparams_v2", "get_subnet_hyperparams")
@@ -22,29 +23,12 @@ _STORAGE_FALLBACK = {
 }
 
 
-async def _runtime(client: ChainClient, block_hash: str) -> Any:
-    return await client.sub.init_runtime(block_hash=block_hash)
-
-
 def declared_method(runtime: Any) -> str | None:
     """The newest hyperparameter runtime-API method this runtime declares, or None."""
     if getattr(runtime, "metadata_v15", None) is None:
         return None
     methods = runtime.runtime_api_map.get(API, {})
     return next((m for m in HYPERPARAM_METHODS if m in methods), None)
-
-
-async def subnets_at(client: ChainClient, block_hash: str) -> list[int]:
-    """Netuids that exist at ``block_hash`` (``SubtensorModule.NetworksAdded``)."""
-    runtime = await _runtime(client, block_hash)
-    out = []
-    async for key, value in await client.sub.query_map(
-        "SubtensorModule", "NetworksAdded", block_hash=block_hash, page_size=1000
-    ):
-        if value.value if hasattr(value, "value") else value:
-            out.append(int(key.value if hasattr(key, "value") else key))
-    del runtime
-    return sorted(out)
 
 
 async def read_hyperparams(
@@ -68,16 +52,18 @@ async def read_hyperparams_at(
     for block_hash, runtime in points:
         if runtime is None:
             try:
-                runtime = await _runtime(client, block_hash)
+                runtime = await runtime_at(client, block_hash)
             except ChainError:
                 raise
             except Exception as exc:  # noqa: BLE001 - library errors become one line
                 raise ChainError(f"runtime at {block_hash[:10]}: {exc}") from None
         resolved.append((block_hash, runtime, declared_method(runtime)))
-    if any(method is None for _, _, method in resolved):
+    declared = [(h, r, method) for h, r, method in resolved if method is not None]
+    if len(declared) < len(resolved):
         return [await _read_storage(client, netuids, h) for h, _, _ in resolved]
-    calls, decoders = [], []
-    for block_hash, runtime, method in resolved:
+    calls: list[tuple[str, list[Any]]] = []
+    decoders: list[tuple[Any, str, str]] = []
+    for block_hash, runtime, method in declared:
         definition = runtime.runtime_api_map[API][method]
         encoder = runtime.runtime_config.create_scale_object(f"scale_info::{definition['inputs'][0]['ty']}")
         for n in netuids:
@@ -107,7 +93,7 @@ async def _read_storage(
     client: ChainClient, netuids: Sequence[int], block_hash: str
 ) -> dict[int, dict[str, Any] | None]:
     sub = client.sub
-    runtime = await _runtime(client, block_hash)
+    runtime = await runtime_at(client, block_hash)
     pallet = runtime.metadata.get_metadata_pallet("SubtensorModule")
     names = [(name, item) for name, item in _STORAGE_FALLBACK.items() if pallet.get_storage_function(item)]
     keys = []
@@ -117,7 +103,7 @@ async def _read_storage(
         )
         for _, item in names:
             keys.append(await sub.create_storage_key("SubtensorModule", item, [n], block_hash=block_hash))
-    pairs = await sub.query_multi(keys, block_hash=block_hash)
+    pairs: list[tuple[Any, Any]] = await sub.query_multi(keys, block_hash=block_hash)
     values = [v.value if hasattr(v, "value") else v for _, v in pairs]
     out: dict[int, dict[str, Any] | None] = {}
     per = len(names) + 1
@@ -128,10 +114,3 @@ async def _read_storage(
             continue
         out[n] = {name: val for (name, _), val in zip(names, chunk[1:])}
     return out
-
-
-async def runtime_version(client: ChainClient, block_hash: str) -> dict[str, Any]:
-    try:
-        return await client.runtime_version(block_hash)
-    except RpcError as exc:
-        raise ChainError(f"runtime version at {block_hash[:10]}: {exc.message}") from None

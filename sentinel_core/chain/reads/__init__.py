@@ -1,0 +1,1 @@
+"""Chain-state reads beyond blocks: hyperparameters, metagraphs and subnets, at any block."""

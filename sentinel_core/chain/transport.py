@@ -1,0 +1,253 @@
+"""The transport seam: the only module that touches async-substrate-interface's internals.
+
+A :class:`Transport` is one websocket to one node, through the library's
+``AsyncSubstrateInterface``: it connects, sends one JSON-RPC batch frame and waits for every answer
+(failing at once when the connection drops), subscribes to notifications, and closes quietly. It
+also hands the library the state a handshake found (chain name, head, runtime), so that the
+library's own calls (storage queries, runtime calls) work on the connection, and it classifies
+what the node refuses: :class:`RpcError` knows a rate-limit refusal from a transient failure.
+
+Everything else in ``sentinel_core.chain`` talks to the node through this module and the library's
+public methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from async_substrate_interface import AsyncSubstrateInterface
+from async_substrate_interface.types import Runtime
+from async_substrate_interface.types import _decode_v15_metadata as _library_decode_v15
+
+from ..errors import SentinelError
+from ..tasks import wait_for
+
+# The library logs every refused request at ERROR level to stderr (no handler configured), which would
+# scribble over the dashboard; Sentinel reports those failures itself, as one line where they matter.
+for _name in ("async_substrate_interface", "raw_websocket", "websockets"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+    logging.getLogger(_name).propagate = False
+
+RATE_LIMIT_CODES = {-32029, 429, -32098, -32005}
+
+Call = tuple[str, list[Any]]
+"""One JSON-RPC request: ``(method, params)``."""
+
+
+class ChainError(SentinelError):
+    """A one-line, user-facing description of what went wrong talking to the node."""
+
+
+class RpcError(ChainError):
+    """A request the node answered with an error."""
+
+    def __init__(self, method: str, code: int | None, message: str) -> None:
+        super().__init__(f"{method}: node answered error {code}: {message}")
+        self.method = method
+        self.code = code
+        self.message = message
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.code in RATE_LIMIT_CODES or is_rate_limit_text(self.message)
+
+    @property
+    def transient(self) -> bool:
+        """An error worth asking again for (the node failed, not the request)."""
+        return not self.rate_limited and self.code in (-32603, -32000, -32001)
+
+
+def is_rate_limit_text(text: str) -> bool:
+    text = text.lower()
+    return "too many" in text or "rate limit" in text or "429" in text
+
+
+def reason(exc: BaseException) -> str:
+    """The first line of ``exc`` (its type name when it says nothing), at most 200 characters."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, ConnectionRefusedError) or "Connect call failed" in text:
+        return "connection refused"
+    return text[:200]
+
+
+def decode_v15_metadata(metadata: bytes, *, runtime_config: Any) -> Any:
+    """The library's decode of raw V15 metadata (magic, version byte, body) into its metadata object."""
+    return _library_decode_v15(metadata, runtime_config=runtime_config)
+
+
+class Transport:
+    """One connection to ``url`` through the library, and what the library needs to know of it."""
+
+    def __init__(self, url: str, *, timeout: float) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.substrate = AsyncSubstrateInterface(
+            url, ss58_format=42, max_retries=2, retry_timeout=timeout, ws_shutdown_timer=None
+        )
+
+    # -- connection ---------------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """Open the websocket (nothing is asked of the node yet)."""
+        await self.substrate.ws.connect()  # type: ignore[no-untyped-call]
+
+    async def close(self) -> None:
+        """Close the connection; failures to do so are of no interest."""
+        with contextlib.suppress(Exception):
+            await wait_for(self.substrate.close(), 5)  # type: ignore[no-untyped-call]
+
+    # -- frames -------------------------------------------------------------------------------------
+    async def send_batch(self, calls: Sequence[Call]) -> list[Any]:
+        """Send ``calls`` as one JSON-RPC batch frame and wait for all their answers: results in order,
+        :class:`RpcError` objects for the requests the node refused. A lost connection, a timeout or a
+        frame that does not fit raises :class:`ChainError`."""
+        if not calls:
+            return []
+        ws = self.substrate.ws
+        payloads = [{"jsonrpc": "2.0", "method": m, "params": p} for m, p in calls]
+        try:
+            async with ws as w:
+                await w.mark_waiting_for_response()
+                ids: list[str] = []
+                try:
+                    ids = await w.send_batch(payloads)
+                    await self._answers(w, ids)
+                    responses = []
+                    for i in ids:
+                        r = await w.retrieve(i)
+                        if r is None:
+                            raise ChainError(f"{self.url}: connection lost while waiting for an answer")
+                        responses.append(r)
+                finally:
+                    await w.mark_response_received()
+                    for i in ids:
+                        await w.discard_request(i)
+        except ChainError:
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - websocket and protocol failures
+            raise ChainError(f"{self.url}: {reason(exc)}") from None
+        out: list[Any] = []
+        if len(responses) != len(calls):
+            raise ChainError(
+                f"{self.url}: the node answered {len(responses)} results for {len(calls)} requests"
+            )
+        for (method, _), resp in zip(calls, responses):
+            if not isinstance(resp, dict):
+                out.append(RpcError(method, None, f"malformed answer {str(resp)[:80]!r}"))
+            elif "error" in resp:
+                err: dict[str, Any] = (
+                    resp["error"] if isinstance(resp["error"], dict) else {"message": str(resp["error"])}
+                )
+                out.append(RpcError(method, err.get("code"), str(err.get("message", ""))))
+            else:
+                out.append(resp.get("result"))
+        return out
+
+    async def _answers(self, w: Any, ids: list[str]) -> None:
+        """Wait until every request in ``ids`` is answered. A dropped connection fails at once instead
+        of after the timeout: the library neither answers nor fails requests in flight when it cannot
+        reconnect (a subscription is open), and when it does reconnect it sends them again with new
+        futures, which are looked up afresh each second."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        while True:
+            futures = [f for i in ids if (f := w._received.get(i)) is not None and not f.done()]
+            if not futures:
+                return
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise ChainError(f"{self.url}: no answer within {self.timeout:g} s")
+            _, pending = await asyncio.wait(futures, timeout=min(1.0, remaining))
+            if not pending:
+                continue
+            task = w._send_recv_task
+            if task is not None and task.done():
+                raise ChainError(f"{self.url}: connection lost while waiting for an answer")
+
+    # -- subscriptions ------------------------------------------------------------------------------
+    async def subscribe(self, method: str, *, newest: bool = False) -> AsyncIterator[Any]:
+        """Subscribe with ``method`` and yield each notification's ``result`` until the connection ends
+        (then :class:`ChainError`). ``newest``: when several are waiting, yield only the latest."""
+        ws = self.substrate.ws
+        async with ws as w:
+            item_id = await w.send({"jsonrpc": "2.0", "method": method, "params": []})
+            future = w._received.get(item_id)
+            if future is not None:
+                await wait_for(asyncio.shield(future), self.timeout)
+            resp = await w.retrieve(item_id)
+            if resp is None:
+                raise ChainError(f"{self.url}: no answer to {method}")
+            if "error" in resp:
+                raise RpcError(method, resp["error"].get("code"), resp["error"].get("message", ""))
+            sub_id = resp["result"]
+            # Notifications land in this queue (the library creates it on the first one otherwise):
+            # wait on it instead of polling, checking the connection every second.
+            queue: asyncio.Queue[Any] = w._received_subscriptions.setdefault(sub_id, asyncio.Queue())
+            connection = w.ws
+            while True:
+                try:
+                    msg = await wait_for(queue.get(), 1.0)
+                except TimeoutError:
+                    task = w._send_recv_task
+                    if task is not None and task.done():
+                        raise ChainError(f"{self.url}: connection lost") from None
+                    if w.ws is not connection:
+                        # The library reopened a dropped socket by itself; the node forgot our subscription.
+                        raise ChainError(f"{self.url}: connection was reopened; subscribing again") from None
+                    continue
+                while newest and not queue.empty():
+                    msg = queue.get_nowait()
+                yield msg["params"]["result"]
+
+    # -- the library's view of the connection ----------------------------------------------------
+    def metadata_call(self, block_hash: str) -> Call:
+        """The request for the V15 metadata (the version the library reads) at ``block_hash``."""
+        return "state_call", ["Metadata_metadata_at_version", self.substrate.metadata_version_hex, block_hash]
+
+    @property
+    def chain(self) -> str:
+        return self.substrate.chain or ""
+
+    @property
+    def type_registry(self) -> dict[str, Any] | None:
+        registry: dict[str, Any] | None = self.substrate.type_registry
+        return registry
+
+    @property
+    def ss58_format(self) -> int | None:
+        return self.substrate.ss58_format
+
+    def add_runtime(self, spec_version: int, runtime: Runtime) -> None:
+        """Let the library use ``runtime`` for blocks of ``spec_version`` without loading it again."""
+        self.substrate.runtime_cache.add_item(runtime_version=spec_version, runtime=runtime)
+
+    def adopt_head(self, *, chain: str, number: int, head: str, spec_version: int, runtime: Runtime) -> None:
+        """Tell the library what a handshake found, as ``initialize()`` would have: the chain's name,
+        the head and the runtime in force there."""
+        sub = self.substrate
+        sub._chain = chain
+        sub.runtime_cache.add_item(
+            block=number, block_hash=head, runtime_version=spec_version, runtime=runtime
+        )
+        sub.startup_block_hash = sub.last_block_hash = head
+        sub.initialized = True
+
+    async def initialize_library_way(self) -> Runtime | None:
+        """The library's own handshake (for a runtime without V15 metadata); the runtime it loaded."""
+        sub = self.substrate
+        await sub.initialize()
+        runtime: Runtime | None = None
+        if sub.startup_runtime_task is not None:
+            runtime = await sub.startup_runtime_task
+            sub.startup_runtime_task = None
+        return runtime
+
+    async def runtime_for_version(self, spec_version: int, block_hash: str) -> Runtime:
+        """The runtime ``spec_version`` as the library loads it (at ``block_hash``'s parent)."""
+        runtime: Runtime = await self.substrate.get_runtime_for_version(spec_version, block_hash)
+        return runtime

@@ -1,0 +1,25 @@
+"""The Subnet pane's neurons table: a DataTable that remembers where on its header line a click landed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.widgets import DataTable
+
+
+class NeuronTable(DataTable[Any]):
+    """The neurons table: one column of pre-formatted lines; a header click remembers where on the
+    header line it landed (``header_click_x``) so the pane can tell which field was clicked."""
+
+    header_click_x: int | None = None
+
+    async def _on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        if meta.get("row") == -1:
+            offset = event.get_content_offset(self)
+            self.header_click_x = (
+                None if offset is None else offset.x + int(self.scroll_x) - self.cell_padding
+            )
+        # Textual then runs DataTable's own click handler (handlers are dispatched along the MRO),
+        # which posts HeaderSelected.
