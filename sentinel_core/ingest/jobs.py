@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Literal
@@ -39,7 +40,7 @@ class JobError(SentinelError):
     """A job could not be started (another one runs, the core is not started, bad arguments)."""
 
 
-class Job:
+class Job(ABC):
     """The lifecycle one backfill run goes through; subclasses do the work in ``run()``.
 
     ``run()`` wraps its work in ``async with self.lifecycle(run_id):`` (a cancellation or a failure
@@ -61,13 +62,13 @@ class Job:
         self._last_publish = 0.0
 
     # -- what a job reports -----------------------------------------------------------------------------
+    @abstractmethod
     def progress(self, error: str | None = None) -> BackfillProgress:
         """The job's progress now (each kind of job says what it counts)."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def run(self) -> BackfillProgress:
         """Do the work; the final progress (or raises)."""
-        raise NotImplementedError
 
     # -- control ---------------------------------------------------------------------------------------
     def pause(self) -> None:
