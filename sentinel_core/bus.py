@@ -50,9 +50,22 @@ class BlockProcessed(BaseModel):
     """From the head notification arriving to the block being stored (live only)."""
 
 
+AlertSource = Literal["live", "backfill", "fast_backfill", "snapshot", "stall"]
+"""Which route raised an alert: a live block, a backfilled block (either mode), a metagraph snapshot
+rule, or the live stall watch."""
+
+HISTORY_SOURCES: frozenset[str] = frozenset({"backfill", "fast_backfill"})
+"""The sources whose alerts are history (found in old blocks), not happening now."""
+
+
 class AlertRaised(BaseModel):
     kind: Literal["alert"] = "alert"
     alert: Alert
+    source: AlertSource = "live"
+    history: bool = False
+    """True for an alert found in history (a backfilled block): shown as history, not toasted and not
+    counted as unacknowledged. Set from ``source`` by
+    :func:`~sentinel_core.alerts.raising.announce_alerts`."""
 
 
 class HyperparamChanged(BaseModel):

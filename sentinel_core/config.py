@@ -62,7 +62,8 @@ class ConfigError(SentinelError):
 def _network_problem(value: str) -> str | None:
     if value in NETWORKS or re.match(r"^wss?://[^\s/]+", value):
         return None
-    return f'"{value}" is not a ws:// or wss:// URL nor one of {", ".join(NETWORKS)}'
+    what = "a ws:// or wss:// URL" if "://" in value else "a URL"
+    return f'"{value}" is not {what} or a known network ({", ".join(NETWORKS)})'
 
 
 def resolve_network(name: str) -> str | None:
@@ -109,7 +110,24 @@ class NetworkSettings(_Section):
 class StorageSettings(_Section):
     path: str = "sentinel.db"
     artifact: str | None = None
-    """Also write every processed block as one JSON line here (``STORE_ARTIFACT``)."""
+    """Write every processed block as one JSON line to this file (``--artifact FILE``)."""
+    store_artifact: bool | None = None
+    """``STORE_ARTIFACT``: write the JSONL artifact (to ``artifact``, or beside the database when no
+    path is given); false turns it off even when a path is set; None (unset) = only when a path is
+    set."""
+
+    @property
+    def artifact_path(self) -> Path | None:
+        """Where the JSONL artifact goes, or None when none is written: the ``artifact`` path, else
+        ``<database stem>.artifact.jsonl`` next to the database when ``store_artifact`` is true."""
+        if self.store_artifact is False:
+            return None
+        if self.artifact is not None:
+            return Path(self.artifact)
+        if self.store_artifact:
+            db = Path(self.path)
+            return db.with_name(f"{db.stem}.artifact.jsonl")
+        return None
 
     @field_validator("path")
     @classmethod
@@ -244,9 +262,31 @@ ENV_VARS: dict[str, tuple[tuple[str, ...], type]] = {
     "BACKFILL_BATCH_SIZE": (("ingest", "batch_size"), int),
     "BACKFILL_BATCH_DELAY": (("ingest", "batch_delay"), float),
     "BACKFILL_PROCESSES": (("ingest", "processes"), int),
-    "STORE_ARTIFACT": (("storage", "artifact"), str),
+    "STORE_ARTIFACT": (("storage", "store_artifact"), bool),
 }
 """Environment variables, named as the original Sentinel named them -> (settings path, type)."""
+
+CLI_FLAGS: dict[str, str] = {
+    "network.name": "--network",
+    "storage.path": "--db",
+    "storage.artifact": "--artifact",
+    "ingest.mode": "--mode",
+    "ingest.block_start": "--start",
+    "ingest.block_end": "--end",
+    "ingest.workers": "--workers",
+    "ingest.batch_size": "--batch-size",
+    "ingest.batch_delay": "--batch-delay",
+    "ingest.step": "--step",
+    "ingest.netuid": "--netuid",
+    "ingest.rate_limit": "--rate-limit",
+    "ingest.max_rps": "--max-rps",
+    "ingest.processes": "--processes",
+}
+"""Overrides that come from a command-line option: a problem with one names the option and its value
+(``--network bogusname: not a URL or a known network (...)``), not the settings path."""
+
+_TRUE = ("true", "1", "yes")
+_FALSE = ("false", "0", "no")
 
 
 def _parse_env(name: str, raw: str, typ: type) -> Any:
@@ -264,6 +304,16 @@ def _parse_env(name: str, raw: str, typ: type) -> Any:
         if not math.isfinite(value):
             raise ValueError("must be a finite number")
         return value
+    if typ is bool:
+        word = text.lower()
+        if word in _TRUE or word in _FALSE:
+            return word in _TRUE
+        raise ValueError(
+            f"{text!r} is not a flag: use true/1/yes or false/0/no "
+            "(give the artifact's path with --artifact FILE or [storage] artifact)"
+            if name == "STORE_ARTIFACT"
+            else f"{text!r} is not a flag: use true/1/yes or false/0/no"
+        )
     return text
 
 
@@ -684,6 +734,11 @@ def _errors_to_lines(exc: ValidationError, root: type[BaseModel], sources: _Sour
             clean = clean + ("kind",)
             problem = problem.split(": ", 1)[1]
         label = sources.label(clean)
+        if label.startswith("--"):
+            # "--network bogusname" names the value already: '"bogusname" is not ...' -> 'not ...'
+            m = re.match(r'^"(?:[^"\\]|\\.)*" is (not .+)$', problem, re.S)
+            if m:
+                problem = m.group(1)
         in_file = label.startswith(sources.display + ":")
         field = _format_loc(clean) if in_file else ""  # env/override labels name the value already
         text = f"{label}: {field}: {problem}" if field else f"{label}: {problem}"
@@ -849,7 +904,9 @@ def load_config(
         sources.layered[target] = f"env {var}"
     for target, value in _flatten_overrides(overrides or {}):
         _set_path(data, target, value)
-        sources.layered[target] = f"override {'.'.join(target)}"
+        key = ".".join(target)
+        flag = CLI_FLAGS.get(key)
+        sources.layered[target] = f"{flag} {value}" if flag else f"override {key}"
 
     settings: Settings | None = None
     try:
@@ -873,6 +930,12 @@ def load_rules_only(path: str | os.PathLike[str]) -> list[Any]:
     Raises ``ConfigError`` (same line format as ``load_config``) when the file is missing, not TOML
     or a rule is invalid; the caller keeps its current rules then.
     """
+    return load_rules_and_channels(path)[0]
+
+
+def load_rules_and_channels(path: str | os.PathLike[str]) -> tuple[list[Any], ChannelsSettings]:
+    """``[[rules]]`` and ``[channels]``, validated together (a rule may route only to a configured
+    channel); for hot reload, which replaces both. Raises ``ConfigError`` as :func:`load_rules_only`."""
     p = Path(path)
     display = _display(p)
     text, data = _read(p, display, True)
@@ -887,7 +950,7 @@ def load_rules_only(path: str | os.PathLike[str]) -> list[Any]:
     problems = _check_rules(parsed.rules, parsed.channels, sources)
     if problems:
         raise ConfigError(problems)
-    return list(parsed.rules)
+    return list(parsed.rules), parsed.channels
 
 
 def parse_rules(rules: list[dict[str, Any]]) -> list[Any]:
@@ -912,9 +975,11 @@ __all__ = [
     "WebhookSettings",
     "NETWORKS",
     "ENV_VARS",
+    "CLI_FLAGS",
     "DEFAULT_PATH",
     "resolve_network",
     "load_config",
     "load_rules_only",
+    "load_rules_and_channels",
     "parse_rules",
 ]

@@ -33,7 +33,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
-from scalecodec.utils.ss58 import ss58_encode  # type: ignore[attr-defined]
 
 from .units import BLOCK_TIME, RAO_PER_TAO, SECONDS_PER_YEAR, U16_MAX, to_u16
 
@@ -498,6 +497,9 @@ def sort_rows(rows: Iterable[NeuronRow], column: str) -> list[NeuronRow]:
 
 # ------------------------------------------------------------------------------------- normalising
 def _ss58(public_key: bytes) -> str:
+    # Imported here: the store imports this module, and read-only commands must not load the codec.
+    from scalecodec.utils.ss58 import ss58_encode  # type: ignore[attr-defined]
+
     address: str = ss58_encode(public_key, 42)
     return address
 

@@ -15,18 +15,39 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .alerts.channels import build_channels
+from .alerts.channels import DeliveryError, build_channels
 from .alerts.deliverer import Deliverer
 from .bus import Bus, LogLine, RulesReloaded
 from .chain.client import ChainClient, ChainError
-from .config import ConfigError, Settings, load_rules_only
+from .config import ChannelsSettings, ConfigError, Settings, load_rules_and_channels
 from .errors import SentinelError
 from .ingest.pipeline import ArtifactWriter, Pipeline
+from .model import Alert
 from .rules.engine import RuleEngine
 from .store import AsyncStore, StoreAPI
 from .tasks import cancel_and_wait
 
 log = logging.getLogger("sentinel")
+
+GENESIS_KEY = "genesis_hash"
+"""The store's meta key for the genesis hash of the chain its blocks come from."""
+
+
+class WrongChainError(SentinelError):
+    """The node is of another chain than the one the database holds (their genesis hashes differ)."""
+
+
+class _GoneChannel:
+    """Stands in for a channel removed from sentinel.toml by a reload: its deliveries stay pending
+    (retried at the deliverer's longest back-off, never given up) until the channel is back."""
+
+    max_attempts = 2**62
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def deliver(self, alert: Alert) -> None:
+        raise DeliveryError(f"channel {self.name!r} is not configured (removed from sentinel.toml)")
 
 
 class Sentinel:
@@ -51,9 +72,11 @@ class Sentinel:
         self._pipeline: Pipeline | None = None
         self._deliverer: Deliverer | None = None
         self._stop = asyncio.Event()
+        self._deliver_stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._deliver_task: asyncio.Task[None] | None = None
         self._rules_mtime: float | None = None
+        self._genesis: str | None = None
 
     # -- the started core ---------------------------------------------------------------------------
     @property
@@ -83,12 +106,18 @@ class Sentinel:
         return self._deliverer
 
     # -- lifecycle ----------------------------------------------------------------------------------
-    async def start(self, *, deliver: bool = True, watch_rules: bool = True) -> Sentinel:
+    async def start(self, *, deliver: bool = True, watch_rules: bool = True, live: bool = True) -> Sentinel:
+        """Open the store, start the devnet when the network is ``devnet``, build the pipeline and the
+        deliverer. ``live=False`` (a backfill run) needs only the archive node: when one is configured,
+        no devnet is started for the network."""
         tune_gc()
         store = self._store = await AsyncStore.open(self.settings.storage.path)
-        if self.url is None:
+        if self.url is None and (live or self.settings.network.archive is None):
             await self._start_devnet()
-        artifact = ArtifactWriter(self.settings.storage.artifact) if self.settings.storage.artifact else None
+        path = self.settings.storage.artifact_path
+        artifact = ArtifactWriter(path) if path is not None else None
+        if path is not None:
+            self.bus.publish(LogLine(text=f"artifact: every processed block as a JSON line to {path}"))
         channels = build_channels(self.settings.channels, console_sink=self.console_sink)
         deliverer = self._deliverer = Deliverer(store, channels, clock=self.clock)
         # Pipelines may run on other threads' loops (the dashboard's backfill): on_new_alerts wakes the
@@ -101,12 +130,32 @@ class Sentinel:
             clock=self.clock,
         )
         if deliver:
-            self._deliver_task = asyncio.create_task(deliverer.run_forever(self._stop), name="deliverer")
+            self._deliver_task = asyncio.create_task(
+                deliverer.run_forever(self._deliver_stop), name="deliverer"
+            )
             self._tasks.append(self._deliver_task)
         if watch_rules and self.settings.source is not None:
             self._rules_mtime = _mtime(self.settings.source)
             self._tasks.append(asyncio.create_task(self._watch_rules(), name="rules-watch"))
         return self
+
+    async def drain_deliveries(self) -> int:
+        """Stop the background deliverer after its current round, then deliver everything due now
+        (the end of a backfill: its alerts are out before the run says it is complete). Returns how
+        many were delivered here."""
+        task = self._deliver_task
+        if task is not None:
+            self._deliver_stop.set()
+            self.deliverer.wake()
+            await task
+            self._tasks.remove(task)
+            self._deliver_task = None
+        total = 0
+        while True:
+            n = await self.deliverer.run_once()
+            total += n
+            if n < self.deliverer.batch:
+                return total
 
     async def stop_delivery(self) -> None:
         """Stop the background deliverer (tests then drive ``deliverer.run_once`` themselves)."""
@@ -126,6 +175,7 @@ class Sentinel:
 
     async def stop(self) -> None:
         self._stop.set()
+        self._deliver_stop.set()
         await cancel_and_wait(*self._tasks)
         self._tasks.clear()
         if self.devnet is not None:
@@ -143,32 +193,69 @@ class Sentinel:
 
     # -- chain -----------------------------------------------------------------------------------------
     async def connect(self, *, archive: bool = False, timeout: float = 30.0) -> ChainClient:
+        """A connected client to the network (or the archive node); refuses, with
+        :class:`WrongChainError`, a node of another chain than the one the database holds."""
         url = self.archive_url if archive else self.url
         if url is None:
             raise ChainError("no network configured")
-        return await ChainClient(url, timeout=timeout).connect()
+        client = await ChainClient(url, timeout=timeout).connect()
+        try:
+            await self._check_genesis(client.genesis)
+        except BaseException:
+            await client.close()
+            raise
+        return client
+
+    async def _check_genesis(self, genesis: str) -> None:
+        """The first connection stores the chain's genesis hash in the database's meta; later ones
+        (this run or the next) must be to the same chain."""
+        store = self._store
+        genesis = genesis.lower()
+        if store is None or not genesis or genesis == self._genesis:
+            return
+        stored = await store.get_meta(GENESIS_KEY)
+        if stored is None:
+            await store.set_meta(GENESIS_KEY, genesis)
+        elif stored.lower() != genesis:
+            raise WrongChainError(
+                f"{self.settings.storage.path}: this database holds chain {_short_hash(stored)} (genesis), "
+                f"the node is {_short_hash(genesis)}; use another --db"
+            )
+        self._genesis = genesis
 
     @property
     def network_label(self) -> str:
         name = self.settings.network.name
         return f"devnet ({self.url})" if self.devnet is not None else name
 
+    @property
+    def archive_label(self) -> str:
+        """The node backfills read from: the archive node when one is configured, else the network."""
+        archive = self.settings.network.archive
+        if archive is None or (self.devnet is not None and self.archive_url == self.url):
+            return self.network_label
+        return archive if archive == self.archive_url else f"{archive} ({self.archive_url})"
+
     # -- rules -----------------------------------------------------------------------------------------
     def new_engine(self) -> RuleEngine:
         return RuleEngine(self.engine.rules, clock=self.clock)
 
     async def reload_rules(self) -> RulesReloaded:
-        """Re-read the rules from sentinel.toml; a broken file keeps the old rules running."""
+        """Re-read the rules and the channels they route to from sentinel.toml; a broken file keeps
+        the old rules and channels running. The deliverer's channel table is rebuilt: a channel that
+        is gone keeps its pending deliveries pending (said once) until it is configured again."""
         source = self.settings.source
         if source is None:
             notice = RulesReloaded(count=len(self.engine.rules), error="no sentinel.toml to reload")
         else:
             try:
-                rules = await asyncio.to_thread(load_rules_only, source)
+                rules, channels = await asyncio.to_thread(load_rules_and_channels, source)
             except ConfigError as exc:
                 self.rules_error = str(exc).splitlines()[0]
                 notice = RulesReloaded(count=len(self.engine.rules), error=self.rules_error)
             else:
+                if channels != self.settings.channels:
+                    await self._replace_channels(channels)
                 self.engine.replace_rules(rules)
                 self.rules_error = None
                 notice = RulesReloaded(count=len(rules))
@@ -176,6 +263,30 @@ class Sentinel:
         if notice.error:
             self.bus.publish(LogLine(level="error", text=f"rules not reloaded: {notice.error}"))
         return notice
+
+    async def _replace_channels(self, settings: ChannelsSettings) -> None:
+        self.settings.channels = settings
+        if self._deliverer is None:
+            return
+        old = self._deliverer.channels
+        table = build_channels(settings, console_sink=self.console_sink)
+        added = sorted(name for name in table if name not in old or isinstance(old[name], _GoneChannel))
+        gone = sorted(name for name in old if name not in table and not isinstance(old[name], _GoneChannel))
+        for name, channel in old.items():
+            if name not in table:
+                table[name] = channel if isinstance(channel, _GoneChannel) else _GoneChannel(name)
+        self._deliverer.channels = table
+        if added:
+            self.bus.publish(LogLine(text=f"channels added: {', '.join(added)}"))
+        for name in gone:
+            self.bus.publish(
+                LogLine(
+                    level="warning",
+                    text=f"channel {name!r} is no longer in sentinel.toml: deliveries to it stay pending "
+                    "until it is configured again",
+                )
+            )
+        self._deliverer.wake()
 
     async def _watch_rules(self) -> None:
         source = self.settings.source
@@ -202,6 +313,11 @@ def collect_connection_garbage() -> None:
     over the reconnects of a long run; one full collection after a connection ends (~30 ms, rare)
     keeps memory flat."""
     gc.collect()
+
+
+def _short_hash(value: str) -> str:
+    value = value.lower()
+    return value if len(value) <= 12 else value[:10] + "…"
 
 
 def _mtime(path: Path) -> float | None:

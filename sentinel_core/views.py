@@ -8,6 +8,11 @@ before and what changed between them and its validators' APY per epoch, a subnet
 (read from the chain, else the newest stored poll) with their change history, the backfill runs, and
 the chain head and the subnets that exist there.
 
+Two start-up helpers write, through the core's normal paths, so that the first screen is not emptier
+than the chain: :meth:`Views.seed_recent_blocks` (on an empty store, one block through the pipeline,
+so live mode's start-up gap fill stores the recent blocks) and :meth:`Views.snapshot_if_missing` (one
+metagraph snapshot through ``take_snapshots``).
+
 Chain reads go over one lazily opened connection, the UI's own (``chain()``); a read that failed
 drops it (``drop_chain()``) and the next one reconnects. ``close()`` closes it. Nothing here blocks an
 event loop: store reads run on the store's thread.
@@ -230,6 +235,29 @@ class Views:
         latest = await store.latest_block()
         return StoredHead(latest, await store.get_block(latest) if latest is not None else None)
 
+    async def seed_recent_blocks(self, count: int) -> int | None:
+        """On an empty store, store the block ``count`` below the node's head (through the pipeline,
+        as a one-block backfill: its alerts are history). Live mode fills the gap from the newest
+        stored block to the head when it starts, so it then stores the ``count`` recent blocks and
+        the block flow shows them. Returns the block stored (None: the store has blocks, or nothing
+        was stored); a failure drops the UI's connection and raises."""
+        store = self.store
+        if count <= 0 or await store.latest_block() is not None:
+            return None
+        sentinel = self.sentinel
+        try:
+            client = await self.chain()
+            head, _ = await client.head()
+            first = max(0, head - count)
+            blocks = await client.fetch_blocks([first])
+            await sentinel.pipeline.process(client, blocks, sentinel.engine, source="backfill")
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self.drop_chain()
+            raise
+        return first
+
     async def recent_blocks(self, limit: int) -> list[BlockSummary]:
         """The newest ``limit`` stored blocks, oldest first, each with the time since the one before."""
         recent: list[dict[str, Any]] = await self.store.recent_blocks(limit)
@@ -345,6 +373,26 @@ class Views:
             blocks = await store.recent_snapshot_blocks(netuid, 1)
             latest = blocks[-1] if blocks else None
         return SnapshotIndex(await store.snapshot_netuids(), netuid, latest)
+
+    async def snapshot_if_missing(self, netuid: int) -> int | None:
+        """Take a metagraph snapshot of ``netuid`` at the node's head when the store has none of it
+        (``take_snapshots``: stored, and the snapshot rules see it), so the Subnet pane has one before
+        the next epoch. Returns its block (None: one was stored already, or the subnet does not
+        exist); a failure drops the UI's connection and raises."""
+        from .ingest.snapshots import take_snapshots
+
+        if await self.store.recent_snapshot_blocks(netuid, 1):
+            return None
+        try:
+            client = await self.chain()
+            number, block_hash = await client.head()
+            mgs = await take_snapshots(self.sentinel, client, [netuid], number, block_hash)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self.drop_chain()
+            raise
+        return number if any(mg.exists for mg in mgs) else None
 
     async def subnet_view(self, netuid: int) -> SubnetView:
         """The newest snapshot of ``netuid`` and what changed since the previous one (as consecutive

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Callable
 from datetime import tzinfo
@@ -34,10 +35,12 @@ from textual.worker import Worker, WorkerState
 
 from sentinel_core.bus import HeadUpdated
 from sentinel_core.config import Settings
+from sentinel_core.errors import SentinelError
 from sentinel_core.ingest.jobs import JobController
 from sentinel_core.ingest.live import LiveRunner
 from sentinel_core.service import Sentinel
-from sentinel_core.views import Views
+from sentinel_core.tasks import wait_for
+from sentinel_core.views import StoredHead, Views
 
 from .messages import (
     AcknowledgeAlert,
@@ -57,6 +60,7 @@ from .messages import (
     RulesNotice,
     RuntimeNotice,
     SentinelNotice,
+    SubnetSelected,
     SubnetsKnown,
     to_message,
 )
@@ -82,58 +86,78 @@ PANES: dict[str, str] = {
     "backfill": "Backfill",
 }
 PANE_GROUP = Binding.Group("Panes", compact=True)
+ESSENTIAL_KEYS = ("show_pane", "jump", "help", "quit")
+"""The footer always shows these actions' keys (the panes, go to, help, quit)."""
+EXPENDABLE_KEYS = ("reload_rules", "new_backfill", "filter")
+"""The footer leaves these out first when the keys do not fit (they are in the palette and help)."""
+RECENT_BLOCKS_AT_START = 50
+"""A fresh database starts with this many of the node's recent blocks (more than a screenful)."""
+SEED_TIMEOUT = 20.0
+"""Seconds to wait for the node at start before live mode takes over (and says how the node is)."""
+HEAD_PROBE_EVERY = 2.0
+"""Seconds between head reads while live mode catches up (it tells the head only afterwards)."""
 TOAST_INTERVAL = 2.0
 """At most one alert / log toast this often (seconds); the lists always have everything."""
 
 
-class SentinelCommands(Provider):
-    """Command palette: panes, subnets (hyperparameters and neurons), backfill, rules, jump to block, help."""
+Command = tuple[str, Callable[[], Any], str]
+"""A palette entry: (name, what it runs, help line)."""
 
-    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+
+class SentinelCommands(Provider):
+    """Command palette: every key's action (with its key), and panes, subnets (hyperparameters and
+    neurons), backfill, rules, go to block, help. ``ctrl+p`` then a few letters of what you want."""
+
+    def _commands(self) -> list[Command]:
         app: SentinelApp = self.app  # type: ignore[assignment]
-        commands: list[tuple[str, Callable[[], Any], str]] = [
-            (f"Show {title}", partial(app.action_show_pane, pane), f"switch to the {title} pane")
-            for pane, title in PANES.items()
+        commands: list[Command] = [
+            (
+                f"Show {title} ({n})",
+                partial(app.action_show_pane, pane),
+                f"switch to the {title} pane",
+            )
+            for n, (pane, title) in enumerate(PANES.items(), 1)
         ]
         commands += [
             (
-                "Subnet: next subnet",
+                "Subnet: next subnet (])",
                 partial(app.subnet_pane_action, "subnet", 1),
                 "the Subnet pane: the next subnet's neurons",
             ),
             (
-                "Subnet: previous subnet",
+                "Subnet: previous subnet ([)",
                 partial(app.subnet_pane_action, "subnet", -1),
                 "the Subnet pane: the previous subnet's neurons",
             ),
             (
-                "Subnet: sort by the next column",
+                "Subnet: sort by the next column (s)",
                 partial(app.subnet_pane_action, "sort"),
                 "the Subnet pane: sort the neurons by the next column",
             ),
             (
-                "Subnet: reverse the sort",
+                "Subnet: reverse the sort (S)",
                 partial(app.subnet_pane_action, "reverse"),
                 "the Subnet pane: reverse the neurons' order",
             ),
             (
-                "Start backfill",
+                "Start backfill (b)",
                 app.action_new_backfill,
                 "open the backfill form (range, mode, workers, batch)",
             ),
-            ("Reload rules", app.action_reload_rules, "re-read the rules from sentinel.toml"),
-            ("Jump to block", app.action_jump, "show any block's extrinsics and events"),
-            ("Help", app.action_help, "every key"),
+            ("Reload rules (r)", app.action_reload_rules, "re-read the rules from sentinel.toml"),
+            ("Go to block (g)", app.action_jump, "jump to any block by number: its extrinsics and events"),
+            ("Help (?)", app.action_help, "every key"),
         ]
         if app.backfill_running:
             commands += [
                 (
-                    "Pause / resume backfill",
+                    "Pause / resume backfill (p)",
                     app.toggle_backfill_pause,
                     "pause or resume the running backfill",
                 ),
-                ("Cancel backfill", app.cancel_backfill, "stop the running backfill"),
+                ("Cancel backfill (c)", app.cancel_backfill, "stop the running backfill"),
             ]
+        commands += self._key_commands(COVERED_ACTIONS)
         commands += [
             (f"Switch subnet {n}", partial(app.switch_subnet, n), f"show subnet {n}'s hyperparameters")
             for n in app.known_subnets
@@ -147,6 +171,46 @@ class SentinelCommands(Provider):
             for n in app.known_subnets
         ]
         return commands
+
+    def _key_commands(self, covered: frozenset[str]) -> list[Command]:
+        """Every key binding with a description that works where the palette was opened (the focused
+        widget's, its pane's, the screen's and the app's), named ``Description (key)``; the app's own
+        actions listed above (``covered``) and the built-in widgets' keys (cursor moves) are left out."""
+        app = self.app
+        try:
+            chain = self.screen._modal_binding_chain  # noqa: SLF001 - the focus chain, as Footer uses it
+        except AttributeError:  # pragma: no cover - older Textual
+            return []
+        found: dict[tuple[str, int], tuple[Any, Binding, list[str]]] = {}
+        for namespace, bindings in chain:
+            ours = namespace is app or type(namespace).__module__.startswith("sentinel_tui")
+            if not ours:
+                continue
+            for key, key_bindings in bindings.key_to_bindings.items():
+                for b in key_bindings:
+                    action = b.action
+                    if not b.description or key == app.COMMAND_PALETTE_BINDING:
+                        continue
+                    if namespace is app and action in covered:
+                        continue
+                    if app._check_action_state(action, namespace) is False:  # noqa: SLF001
+                        continue
+                    entry = found.setdefault((action, id(namespace)), (namespace, b, []))
+                    if b.show and not entry[1].show:  # name it after the binding the footer shows
+                        found[(action, id(namespace))] = entry = (namespace, b, entry[2])
+                    entry[2].append(app.get_key_display(b))
+        out: list[Command] = []
+        for namespace, b, keys in found.values():
+            keys.sort(key=len)  # q before ^q
+            where = "everywhere" if namespace is app else _place(namespace)
+            out.append(
+                (
+                    f"{b.description} ({' / '.join(dict.fromkeys(keys))})",
+                    partial(app.run_action, b.action, namespace),
+                    b.tooltip or where,
+                )
+            )
+        return out
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands():
@@ -184,6 +248,24 @@ class SentinelCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
+COVERED_ACTIONS = frozenset(
+    {f"show_pane('{pane}')" for pane in PANES} | {"new_backfill", "reload_rules", "jump", "help"}
+)
+"""The app's key actions the palette lists under their own names (``Show Blocks (1)``, ...)."""
+
+
+def _place(node: object) -> str:
+    """Where a key works, for the palette's help line: the pane or screen that binds it."""
+    label = getattr(node, "PALETTE_PLACE", None)
+    if isinstance(label, str):
+        return label
+    name = type(node).__name__
+    for suffix in ("Pane", "Screen"):
+        if name.endswith(suffix) and name != suffix:
+            return f"the {name[: -len(suffix)]} {suffix.lower()}"
+    return f"the {name}"
+
+
 class SentinelApp(App[None]):
     """The Sentinel dashboard.
 
@@ -206,12 +288,12 @@ class SentinelApp(App[None]):
         Binding("3", "show_pane('subnet')", "Subnet", group=PANE_GROUP),
         Binding("4", "show_pane('alerts')", "Alerts", group=PANE_GROUP),
         Binding("5", "show_pane('backfill')", "Backfill", group=PANE_GROUP),
-        Binding("slash", "filter", "Filter"),
-        Binding("r", "reload_rules", "Rules"),
-        Binding("b", "new_backfill", "Backfill"),
-        Binding("g", "jump", "Go to"),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("slash", "filter", "Filter", tooltip="filter (or find in) the list of this pane"),
+        Binding("r", "reload_rules", "Rules", tooltip="re-read the rules from sentinel.toml"),
+        Binding("b", "new_backfill", "Backfill", tooltip="open the backfill form"),
+        Binding("g", "jump", "Go to", tooltip="go to a block by number"),
+        Binding("question_mark", "help", "Help", tooltip="every key"),
+        Binding("q", "quit", "Quit", tooltip="leave the dashboard"),
     ]
 
     def __init__(
@@ -237,12 +319,20 @@ class SentinelApp(App[None]):
         self.clock = clock
         self.max_blocks = max_blocks
         self.known_subnets: list[int] = []
+        self.selected_netuid: int | None = None
+        """The subnet the Hyperparams and Subnet panes show (``select_subnet``; a pane's user picks it
+        with ``SubnetSelected``)."""
         self.core_ready = False
         self.head_known = False
         self.core_error: str | None = None
+        self.fatal_error: str | None = None
+        """Why the core could not start (a bad database, ...): the app exits with code 2 and the entry
+        point prints this one line."""
         self._owns_sentinel = False
         self._unsubscribe: Callable[[], None] | None = None
         self._live_worker: Worker[None] | None = None
+        self._live_heads = False
+        """Whether live mode has told the head yet (until then the app reads it: see ``probe_head_until_live``)."""
         self._last_toast = -1e9
         self._focus_form = False
         self._focus_done_for: str | None = None
@@ -263,7 +353,7 @@ class SentinelApp(App[None]):
                 yield RuleHitsPane(views, id="hits")
             with TabPane("5 Backfill", id="backfill"):
                 yield BackfillPane(views, self.jobs, self.settings.ingest, id="bf")
-        yield KeyBar()
+        yield KeyBar(essential=ESSENTIAL_KEYS, expendable=EXPENDABLE_KEYS)
 
     def _widget(self, selector: str, cls: type[W]) -> W:
         """A dashboard widget, looked up once (still answers while screens close at exit)."""
@@ -312,9 +402,18 @@ class SentinelApp(App[None]):
         self.header.set_network(
             f"{label} (starting…)" if not self.sentinel.started else self.sentinel.network_label
         )
+        if not self.sentinel.started:
+            self.header.set_activity(self._starting_text())
         self._unsubscribe = self.sentinel.bus.subscribe(self._on_bus_notice)
         self.flow.focus_main()
         self.boot()
+
+    def _starting_text(self) -> str:
+        """What the header says while the core starts."""
+        settings = self.settings
+        if settings.network.url is None:
+            return f"starting the devnet ({settings.devnet.history:,} blocks of history)…"
+        return f"opening the database {settings.storage.path}…"
 
     @work(group="core", exclusive=True, exit_on_error=False)
     async def boot(self) -> None:
@@ -324,8 +423,13 @@ class SentinelApp(App[None]):
                 self._owns_sentinel = True
                 await s.start()
             stored = await self.views.stored_head()
+            if self.live and stored.number is None:
+                stored = await self._seed_recent_blocks()
         except asyncio.CancelledError:
             raise
+        except (SentinelError, OSError) as exc:  # a bad database, another chain's database, ...
+            self.fail_start(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return
         except Exception as exc:  # noqa: BLE001 - shown in the header; the app stays usable
             self.post_message(CoreFailed(f"could not start: {type(exc).__name__}: {exc}"))
             return
@@ -337,12 +441,32 @@ class SentinelApp(App[None]):
         self._broadcast(CoreStarted)
         self.refresh_subnets()
         if self.live:
+            header.set_activity(f"connecting to {s.url}…")
             self._live_worker = self.run_worker(
                 self._run_live(), name="live", group="live", exit_on_error=False
             )
+            self.probe_head_until_live()
         else:
             header.set_live_off()
             self.probe_head()
+
+    async def _seed_recent_blocks(self) -> StoredHead:
+        """An empty store: have live mode's start-up gap fill store the node's recent blocks, so the
+        block flow starts with a screenful (see ``Views.seed_recent_blocks``)."""
+        self.header.set_activity(f"connecting to {self.sentinel.url}…")
+        try:
+            await wait_for(self.views.seed_recent_blocks(RECENT_BLOCKS_AT_START), SEED_TIMEOUT)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - live mode then starts at the head and reports the node
+            pass
+        return await self.views.stored_head()
+
+    def fail_start(self, error: str) -> None:
+        """The core cannot start: leave the dashboard with exit code 2 (``fatal_error`` is the line the
+        entry point prints, as headless mode does)."""
+        self.fatal_error = error
+        self.exit(return_code=2)
 
     async def _run_live(self) -> None:
         try:
@@ -367,6 +491,24 @@ class SentinelApp(App[None]):
         self.post_message(HeadNotice(HeadUpdated(best=best, finalized=finalized)))
         self.head_known = True
 
+    @work(group="probe", exclusive=True, exit_on_error=False)
+    async def probe_head_until_live(self) -> None:
+        """Live mode stores the blocks between the last stored one and the head before it follows new
+        heads (and says nothing of the head meanwhile): read the head every ``HEAD_PROBE_EVERY``
+        seconds until live mode's first head notice, so the header's lag is true during a catch-up."""
+        while not self._live_heads:
+            head: tuple[int, int] | None = None
+            try:
+                head = await self.views.head()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the live connection reports connection trouble
+                pass
+            if head is not None and not self._live_heads:
+                notice = HeadUpdated(best=head[0], finalized=head[1])
+                self._route(HeadNotice(notice), "header", "backfill_pane")
+            await asyncio.sleep(HEAD_PROBE_EVERY)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A UI worker that failed is shown, never silent (and never takes the dashboard down)."""
         worker = event.worker
@@ -382,18 +524,25 @@ class SentinelApp(App[None]):
         self.notify(message.error, severity="error", timeout=10)
 
     async def on_unmount(self) -> None:
+        """Stop everything at once (quitting takes well under a second): the backfill, live watching
+        and the UI's connection together, then the core (devnet, store)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
         self.jobs.cancel()
         worker = self._live_worker
-        if worker is not None and not worker.is_finished:
-            worker.cancel()
         task = getattr(worker, "_task", None) if worker is not None else None
-        waits = [asyncio.ensure_future(self.jobs.wait(5))]
-        if task is not None and not task.done():
-            waits.append(task)
-        await asyncio.wait(waits, timeout=5)
-        await self.views.close()
+        # Live watching collects the closed connection's garbage when it ends (a full collection,
+        # ~0.15 s of a quit): with the heap frozen meanwhile, there is next to nothing to sweep.
+        gc.freeze()
+        try:
+            if worker is not None and not worker.is_finished:
+                worker.cancel()
+            waits = [asyncio.ensure_future(self.jobs.wait(5)), asyncio.ensure_future(self.views.close())]
+            if task is not None and not task.done():
+                waits.append(task)
+            await asyncio.wait(waits, timeout=5)
+        finally:
+            gc.unfreeze()
         if self._owns_sentinel:
             with contextlib.suppress(Exception):
                 await self.sentinel.stop()
@@ -404,6 +553,46 @@ class SentinelApp(App[None]):
         self.known_subnets = netuids
         self.hyperparams.post_message(SubnetsKnown(netuids))
         self.subnet_pane.post_message(SubnetsKnown(netuids))
+        if self.selected_netuid is None and netuids:
+            with_snapshots = (await self.views.snapshot_index(None)).netuids if self.views.ready else []
+            if self.selected_netuid is None:
+                self.select_subnet(self._first_subnet(netuids, with_snapshots))
+            if self.live and self.settings.watch.snapshots and self.selected_netuid is not None:
+                self.snapshot_at_start(self.selected_netuid)
+
+    def _first_subnet(self, netuids: list[int], with_snapshots: list[int]) -> int:
+        """The subnet both panes open on: the first watched one (``[watch] subnets``), else the first
+        with metagraph snapshots, else the first at the head (subnet 0, root, last)."""
+        watched = self.settings.watch.subnets
+        if isinstance(watched, list) and watched:
+            return watched[0]
+        pool = with_snapshots or netuids
+        return next((n for n in pool if n > 0), pool[0])
+
+    @work(group="start-snapshot", exclusive=True, exit_on_error=False)
+    async def snapshot_at_start(self, netuid: int) -> None:
+        """A metagraph snapshot of the selected subnet now, when the store has none (live mode takes
+        the next at its epoch, minutes away): the Subnet pane then shows its neurons at once."""
+        try:
+            taken = await self.views.snapshot_if_missing(netuid)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the pane keeps saying there is no snapshot yet
+            self._toast(f"metagraph snapshot of subnet {netuid} not taken: {exc}", severity="warning")
+            return
+        if taken is not None:
+            self.subnet_pane.check(force=True)
+
+    def select_subnet(self, netuid: int) -> None:
+        """The one selected subnet: the Hyperparams and Subnet panes both show ``netuid``."""
+        self.selected_netuid = netuid
+        for pane in (self.hyperparams, self.subnet_pane):
+            pane.select_subnet(netuid)
+
+    def on_subnet_selected(self, message: SubnetSelected) -> None:
+        """A pane's user picked a subnet: the other pane follows."""
+        message.stop()
+        self.select_subnet(message.netuid)
 
     # -- notices: bus -> message -> widgets ---------------------------------------------------------------
     def _on_bus_notice(self, notice: Any) -> None:
@@ -435,6 +624,8 @@ class SentinelApp(App[None]):
         self._route(message, "header")
 
     def on_head_notice(self, message: HeadNotice) -> None:
+        if message.notice.best is not None:
+            self._live_heads = True
         self._route(message, "header", "backfill_pane")
 
     def on_block_notice(self, message: BlockNotice) -> None:
@@ -442,6 +633,8 @@ class SentinelApp(App[None]):
 
     def on_alert_notice(self, message: AlertNotice) -> None:
         self._route(message, "rule_hits")
+        if message.notice.history:
+            return  # found in a backfilled block: listed (as history), never toasted
         alert = message.notice.alert
         try:
             muted = self.rule_hits.muted
@@ -516,11 +709,11 @@ class SentinelApp(App[None]):
 
     def switch_subnet(self, netuid: int) -> None:
         self.action_show_pane("hyperparams")
-        self.hyperparams.select_subnet(netuid)
+        self.select_subnet(netuid)
 
     def show_subnet_neurons(self, netuid: int) -> None:
         self.action_show_pane("subnet")
-        self.subnet_pane.select_subnet(netuid)
+        self.select_subnet(netuid)
 
     def subnet_pane_action(self, action: str, *args: Any) -> None:
         """Show the Subnet pane and run one of its actions (``subnet``, ``sort``, ``reverse``)."""

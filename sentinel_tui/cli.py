@@ -9,7 +9,7 @@ command's signature on each run, and evaluating them from strings there took ~15
 import asyncio
 import atexit
 import gc
-import json
+import re
 import sys
 from datetime import UTC
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from sentinel_core.errors import SentinelError
 from sentinel_core.keys import short_key
 
 from .cli_subnet import subnet_app
@@ -30,6 +31,7 @@ from .common import (
     chain,
     dump,
     err,
+    error_line,
     fails_cleanly,
     open_store,
     out,
@@ -39,8 +41,15 @@ from .common import (
 if TYPE_CHECKING:
     from sentinel_core.config import Settings
 
+JSON_EPILOG = (
+    "--json: every command prints one JSON document on stdout (an object, or an array for a list of "
+    "items such as alerts, changes, hits, extrinsics or events), so `sentinel-cli ... --json | jq` "
+    "always reads the whole output. Errors are one line on stderr, exit code 2."
+)
+
 app = typer.Typer(
     help="Sentinel: watch the Bittensor chain from the command line.",
+    epilog=JSON_EPILOG,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -69,7 +78,7 @@ def devnet(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     block_time: Annotated[float, typer.Option(help="Seconds between blocks.", min=0.01)] = 12.0,
     history: Annotated[int, typer.Option(help="Blocks of history produced at start.", min=0)] = 5000,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same chain.")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same chain.", min=0)] = 1,
     scenario: Annotated[Path | None, typer.Option(help="TOML file of scripted happenings.")] = None,
     extrinsics_per_block: Annotated[
         int, typer.Option(help="Signed extrinsics per block (about).", min=0)
@@ -149,7 +158,7 @@ def db_stats(config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = Fals
     """Block range, counts, gaps, alerts."""
     from rich.table import Table
 
-    settings = settings_for(config, db=db)
+    settings = settings_for(config, db=db, rules_needed=False)
     with open_store(settings) as store:
         stats = store.stats()
     if as_json:
@@ -184,7 +193,7 @@ def _ranges(gaps: list[tuple[int, int]], limit: int = 5) -> str:
 @fails_cleanly
 def db_gaps(config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Missing block ranges between the first and last stored block."""
-    settings = settings_for(config, db=db)
+    settings = settings_for(config, db=db, rules_needed=False)
     with open_store(settings) as store:
         gaps = store.gaps()
     if as_json:
@@ -208,7 +217,21 @@ async def _get_block(settings: "Settings", number: int) -> Any:
         if block is not None:
             return block
     async with chain(settings) as client:
-        return await client.fetch_block(number)
+        _, block_hash = await _resolve_block(client, number, None)
+        return await client.fetch_block(block_hash=block_hash)
+
+
+def _effective_calls(ex: Any) -> str:
+    """The calls an extrinsic made through a wrapper (Sudo, Utility.batch*, Proxy.proxy), as rich
+    markup: ``Pallet.call(args) via Sudo.sudo``, ``; `` between them; empty for a plain call."""
+    from rich.markup import escape
+
+    return "; ".join(
+        escape(f"{c.qualname}({_short_args(c.args)})" + (f" via {' > '.join(c.via)}" if c.via else ""))
+        + ("" if c.success else f" [red]failed: {escape(str(c.error))}[/]")
+        for c in ex.calls
+        if c.via
+    )
 
 
 def _block_text(block: Any) -> None:
@@ -232,15 +255,8 @@ def _block_text(block: Any) -> None:
     for col in ("#", "call", "signer", "result", "effective calls"):
         t.add_column(col, overflow="fold")
     for ex in block.extrinsics:
-        calls = "; ".join(
-            f"{c.qualname}({_short_args(c.args)})"
-            + (f" via {' > '.join(c.via)}" if c.via else "")
-            + ("" if c.success else f" [red]failed: {c.error}[/]")
-            for c in ex.calls
-            if c.via
-        )
         result = "[green]ok[/]" if ex.success else f"[red]{ex.error}[/]"
-        t.add_row(str(ex.index), ex.qualname, _short(ex.signer), result, calls)
+        t.add_row(str(ex.index), ex.qualname, _short(ex.signer), result, _effective_calls(ex))
     out.print(t)
     out.print(f"[bold]{len(block.events)} events[/]")
     for ev in block.events:
@@ -263,7 +279,7 @@ def _short_args(args: Any) -> str:
 @block_app.command("show")
 @fails_cleanly
 def block_show(
-    number: int,
+    number: Annotated[int, typer.Argument(help="Block number.", min=0)],
     config: ConfigOpt = None,
     network: NetworkOpt = None,
     db: DbOpt = None,
@@ -281,13 +297,15 @@ def block_show(
 @app.command()
 @fails_cleanly
 def extrinsics(
-    block: Annotated[int, typer.Option("--block", "-b", help="Block number.")],
+    block: Annotated[int, typer.Option("--block", "-b", help="Block number.", min=0)],
     config: ConfigOpt = None,
     network: NetworkOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The extrinsics of a block, with unwrapped calls."""
+    """The extrinsics of a block, with unwrapped calls (the calls made through Sudo, Utility.batch*,
+    Proxy.proxy: what the rules match)."""
+    from rich.markup import escape
     from rich.table import Table
 
     settings = settings_for(config, network, db)
@@ -298,13 +316,15 @@ def extrinsics(
     t = Table(box=None)
     for col in ("#", "hash", "signer", "call", "result"):
         t.add_column(col)
+    t.add_column("effective calls", overflow="fold")
     for x in b.extrinsics:
         t.add_row(
             str(x.index),
             short_key(x.hash or None, 10, 4, keep=21),
             _short(x.signer),
             x.qualname,
-            "ok" if x.success else f"failed: {x.error}",
+            "ok" if x.success else escape(f"failed: {x.error}"),
+            _effective_calls(x),
         )
     out.print(t)
 
@@ -312,7 +332,7 @@ def extrinsics(
 @app.command()
 @fails_cleanly
 def events(
-    block: Annotated[int, typer.Option("--block", "-b", help="Block number.")],
+    block: Annotated[int, typer.Option("--block", "-b", help="Block number.", min=0)],
     config: ConfigOpt = None,
     network: NetworkOpt = None,
     db: DbOpt = None,
@@ -342,7 +362,9 @@ def events(
 @runtime_app.command("version")
 @fails_cleanly
 def runtime_version(
-    block: Annotated[int | None, typer.Option("--block", "-b")] = None,
+    block: Annotated[
+        int | None, typer.Option("--block", "-b", help="At this block (default: head).", min=0)
+    ] = None,
     config: ConfigOpt = None,
     network: NetworkOpt = None,
     as_json: JsonOpt = False,
@@ -513,7 +535,9 @@ def _print_all(res: dict[str, Any], as_json: bool) -> None:
 @hp_app.command("history")
 @fails_cleanly
 def hyperparameters_history(
-    netuid: Annotated[int | None, typer.Option("--netuid", help="Subnet (default: all).")] = None,
+    netuid: Annotated[
+        int | None, typer.Option("--netuid", help="Subnet (default: all).", min=0, max=65535)
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", help="Only this hyperparameter.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many changes.", min=1)] = 200,
     config: ConfigOpt = None,
@@ -525,12 +549,16 @@ def hyperparameters_history(
 
     from sentinel_core import hyperparams as hp
 
-    settings = settings_for(config, db=db)
+    settings = settings_for(config, db=db, rules_needed=False)
     with open_store(settings) as store:
         changes = store.hyperparam_history(netuid=netuid, name=name, limit=limit)
+        if not changes and netuid is not None and not _subnet_known(store, netuid):
+            raise UserError(
+                f"--netuid {netuid}: the database holds nothing of subnet {netuid} "
+                "(no recorded changes, hyperparameter polls or metagraph snapshots)"
+            )
     if as_json:
-        for c in changes:
-            out.print(json.dumps(c.model_dump(mode="json")), markup=False, soft_wrap=True)
+        dump([c.model_dump(mode="json") for c in changes])
         return
     if not changes:
         out.print("no recorded changes")
@@ -550,21 +578,132 @@ def hyperparameters_history(
     out.print(t)
 
 
+def _subnet_known(store: Any, netuid: int) -> bool:
+    """Whether the database holds anything of ``netuid``: a change, a hyperparameter poll, a snapshot."""
+    return bool(
+        store.hyperparam_history(netuid=netuid, limit=1)
+        or store.latest_hyperparam_poll(netuid) is not None
+        or netuid in store.snapshot_netuids()
+    )
+
+
 # -- rules and alerts -------------------------------------------------------------------------------------
 @rules_app.command("check")
 @fails_cleanly
-def rules_check(config: ConfigOpt = None) -> None:
-    """Validate sentinel.toml: every problem as FILE:LINE: field: problem."""
-    settings = settings_for(config)
+def rules_check(
+    config: ConfigOpt = None,
+    network: NetworkOpt = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Check names against the known runtimes; no chain reads.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate sentinel.toml: every problem as FILE:LINE: field: problem. Call, event and hyperparameter
+    names are checked against the network's runtime (read at the head when the node answers; for the
+    devnet, its base and --upgrade-at runtimes), else against the known runtimes."""
+    from sentinel_core.config import ConfigError
+
+    display = str(config) if config is not None else "sentinel.toml"
+    try:
+        settings = settings_for(config, network)
+    except ConfigError as exc:
+        if not as_json:
+            raise
+        dump({"source": display, "ok": False, "rules": [], "runtimes": [], "problems": exc.lines})
+        raise typer.Exit(2) from None
+    targets, others, note = _rule_runtimes(settings, offline)
+    found = _name_problems(settings, targets, others)
+    problems = [_located(display, settings, p) for p in found if not p.note]
+    notes = [_located(display, settings, p) for p in found if p.note]
     src = settings.source or "defaults (no sentinel.toml)"
-    out.print(f"{src}: ok, {len(settings.rules)} rules: " + ", ".join(r.name for r in settings.rules))
+    if as_json:
+        dump(
+            {
+                "source": str(src),
+                "ok": not problems,
+                "rules": [r.name for r in settings.rules],
+                "runtimes": [rt.title for rt in targets],
+                "note": note,
+                "problems": problems,
+                "notes": notes,
+            }
+        )
+        if problems:
+            raise typer.Exit(2)
+        return
+    if note:
+        error_line(f"note: {note}")
+    for line in notes:
+        error_line(f"note: {line}")
+    if problems:
+        for line in problems:
+            error_line(f"error: {line}")
+        raise typer.Exit(2)
+    out.print(
+        f"{src}: ok, {len(settings.rules)} rules: " + ", ".join(r.name for r in settings.rules),
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _name_problems(settings: "Settings", targets: list[Any], others: list[Any]) -> list[Any]:
+    from sentinel_core.rules.names import check_rule_names
+
+    return check_rule_names(settings.rules, targets, others)
+
+
+def _located(display: str, settings: "Settings", problem: Any) -> str:
+    """``FILE:LINE: rules[3].call: problem`` (the line where sentinel.toml has the value)."""
+    loc = problem.loc
+    field = ""
+    for part in loc:
+        field += f"[{part}]" if isinstance(part, int) else ("." if field else "") + str(part)
+    line = None
+    if settings.source is not None:
+        try:
+            from sentinel_core.config import _Locator
+
+            locator = _Locator(settings.source.read_text(encoding="utf-8"))
+            line = locator.find(loc) or locator.find(loc[:2])
+        except (ImportError, OSError, ValueError, AttributeError):
+            line = None
+    where = f"{display}:{line}" if line else display
+    return f"{where}: {field}: {problem.message}"
+
+
+def _rule_runtimes(settings: "Settings", offline: bool) -> tuple[list[Any], list[Any], str | None]:
+    """The runtimes the rules run on (the network's at its head when it answers; the devnet's two),
+    the other known runtimes, and a note when the network could not be read."""
+    from sentinel_core.rules.names import known_runtimes
+
+    known = known_runtimes()
+    url = settings.network.url
+    if url is None or offline:
+        return known, [], None
+    try:
+        network = asyncio.run(_network_names(settings))
+    except SentinelError as exc:
+        shown = ", ".join(rt.title for rt in known)
+        return known, [], f"names checked against the known runtimes ({shown}): {exc}"
+    return [network], [rt for rt in known if rt.spec_version != network.spec_version], None
+
+
+async def _network_names(settings: "Settings") -> Any:
+    from sentinel_core.rules.names import names_from_metadata
+
+    async with chain(settings, timeout=5.0) as client:
+        number, h = await _resolve_block(client, None, None)
+        runtime = await client.sub.init_runtime(block_hash=h)
+        version = await client.runtime_version(h)
+        spec = int(version.get("specVersion") or 0)
+        return names_from_metadata(runtime.metadata, spec, f"{settings.network.url} at #{number:,}")
 
 
 @rules_app.command("test")
 @fails_cleanly
 def rules_test(
-    start: Annotated[int, typer.Option("--from", help="First stored block.")],
-    end: Annotated[int, typer.Option("--to", help="Last stored block.")],
+    start: Annotated[int, typer.Option("--from", help="First stored block.", min=0)],
+    end: Annotated[int, typer.Option("--to", help="Last stored block.", min=0)],
     config: ConfigOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -579,12 +718,17 @@ def rules_test(
     engine = RuleEngine(settings.rules)
     hits = []
     with open_store(settings) as store:
+        last = _last_stored(store)
+        if last is None or start > last:
+            held = "no blocks or snapshots" if last is None else f"blocks and snapshots up to #{last}"
+            raise UserError(f"--from {start} is beyond what is stored (the database holds {held})")
         changes_by_block: dict[int, list[Any]] = {}
         for c in store.hyperparam_history(limit=1_000_000):
             if start <= c.block <= end:
                 changes_by_block.setdefault(c.block, []).append(c)
-        missing = 0
-        for n in range(start, end + 1):
+        present = store.present_numbers(start, end)
+        missing = end - start + 1 - len(present)
+        for n in sorted(present):
             block = store.get_block(n)
             if block is None:
                 missing += 1
@@ -596,8 +740,7 @@ def rules_test(
             )
         pairs = _replay_snapshots(store, engine, start, end, hits)
     if as_json:
-        for a in hits:
-            out.print(json.dumps(a.model_dump(mode="json")), markup=False, soft_wrap=True)
+        dump([a.model_dump(mode="json") for a in hits])
         return
     for a in hits:
         out.print(
@@ -605,9 +748,18 @@ def rules_test(
         )
     out.print(
         f"{len(hits)} hits in blocks {start}-{end}"
-        + (f" ({missing} blocks not stored)" if missing else "")
+        + (f" ({missing:,} blocks not stored)" if missing else "")
         + (f"; {pairs} pairs of stored snapshots compared" if pairs else "")
     )
+
+
+def _last_stored(store: Any) -> int | None:
+    """The newest stored block or metagraph snapshot (what ``rules test`` can replay)."""
+    found = [store.latest_block()]
+    for netuid in store.snapshot_netuids():
+        found.extend(store.recent_snapshot_blocks(netuid, 1))
+    numbers = [n for n in found if n is not None]
+    return max(numbers) if numbers else None
 
 
 def _replay_snapshots(store: Any, engine: Any, start: int, end: int, hits: list[Any]) -> int:
@@ -639,7 +791,7 @@ def _sev_style(sev: str) -> str:
 @alerts_app.command("list")
 @fails_cleanly
 def alerts_list(
-    since: Annotated[int | None, typer.Option(help="Only alerts at or after this block.")] = None,
+    since: Annotated[int | None, typer.Option(help="Only alerts at or after this block.", min=0)] = None,
     rule: Annotated[str | None, typer.Option(help="Only this rule.")] = None,
     severity: Annotated[
         str | None, typer.Option(help="At least this severity: info, warning, critical.")
@@ -652,23 +804,26 @@ def alerts_list(
     """Stored alerts, newest first."""
     if severity is not None and severity not in ("info", "warning", "critical"):
         raise UserError(f"--severity {severity!r}: must be one of info, warning, critical")
-    settings = settings_for(config, db=db)
+    settings = settings_for(config, db=db, rules_needed=False)
     with open_store(settings) as store:
         rows = store.list_alerts(since_block=since, rule=rule, severity=severity, limit=limit)
     if as_json:
-        for alert_id, a, acked in rows:
-            obj = {
-                "id": alert_id,
-                "rule": a.rule,
-                "severity": a.severity.value,
-                "block": a.block,
-                "extrinsic_index": a.extrinsic_index,
-                "netuid": a.netuid,
-                "message": a.message,
-                "fields": a.fields,
-                "acknowledged": acked,
-            }
-            out.print(json.dumps(obj, default=str), markup=False, soft_wrap=True)
+        dump(
+            [
+                {
+                    "id": alert_id,
+                    "rule": a.rule,
+                    "severity": a.severity.value,
+                    "block": a.block,
+                    "extrinsic_index": a.extrinsic_index,
+                    "netuid": a.netuid,
+                    "message": a.message,
+                    "fields": a.fields,
+                    "acknowledged": acked,
+                }
+                for alert_id, a, acked in rows
+            ]
+        )
         return
     if not rows:
         out.print("no alerts")
@@ -684,6 +839,160 @@ def alerts_list(
 app.add_typer(subnet_app, name="subnet")
 
 
+# -- running a command -------------------------------------------------------------------------------
+_NOUNS = {
+    "block": "block number",
+    "number": "block number",
+    "start": "block number",
+    "end": "block number",
+    "since": "block number",
+    "upgrade_at": "block number",
+    "netuid": "netuid",
+    "port": "port number",
+    "limit": "count",
+    "history": "count",
+    "extrinsics_per_block": "count",
+}
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def _label(param: Any) -> str:
+    """How the user named a parameter: ``--block`` for an option, ``NUMBER`` for an argument."""
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("--")] or list(getattr(param, "opts", []))
+    if getattr(param, "param_type_name", "") == "argument" or not opts or not opts[0].startswith("-"):
+        return str(param.name or "value").upper()
+    return str(opts[0])
+
+
+def _annotation(param: Any) -> Any:
+    """``int`` or ``float`` for a numeric parameter (whatever typer/click version declared it)."""
+    td = getattr(param, "type_descriptor", None)
+    ann = getattr(td, "annotation", None)
+    if ann in (int, float):
+        return ann
+    name = getattr(getattr(param, "type", None), "name", "")
+    return {"integer": int, "integer range": int, "float": float, "float range": float}.get(name)
+
+
+def _bounds(param: Any) -> tuple[Any, Any]:
+    lo, hi = getattr(param, "min", None), getattr(param, "max", None)
+    typ = getattr(param, "type", None)
+    return (
+        lo if lo is not None else getattr(typ, "min", None),
+        hi if hi is not None else getattr(typ, "max", None),
+    )
+
+
+def _given(param: Any, args: list[str]) -> str | None:
+    """The text the user gave for an option (``--block -5`` or ``--block=-5``), else None."""
+    for i, a in enumerate(args):
+        for opt in getattr(param, "opts", []):
+            if a == opt and i + 1 < len(args):
+                return args[i + 1]
+            if a.startswith(opt + "=") and opt.startswith("--"):
+                return a[len(opt) + 1 :]
+    return None
+
+
+def _number_problem(param: Any, text: str | None) -> str | None:
+    """``"-5 is not a valid block number (must be 0 or more)"`` for a numeric parameter, else None."""
+    typ = _annotation(param)
+    if typ is None:
+        return None
+    noun = _NOUNS.get(param.name or "", "number")
+    lo, hi = _bounds(param)
+    if lo is not None and hi is not None:
+        allowed = f"must be {lo} to {hi}"
+    elif lo is not None:
+        allowed = f"must be {lo} or more"
+    elif hi is not None:
+        allowed = f"must be {hi} or less"
+    else:
+        allowed = "must be a whole number" if typ is int else "must be a number"
+    if text is None:
+        return f"not a valid {noun} ({allowed})"
+    try:
+        value = typ(text)
+    except ValueError:
+        kind = "a whole number" if typ is int else "a number"
+        if typ is int and _NUMBER.match(text):
+            return f"{text} is not a valid {noun} (not a whole number; {allowed})"
+        return f"{text!r} is not a valid {noun} (not {kind}; {allowed})"
+    del value
+    return f"{text} is not a valid {noun} ({allowed})"
+
+
+def usage_line(exc: Exception, args: list[str]) -> str:
+    """One line for a usage error of typer/click (instead of its box): the parameter, what was given and
+    what is wrong, e.g. ``--block: -5 is not a valid block number (must be 0 or more)``."""
+    param = getattr(exc, "param", None)
+    ctx = getattr(exc, "ctx", None)
+    where = f" (sentinel-cli {' '.join(ctx.command_path.split()[1:])} --help)" if ctx is not None else ""
+    where = where.replace("sentinel-cli  --help", "sentinel-cli --help")
+    missing = type(exc).__name__ == "MissingParameter"
+    if param is not None and not missing:
+        given = _given(param, args)
+        if given is None and getattr(param, "param_type_name", "") == "argument":
+            given = _positional(ctx, args)
+        problem = _number_problem(param, given)
+        if problem is not None:
+            return f"{_label(param)}: {problem}"
+        return f"{_label(param)}: {exc.message if hasattr(exc, 'message') else exc}"
+    option = getattr(exc, "option_name", None)
+    if isinstance(option, str) and _NUMBER.match(option) and ctx is not None:
+        # "-5" where a number argument is expected: click took it for an option.
+        for p in ctx.command.params:
+            if getattr(p, "param_type_name", "") == "argument" and _annotation(p) is not None:
+                return f"{_label(p)}: {_number_problem(p, option)}"
+    fmt = getattr(exc, "format_message", None)
+    text = fmt() if callable(fmt) else str(exc)
+    return " ".join(str(text).split()) + where
+
+
+def _positional(ctx: Any, args: list[str]) -> str | None:
+    """The first positional token after the command's own name (for an argument's error)."""
+    if ctx is None:
+        return None
+    names = ctx.command_path.split()[1:]
+    i = 0
+    for n in names:
+        while i < len(args) and args[i] != n:
+            i += 1
+        i += 1
+    rest = args[i:]
+    for j, a in enumerate(rest):
+        if not a.startswith("-") or _NUMBER.match(a):
+            if j and rest[j - 1].startswith("--") and "=" not in rest[j - 1]:
+                continue
+            return a
+    return None
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run one command like ``sentinel-cli ARGS`` and return its exit code: usage errors (a bad
+    number, an unknown option, a missing value) as one line ``error: ...`` on stderr with exit code 2,
+    never typer's box."""
+    from typer.main import get_command
+
+    argv = list(sys.argv[1:] if args is None else args)
+    cx = sys.modules[typer.BadParameter.__module__]  # the click that typer uses (vendored or not)
+    command = get_command(app)
+    try:
+        rv = command.main(argv, prog_name="sentinel-cli", standalone_mode=False)
+    except cx.NoArgsIsHelpError as exc:
+        exc.show()
+        return int(exc.exit_code)
+    except cx.UsageError as exc:
+        error_line(f"error: {usage_line(exc, argv)}")
+        return 2
+    except cx.Abort:
+        error_line("interrupted")
+        return 130
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    return rv if isinstance(rv, int) else 0
+
+
 def main() -> None:  # pragma: no cover - ``python -m sentinel_tui.cli``
     """Run one command (the ``sentinel-cli`` script is :func:`sentinel_tui.cli_main.main`, which also
     keeps the collector off while the modules load). The modules are loaded by now: they are frozen
@@ -691,7 +1000,7 @@ def main() -> None:  # pragma: no cover - ``python -m sentinel_tui.cli``
     when the module is imported."""
     gc.freeze()
     atexit.register(gc.freeze)
-    app()
+    sys.exit(run())
 
 
 if __name__ == "__main__":  # pragma: no cover

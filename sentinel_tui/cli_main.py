@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import sys
 
 
 def main() -> None:  # pragma: no cover - console script
@@ -20,9 +21,9 @@ def main() -> None:  # pragma: no cover - console script
     gc.disable()
     atexit.register(gc.freeze)
     try:
-        from sentinel_tui.cli import app
+        from sentinel_tui.cli import run
     finally:
         gc.freeze()
         if enabled:
             gc.enable()
-    app()
+    sys.exit(run())

@@ -281,6 +281,8 @@ def apy_cmd(
         raise UserError(f"{path}: no database here yet (run without --offline to take snapshots)")
     with Store(path, readonly=True) as store:
         points = store.apy_series(netuid, start, end, block_time=block_time)
+        if offline and not points and netuid not in store.snapshot_netuids():
+            raise UserError(f"--netuid {netuid}: the database holds no metagraph snapshot of subnet {netuid}")
     if hotkey is not None:
         points = [p for p in points if p.hotkey == hotkey]
     if note:
@@ -355,7 +357,7 @@ def apy_cmd(
 
 async def _fill(settings: Any, netuid: int, start: int | None, end: int | None) -> tuple[int, int]:
     """Take the snapshots of ``[start, end]`` that the database lacks; returns the range used."""
-    from sentinel_core.chain.reads.subnets import read_tempos
+    from sentinel_core.chain.reads.subnets import read_tempos, subnets_at
     from sentinel_core.ingest.snapshots import SnapshotBackfill
     from sentinel_core.service import Sentinel
 
@@ -367,9 +369,13 @@ async def _fill(settings: Any, netuid: int, start: int | None, end: int | None) 
             end = head if end is None else end
             if end > head:
                 raise UserError(f"--to {end} is beyond the chain head (#{head})")
+            if start is not None and start > end:
+                raise UserError(f"--from {start} is beyond the chain head (#{head})")
+            (h,) = await client.block_hashes([end])
+            assert h is not None  # end is at most the head
+            if netuid not in await subnets_at(client, h):
+                raise UserError(f"--netuid {netuid}: subnet {netuid} does not exist at block {end}")
             if start is None:
-                (h,) = await client.block_hashes([end])
-                assert h is not None  # end is at most the head
                 (tempos,) = await read_tempos(client, [netuid], [h])
                 tempo = tempos.get(netuid) or 360
                 start = max(1, end - DEFAULT_EPOCHS * (tempo + 1))

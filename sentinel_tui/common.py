@@ -1,4 +1,9 @@
-"""What the CLI commands share: options, one-line failures, settings, a chain connection, output."""
+"""What the CLI commands share: options, one-line failures, settings, a chain connection, output.
+
+Loading this module loads neither the chain stack (async-substrate-interface, its codec, websockets)
+nor the configuration models: a command that talks to a node imports them when it connects
+(:func:`chain`), one that reads settings when it reads them (:func:`settings_for`).
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,28 @@ import json
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from sentinel_core.chain.client import ChainClient
-from sentinel_core.config import ConfigError, Settings, load_config
 from sentinel_core.errors import SentinelError
+
+if TYPE_CHECKING:
+    from sentinel_core.chain.client import ChainClient
+    from sentinel_core.config import Settings
 
 # Piped output is not cut to 80 columns: tables keep one row per line for grep and friends.
 out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False)
+# Errors and warnings are single lines: never wrapped (a terminal wraps a long line itself), never
+# read as markup or emoji codes.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def error_line(text: str) -> None:
+    """One line on stderr, exactly as given (newlines in it become spaces)."""
+    err.print(" ".join(text.split("\n")), markup=False, emoji=False, soft_wrap=True)
+
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="sentinel.toml to read (default ./sentinel.toml).")
@@ -42,13 +57,14 @@ def fails_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except ConfigError as exc:
-            for line in exc.lines:
-                err.print(f"error: {line}", markup=False)
-        except (SentinelError, OSError) as exc:
-            err.print(f"error: {exc}", markup=False)
+        except SentinelError as exc:
+            lines = getattr(exc, "lines", None)  # a ConfigError: one line per problem
+            for line in lines if isinstance(lines, list) else [str(exc)]:
+                error_line(f"error: {line}")
+        except OSError as exc:
+            error_line(f"error: {exc}")
         except KeyboardInterrupt:
-            err.print("interrupted")
+            error_line("interrupted")
             raise typer.Exit(130) from None
         raise typer.Exit(2)
 
@@ -56,16 +72,42 @@ def fails_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def settings_for(
-    config: Path | None, network: str | None = None, db: Path | None = None, **ingest: Any
+    config: Path | None,
+    network: str | None = None,
+    db: Path | None = None,
+    *,
+    rules_needed: bool = True,
+    **ingest: Any,
 ) -> Settings:
+    """The settings of sentinel.toml with the command's flags on top. ``rules_needed=False`` (commands
+    that only read the database): a file whose only problems are in its rules gives the settings
+    without the rules, and one warning line on stderr, instead of failing."""
+    from sentinel_core.config import ConfigError, load_config
+
     overrides: dict[str, Any] = {"network.name": network, "storage.path": str(db) if db else None}
     overrides.update({f"ingest.{k}": v for k, v in ingest.items() if v is not None})
-    return load_config(config, overrides=overrides)
+    try:
+        return load_config(config, overrides=overrides)
+    except ConfigError as exc:
+        if rules_needed:
+            raise
+        try:
+            settings = load_config(config, overrides={**overrides, "rules": []})
+        except ConfigError:
+            raise exc from None
+        n = len(exc.lines)
+        error_line(
+            f"warning: {n} problem(s) in the rules, ignored by this command (`sentinel-cli rules check` "
+            f"lists them): {exc.lines[0]}"
+        )
+        return settings
 
 
 @contextlib.asynccontextmanager
 async def chain(settings: Settings, *, timeout: float = 15.0) -> AsyncIterator[ChainClient]:
     """A connected client; ``devnet`` starts the built-in devnet for the duration."""
+    from sentinel_core.chain.client import ChainClient
+
     devnet = None
     url = settings.network.url
     if url is None:

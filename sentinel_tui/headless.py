@@ -27,6 +27,7 @@ from sentinel_core.bus import (
 )
 from sentinel_core.chain.client import ChainError
 from sentinel_core.config import Settings
+from sentinel_core.errors import SentinelError
 from sentinel_core.ingest.backfill import Backfill, BackfillError
 from sentinel_core.ingest.live import LiveRunner
 from sentinel_core.ingest.snapshots import SnapshotBackfill
@@ -42,6 +43,14 @@ class SnapshotOptions(BaseModel):
     weights: bool = False
 
 
+def status_line(number: int, total: int, blocks: int, extrinsics: int, failed: int, seconds: float) -> str:
+    """The periodic live status: the head, blocks so far, and what the last interval brought."""
+    return (
+        f"live: #{number:,}, {total:,} blocks processed; {blocks:,} blocks, {extrinsics:,} extrinsics "
+        f"({failed:,} failed) in the last {seconds:.0f}s"
+    )
+
+
 class HeadlessOutput:
     """Turns core notices into console output."""
 
@@ -54,10 +63,16 @@ class HeadlessOutput:
         self._blocks = 0
         self._last_block: int | None = None
         self._last_status = time.monotonic()
+        self._window_blocks = 0
+        self._window_extrinsics = 0
+        self._window_failed = 0
 
     def log(self, text: str, style: str = "") -> None:
         stamp = time.strftime("%H:%M:%S")
-        self.console.print(f"{stamp} {text}", style=style or None, markup=False, highlight=False)
+        # Whole lines: never wrapped or cut by the console (the terminal wraps, a pipe keeps them).
+        self.console.print(
+            f"{stamp} {text}", style=style or None, markup=False, highlight=False, emoji=False, soft_wrap=True
+        )
 
     def __call__(self, notice: Notice) -> None:
         if isinstance(notice, ConnectionChanged):
@@ -69,31 +84,45 @@ class HeadlessOutput:
         elif isinstance(notice, BlockProcessed):
             self._blocks += 1
             self._last_block = notice.number
+            self._window_blocks += 1
+            self._window_extrinsics += notice.extrinsics
+            self._window_failed += notice.failed
             if notice.notable:
                 self.log(f"#{notice.number}: " + "; ".join(notice.notable))
             now = time.monotonic()
             if now - self._last_status >= STATUS_EVERY:
-                self._last_status = now
                 self.log(
-                    f"live: #{notice.number}, {self._blocks} blocks processed, {notice.extrinsics} extrinsics "
-                    f"({notice.failed} failed) in the last"
+                    status_line(
+                        notice.number,
+                        self._blocks,
+                        self._window_blocks,
+                        self._window_extrinsics,
+                        self._window_failed,
+                        now - self._last_status,
+                    )
                 )
+                self._last_status = now
+                self._window_blocks = self._window_extrinsics = self._window_failed = 0
         elif isinstance(notice, AlertRaised):
             pass  # printed by the console channel when the rule routes to it
         elif isinstance(notice, BackfillProgress):
             self._backfill(notice)
         elif isinstance(notice, RulesReloaded):
-            self.log(
-                f"rules reloaded: {notice.count} rules"
-                if not notice.error
-                else f"rules NOT reloaded: {notice.error}",
-                "red" if notice.error else "",
-            )
+            # A failed reload is told by its LogLine ("rules not reloaded: ..."), once.
+            if not notice.error:
+                self.log(f"rules reloaded: {notice.count} rules")
         elif isinstance(notice, LogLine):
             self.log(notice.text, {"warning": "yellow", "error": "red"}.get(notice.level, ""))
 
     def _backfill(self, p: BackfillProgress) -> None:
-        detail = f"{p.rate:,.0f} {p.unit}/s, {p.calls_per_second:,.0f} calls/s, concurrency {p.concurrency}, {p.backoffs} back-offs"
+        def per_second(value: float) -> str:
+            """A rate rounded as people read it: ``2,126``; below 10 one decimal (``2.5``)."""
+            return f"{value:,.0f}" if value >= 10 or value == 0 else f"{value:.1f}"
+
+        detail = (
+            f"{per_second(p.rate)} {p.unit}/s, {per_second(p.calls_per_second)} calls/s, "
+            f"concurrency {p.concurrency}, {p.backoffs} back-offs"
+        )
         if self.interactive:
             if self.progress is None:
                 self.progress = Progress(
@@ -132,13 +161,18 @@ async def _run(
 ) -> int:
     mode = settings.ingest.mode
     sentinel = Sentinel(
-        settings, console_sink=lambda line: console.print(line, markup=False, highlight=False)
+        settings,
+        console_sink=lambda line: console.print(
+            line, markup=False, highlight=False, emoji=False, soft_wrap=True
+        ),
     )
     sentinel.bus.subscribe(output)
-    await sentinel.start()
+    # A backfill needs only the archive node: with one configured, no devnet is started.
+    await sentinel.start(live=mode == "live")
     try:
+        where = sentinel.network_label if mode == "live" else sentinel.archive_label
         output.log(
-            f"sentinel {mode} on {sentinel.network_label}, database {settings.storage.path}, "
+            f"sentinel {mode} on {where}, database {settings.storage.path}, "
             f"{len(sentinel.engine.rules)} rules"
         )
         if mode == "live":
@@ -167,17 +201,21 @@ async def _run(
                 with_weights=snapshots.weights,
             )
             result = await job.run()
+            await sentinel.drain_deliveries()
             output.log(
                 f"snapshots {start}-{end} complete: {result.done:,} snapshots taken "
                 f"({job.skipped:,} were stored already)"
             )
         else:
             result = await Backfill(sentinel, start=start, end=end, mode=mode).run()
+            # Every alert of the range is out before the run says it is complete.
+            await sentinel.drain_deliveries()
+            # The run's own range: an end beyond the chain head was clamped to the head.
+            planned = (result.end - result.start) // settings.ingest.step + 1
             output.log(
-                f"{mode} {start}-{end} complete: {result.done:,} blocks fetched "
-                f"({(end - start) // settings.ingest.step + 1 - result.done:,} were stored already)"
+                f"{mode} {result.start}-{result.end} complete: {result.done:,} blocks fetched "
+                f"({max(0, planned - result.total):,} were stored already)"
             )
-        await sentinel.deliverer.run_once()
         return 0
     finally:
         output.close()
@@ -192,6 +230,9 @@ def run_headless(settings: Settings, snapshots: SnapshotOptions | None = None) -
     except KeyboardInterrupt:
         output.log("stopped")
         return 130
-    except (ChainError, BackfillError) as exc:
-        Console(stderr=True).print(f"error: {exc}", markup=False)
+    except (SentinelError, ChainError, BackfillError) as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            Console(stderr=True).print(
+                f"error: {line}", markup=False, emoji=False, highlight=False, soft_wrap=True
+            )
         return 2

@@ -5,6 +5,13 @@ The bus listener in :class:`~sentinel_tui.app.SentinelApp` turns every notice in
 widgets that show it. Notice messages do not bubble, so a routed copy never comes back up. Requests
 (``OpenBlock``, ``AcknowledgeAlert``, ...) bubble from a widget up to the app, which acts on them:
 widgets never call the app.
+
+One selected subnet for the Hyperparams and Subnet panes: when the user picks a subnet in either
+pane, the pane posts ``SubnetSelected(netuid)`` (it bubbles up to the app). The app keeps the
+selected netuid (``SentinelApp.selected_netuid``) and calls ``select_subnet(netuid)`` on both panes
+(``HyperparamsPane`` and ``SubnetPane``), the one that posted included; ``select_subnet`` shows that
+subnet without posting ``SubnetSelected`` again (so nothing loops) and is a no-op when the subnet is
+already shown. At start the app calls ``select_subnet`` on both with the first subnet it knows.
 """
 
 from __future__ import annotations
@@ -197,6 +204,15 @@ class AcknowledgeAlert(Message):
     def __init__(self, alert_id: int) -> None:
         super().__init__()
         self.alert_id = alert_id
+
+
+class SubnetSelected(Message):
+    """The user selected a subnet in a pane (Hyperparams or Subnet): the app keeps it and calls
+    ``select_subnet(netuid)`` on both panes so they show the same subnet."""
+
+    def __init__(self, netuid: int) -> None:
+        super().__init__()
+        self.netuid = netuid
 
 
 class RefreshSubnets(Message):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from sentinel_core.bus import AlertRaised, Bus
+from sentinel_core.bus import HISTORY_SOURCES, AlertRaised, AlertSource, Bus
 from sentinel_core.model import Alert
 
 if TYPE_CHECKING:
@@ -24,24 +24,33 @@ AlertHook = Callable[[list[Alert]], object]
 """Told the alerts just raised (after they are stored and published)."""
 
 
-def announce_alerts(bus: Bus, new: list[Alert], on_new: AlertHook | None = None) -> None:
+def announce_alerts(
+    bus: Bus, new: list[Alert], on_new: AlertHook | None = None, *, source: AlertSource = "live"
+) -> None:
     """The part of raising after the write: publish each of the ``new`` (stored, not seen before)
-    alerts as ``AlertRaised``, then tell ``on_new``."""
+    alerts as ``AlertRaised`` (``source`` says which route found them; alerts of backfilled blocks
+    are marked ``history``), then tell ``on_new``."""
+    history = source in HISTORY_SOURCES
     for alert in new:
-        bus.publish(AlertRaised(alert=alert))
+        bus.publish(AlertRaised(alert=alert, source=source, history=history))
     if new and on_new is not None:
         on_new(new)
 
 
 async def raise_alerts(
-    store: StoreAPI, bus: Bus, alerts: Sequence[Alert], on_new: AlertHook | None = None
+    store: StoreAPI,
+    bus: Bus,
+    alerts: Sequence[Alert],
+    on_new: AlertHook | None = None,
+    *,
+    source: AlertSource = "live",
 ) -> list[Alert]:
     """Raise ``alerts``: store them with their delivery outbox (the same happening only once), then
     :func:`announce_alerts` the new ones. Returns those that were new."""
     if not alerts:
         return []
     new = await store.write_alerts(alerts)
-    announce_alerts(bus, new, on_new)
+    announce_alerts(bus, new, on_new, source=source)
     return new
 
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from async_substrate_interface import AsyncSubstrateInterface
 from async_substrate_interface.types import Runtime
@@ -69,9 +71,36 @@ def is_rate_limit_text(text: str) -> bool:
 def reason(exc: BaseException) -> str:
     """The first line of ``exc`` (its type name when it says nothing), at most 200 characters."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, socket.gaierror):
+        if exc.errno in _NO_SUCH_NAME:
+            return "the host name does not resolve"
+        return f"the host name cannot be resolved now ({exc.strerror or text})"
     if isinstance(exc, ConnectionRefusedError) or "Connect call failed" in text:
         return "connection refused"
     return text[:200]
+
+
+_NO_SUCH_NAME = {
+    getattr(socket, name)
+    for name in ("EAI_NONAME", "EAI_NODATA", "EAI_ADDRFAMILY", "EAI_FAIL")
+    if hasattr(socket, name)
+}
+"""getaddrinfo's answers for a name that has no address (the others, like EAI_AGAIN, may pass)."""
+
+
+async def resolve_host(url: str) -> None:
+    """Look the URL's host name up with the event loop's resolver: :class:`socket.gaierror` at once for
+    a name that does not resolve (the library would retry the connection until its timeout and then
+    say only that there was no answer)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    port = port or (443 if parts.scheme in ("wss", "https") else 80)
+    await asyncio.get_running_loop().getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
 
 
 def decode_v15_metadata(metadata: bytes, *, runtime_config: Any) -> Any:
@@ -91,7 +120,9 @@ class Transport:
 
     # -- connection ---------------------------------------------------------------------------------
     async def connect(self) -> None:
-        """Open the websocket (nothing is asked of the node yet)."""
+        """Open the websocket (nothing is asked of the node yet); a host name that does not resolve
+        raises :class:`socket.gaierror` at once (see :func:`reason`)."""
+        await resolve_host(self.url)
         await self.substrate.ws.connect()  # type: ignore[no-untyped-call]
 
     async def close(self) -> None:

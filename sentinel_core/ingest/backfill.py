@@ -5,6 +5,10 @@ after an interruption fetches only what is missing) into batches; workers, each 
 connection, take batches and fetch each in three JSON-RPC batch frames. Concurrency adapts: a
 rate-limit or overload answer halves it and backs off with jitter, clean answers grow it again,
 ``max_rps`` caps the call rate by hand. A batch that failed is fetched again; nothing is skipped.
+
+Both modes clamp an end beyond the chain head to the head (saying so at the start), store the blocks at
+or below the finalized head (read at the start and again every few seconds) as finalized, and count
+in their progress the blocks stored: nothing more is stored while a run is paused.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from ..bus import BackfillProgress, LogLine, WorkerProgress
 from ..chain.client import ChainClient, ChainError, RpcError, is_rate_limit_text
 from ..errors import SentinelError
 from ..service import collect_connection_garbage
+from ..store.blocks import mark_rows_finalized
 from ..tasks import cancel_and_wait
 from .jobs import Job
+from .pipeline import Prepared, prepare
 from .procs import DecoderDied, DecoderPool, auto_processes
 
 _R = TypeVar("_R")
@@ -33,6 +39,9 @@ if TYPE_CHECKING:
     from ..service import Sentinel
 
 log = logging.getLogger("sentinel.backfill")
+
+FINALITY_EVERY = 3.0
+"""Seconds a finalized head read by a backfill is used before it is read again (two calls)."""
 
 
 class BackfillError(SentinelError):
@@ -63,6 +72,8 @@ class Throttle:
     max_rps: float | None = None
     rate: float | None = None
     backoffs: int = 0
+    sent: int = 0
+    """Requests (batch frames) sent through :meth:`pace` in all."""
     rng: random.Random = field(default_factory=random.Random)
     _sent: deque[float] = field(default_factory=deque)
     _paused_until: float = 0.0
@@ -85,6 +96,7 @@ class Throttle:
             cap = self.allowed()
             if cap is None or len(self._sent) < max(1.0, cap):
                 self._sent.append(now)
+                self.sent += 1
                 return
             await asyncio.sleep(max(0.005, 1.0 - (now - self._sent[0])))
 
@@ -153,13 +165,45 @@ class Backfill(Job):
         self.processes = processes if processes is not None else ing.processes
         """fast_backfill: decoding processes (None: one per core for long ranges, see auto_processes)."""
         self.decoders: DecoderPool | None = None
+        self.processes_used = 1
+        """The processes a fast_backfill decoded in (this one alone: 1)."""
         self.max_attempts = max_attempts
         self._worker_progress: dict[int, WorkerProgress] = {}
+        self.in_flight = 0
+        """Batches being fetched, decoded or written now."""
+        self.finalized: int | None = None
+        """The finalized head as last read: blocks at or below it are stored finalized."""
+        self._finalized_at = 0.0
+        self._finality_lock = asyncio.Lock()
+        self._decoder_frames = 0
+        """Requests made by decoding processes that are closed now."""
+        # (time, requests so far), from the job's creation: a run shorter than one window still has
+        # the requests it made counted from its start.
+        self._frames: deque[tuple[float, int]] = deque([(time.monotonic(), 0)], maxlen=64)
+        """(time, requests sent so far) at each step, over the same window as the rate."""
         # Start at full concurrency: a rate-limited node answers the first batches with errors and the
         # throttle halves from there; a node of our own answers and we keep going.
         self.throttle = Throttle(limit=self.workers, max_limit=self.workers, max_rps=self.max_rps)
 
     # -- progress --------------------------------------------------------------------------------------
+    def frames_sent(self) -> int:
+        """Requests to the node so far: this process's (paced) and the decoding processes'."""
+        decoders = self.decoders
+        return self.throttle.sent + self._decoder_frames + (decoders.frames if decoders is not None else 0)
+
+    def _calls_per_second(self) -> float:
+        """Requests per second over the recent window (the rate's): the fetches of a batch and the
+        decoding processes' reads, even when a figure is taken while the workers wait on decoding."""
+        if not self._frames:
+            return 0.0
+        t0, f0 = self._frames[0]
+        elapsed = time.monotonic() - t0
+        return (self.frames_sent() - f0) / max(elapsed, 0.5)
+
+    def _advance(self, n: int) -> None:
+        super()._advance(n)
+        self._frames.append((time.monotonic(), self.frames_sent()))
+
     def progress(self, error: str | None = None) -> BackfillProgress:
         rate = self._rate()
         remaining = self.total - self.done
@@ -175,8 +219,11 @@ class Backfill(Job):
             state=self.state,
             workers=sorted(self._worker_progress.values(), key=lambda w: w.worker),
             backoffs=self.throttle.backoffs,
-            calls_per_second=self.throttle.calls_per_second(),
-            concurrency=self.throttle.limit,
+            calls_per_second=self._calls_per_second(),
+            # Sequential: one block at a time, including the pause between two.
+            concurrency=(1 if self.state in ("running", "paused") else 0)
+            if self.mode == "backfill"
+            else self.in_flight,
             error=error,
         )
 
@@ -184,12 +231,20 @@ class Backfill(Job):
     async def run(self) -> BackfillProgress:
         store = self.s.store
         # A node that cannot be reached at the start is an error now, not something to wait out.
-        await (await self.s.connect(archive=True)).close()
+        client = await self.s.connect(archive=True)
+        try:
+            head, _ = await client.head()
+            self.finalized, _ = await client.finalized_head()
+            self._finalized_at = time.monotonic()
+        finally:
+            await client.close()
+        self._clamp_to(head)
         missing = await store.missing_in(self.start, self.end)
         batches = plan(missing, self.step, self.start, 1 if self.mode == "backfill" else self.batch_size)
         self.total = sum(len(b) for b in batches)
         self.run_id = await store.start_run(self.mode, self.start, self.end)
         self._rates.append((time.monotonic(), 0))
+        self._frames.append((time.monotonic(), self.frames_sent()))
         self._publish(force=True)
         async with self.lifecycle():
             try:
@@ -201,17 +256,60 @@ class Backfill(Job):
                 collect_connection_garbage()  # the workers' connections
         return await self.finish()
 
+    def _clamp_to(self, head: int) -> None:
+        """An end beyond the chain head: backfill up to the head, and say so (a start beyond it is an
+        error)."""
+        if self.start > head:
+            raise BackfillError(f"start #{self.start:,} is beyond the chain head #{head:,}")
+        if self.end > head:
+            text = (
+                f"end #{self.end:,} is beyond the chain head #{head:,}: "
+                f"backfilling #{self.start:,} – #{head:,}"
+            )
+            log.info(text)
+            self.s.bus.publish(LogLine(level="warning", text=text))
+            self.end = head
+
+    async def _final_up_to(self, client: ChainClient, batch: list[int]) -> int | None:
+        """The finalized head, read again when the last reading is a few seconds old: a block at or
+        below it when it is fetched is final."""
+        if self.finalized is not None and batch[-1] <= self.finalized:
+            return self.finalized
+        async with self._finality_lock:
+            if time.monotonic() - self._finalized_at >= FINALITY_EVERY:
+                number, _ = await self._retrying(client, client.finalized_head, batch)
+                self.finalized = max(number, self.finalized or 0)
+                self._finalized_at = time.monotonic()
+        return self.finalized
+
+    async def _store(
+        self, prepared: Prepared, final: int | None, source: str, blocks: Sequence[Any] | None = None
+    ) -> None:
+        """Write a prepared batch (not while the run is paused: what the run counts is what it
+        stored), its blocks at or below ``final`` marked finalized."""
+        await self.checkpoint()
+        if final is not None:
+            prepared = prepared._replace(rows=mark_rows_finalized(prepared.rows, final))
+        await self.s.pipeline.commit(prepared, blocks, source=source)
+
     async def _sequential(self, batches: list[list[int]]) -> None:
         client = await self._connect()
         engine = self.s.new_engine()
+        artifact = self.s.pipeline.artifact is not None
         self._worker_progress[0] = WorkerProgress(worker=0, total=self.total)
         try:
             for batch in batches:
                 await self.checkpoint()
-                blocks = await self._retrying(client, partial(client.fetch_blocks, batch), batch)
-                await self._retrying(
-                    client, partial(self.s.pipeline.process, client, blocks, engine, source="backfill"), batch
-                )
+                self.in_flight = 1
+                try:
+                    final = await self._final_up_to(client, batch)
+                    blocks = await self._retrying(client, partial(client.fetch_blocks, batch), batch)
+                    prepared = await self._retrying(
+                        client, partial(prepare, client, blocks, engine, artifact=artifact), batch
+                    )
+                    await self._store(prepared, final, "backfill", blocks)
+                finally:
+                    self.in_flight = 0
                 self._advance(len(blocks))
                 wp = self._worker_progress[0]
                 wp.done, wp.current = wp.done + len(blocks), batch[-1]
@@ -223,6 +321,7 @@ class Backfill(Job):
 
     async def _parallel(self, batches: list[list[int]]) -> None:
         processes = self.processes if self.processes is not None else auto_processes(self.total)
+        self.processes_used = processes
         if processes > 1:
             url = self.s.archive_url or self.s.url
             assert url is not None
@@ -236,6 +335,7 @@ class Backfill(Job):
         finally:
             if self.decoders is not None:
                 self.decoders.close()
+                self._decoder_frames += self.decoders.frames
                 self.decoders = None
 
     async def _fetch_and_process(
@@ -243,15 +343,18 @@ class Backfill(Job):
     ) -> int:
         """One batch through the pipeline: in this process, or decoded in a decoding process and
         written here. Returns the number of blocks stored."""
+        final = await self._final_up_to(client, batch)
         if decoders is None:
+            artifact = self.s.pipeline.artifact is not None
             blocks = await self._retrying(client, lambda: client.fetch_blocks(batch), batch)
-            await self._retrying(
-                client, lambda: self.s.pipeline.process(client, blocks, engine, source="fast_backfill"), batch
+            prepared = await self._retrying(
+                client, lambda: prepare(client, blocks, engine, artifact=artifact), batch
             )
+            await self._store(prepared, final, "fast_backfill", blocks)
             return len(blocks)
         raw = await self._retrying(client, lambda: client.fetch_raw(batch), batch)
         prepared = await self._retrying(client, lambda: decoders.prepare(raw), batch)
-        await self.s.pipeline.commit(prepared, source="fast_backfill")
+        await self._store(prepared, final, "fast_backfill")
         return len(raw)
 
     async def _workers(self, batches: list[list[int]], decoders: DecoderPool | None) -> None:
@@ -293,7 +396,11 @@ class Backfill(Job):
                             client = await self._connect()
                         wp.total += len(batch)
                         wp.current = batch[0]
-                        stored = await self._fetch_and_process(client, batch, engine, decoders)
+                        self.in_flight += 1
+                        try:
+                            stored = await self._fetch_and_process(client, batch, engine, decoders)
+                        finally:
+                            self.in_flight -= 1
                         wp.done += stored
                         self._advance(stored)
                         if self.done % (self.batch_size * 10) < stored:

@@ -106,34 +106,42 @@ class Job(ABC):
         now = time.monotonic()
         if force or now - self._last_publish >= PUBLISH_EVERY:
             self._last_publish = now
-            self.s.bus.publish(self.progress(error))
+            self.s.bus.publish(self._ended(self.progress(error)))
+
+    def _ended(self, progress: BackfillProgress) -> BackfillProgress:
+        """A finished job has nothing in flight, whatever its last figures were."""
+        if progress.state in FINISHED and progress.concurrency:
+            return progress.model_copy(update={"concurrency": 0})
+        return progress
 
     # -- the run record --------------------------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def lifecycle(self) -> AsyncIterator[None]:
         """Around a job's work: a cancellation or a failure ends the stored run that way and is
         published (then propagates)."""
-        store = self.s.store
         try:
             yield
         except asyncio.CancelledError:
             self.state = "cancelled"
-            await asyncio.shield(store.finish_run(self.run_id, "cancelled"))
+            await asyncio.shield(self._record("cancelled"))
             self._publish(force=True)
             raise
         except Exception as exc:
             self.state = "failed"
-            await store.finish_run(self.run_id, "failed")
+            await self._record("failed")
             self._publish(force=True, error=str(exc))
             raise
 
+    async def _record(self, status: str) -> None:
+        """End the stored run with what was done: the runs table says what the progress said."""
+        await self.s.store.update_run(self.run_id, self.done)
+        await self.s.store.finish_run(self.run_id, status)
+
     async def finish(self) -> BackfillProgress:
         """The work is complete: the run is recorded ``done`` and the final progress published."""
-        store = self.s.store
         self.state = "done"
-        await store.update_run(self.run_id, self.done)
-        await store.finish_run(self.run_id, "done")
-        final = self.progress()
+        await self._record("done")
+        final = self._ended(self.progress())
         self.s.bus.publish(final)
         return final
 

@@ -272,7 +272,7 @@ class LiveRunner:
                 None if self.last_block_at is None else time.time() - (time.monotonic() - self.last_block_at),
             )
             wake = self.s.deliverer.on_new_alerts
-            await raise_alerts(self.s.store, self.s.bus, alerts, wake)
+            await raise_alerts(self.s.store, self.s.bus, alerts, wake, source="stall")
 
     # -- periodic snapshots ----------------------------------------------------------------------------
     async def _snapshot(self, client: ChainClient, number: int, block_hash: str) -> None:

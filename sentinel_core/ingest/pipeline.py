@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..alerts.raising import announce_alerts
-from ..bus import BlockProcessed, Bus, HyperparamChanged, RuntimeUpgraded
+from ..bus import AlertSource, BlockProcessed, Bus, HyperparamChanged, RuntimeUpgraded
 from ..chain.client import ChainClient
 from ..model import Alert, Block, HyperparamChange
 from ..notable import notable_calls
@@ -69,6 +69,12 @@ async def prepare(
     )
 
 
+def alert_source(source: str) -> AlertSource:
+    """The :class:`~sentinel_core.bus.AlertRaised` source of a pipeline run's alerts (a backfill's
+    alerts are history)."""
+    return "backfill" if source == "backfill" else "fast_backfill" if source == "fast_backfill" else "live"
+
+
 class Pipeline:
     def __init__(
         self,
@@ -116,7 +122,7 @@ class Pipeline:
         if self.artifact is not None and prepared.artifact_lines:
             await self.artifact.write(prepared.artifact_lines)
         self._publish(blocks or (), prepared.changes, source, received_at)
-        announce_alerts(self.bus, new_alerts, self.on_new_alerts)
+        announce_alerts(self.bus, new_alerts, self.on_new_alerts, source=alert_source(source))
         return new_alerts
 
     def _publish(

@@ -11,18 +11,24 @@ rules engine, and hands back plain rows. The parent writes them in one transacti
 Not ``concurrent.futures.ProcessPoolExecutor``: its processes answer through one shared queue, and a
 process killed while it wrote an answer could leave the pool waiting forever (a backfill stalled after
 a decoding process was killed). Here each process has a pipe of its own.
+
+Processes start with a real standard error in place: under the dashboard ``sys.stderr`` is Textual's
+capture, whose ``fileno()`` is -1, and multiprocessing hands that number to the resource tracker it
+starts with the first process (``bad value(s) in fds_to_keep``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
 from typing import Any, TypeVar, cast
@@ -38,8 +44,42 @@ _InitArgs = tuple[str, list[Any], bool, float]
 """What a decoding process starts from: ``(url, rules, artifact, timeout)``."""
 
 _Answer = tuple[str, Any]
-"""A decoding process's answer: ``("ok", Prepared)``, ``("chain", (method, code, message))`` or
-``("error", text)``."""
+"""A decoding process's answer: ``("ok", (Prepared, requests made))``, ``("chain", (method, code,
+message))`` or ``("error", text)``."""
+
+_start_lock = threading.Lock()
+
+
+def _has_fd(stream: Any) -> bool:
+    try:
+        fd = stream.fileno()
+        return isinstance(fd, int) and fd >= 0
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def real_stderr() -> Iterator[None]:
+    """``sys.stderr`` with a file descriptor for the time a process starts: the interpreter's own
+    standard error, else the null device. multiprocessing passes ``sys.stderr.fileno()`` on to the
+    resource tracker it starts with the first process, and Textual's capture of stderr answers -1."""
+    with _start_lock:
+        current = sys.stderr
+        if _has_fd(current):
+            yield
+            return
+        devnull = None
+        if _has_fd(sys.__stderr__):
+            sys.stderr = sys.__stderr__
+        else:
+            devnull = open(os.devnull, "w")  # noqa: SIM115 - closed below
+            sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = current
+            if devnull is not None:
+                devnull.close()
 
 
 def auto_processes(blocks: int) -> int:
@@ -97,8 +137,11 @@ def _prepare(raw: list[RawBlock]) -> _Answer:
     pickling as they are): ``("ok", Prepared)`` or ``("chain", (method or None, code or None, message))``,
     method and code set for the node's JSON-RPC errors."""
     assert _decoder is not None
+    before = _decoder.client.frames if _decoder.client is not None else 0
     try:
-        return "ok", _decoder.loop.run_until_complete(_decoder.prepare(raw))
+        prepared = _decoder.loop.run_until_complete(_decoder.prepare(raw))
+        client = _decoder.client
+        return "ok", (prepared, (client.frames - before) if client is not None else 0)
     except RpcError as exc:
         return "chain", (exc.method, exc.code, exc.message)
     except ChainError as exc:
@@ -169,7 +212,8 @@ class _Worker:
         self.process = ctx.Process(
             target=_serve, args=(theirs, initargs), name="sentinel-decoder", daemon=True
         )
-        self.process.start()
+        with real_stderr():
+            self.process.start()
         theirs.close()
         self.conn = mine
 
@@ -212,6 +256,8 @@ class DecoderPool:
         self.processes = processes
         self.max_restarts = max_restarts
         self.restarts = 0
+        self.frames = 0
+        """Requests the decoding processes made (runtime metadata, parent-state reads)."""
         self._ctx = multiprocessing.get_context("spawn")
         self._initargs = (url, list(rules), artifact, timeout)
         self._lock = threading.Lock()
@@ -237,7 +283,9 @@ class DecoderPool:
         keep dying."""
         kind, value = await _in_daemon_thread(self._run, raw)
         if kind == "ok":
-            return cast(Prepared, value)
+            prepared, frames = value
+            self.frames += int(frames)
+            return cast(Prepared, prepared)
         if kind == "error":
             raise RuntimeError(f"a decoding process failed: {value}")
         method, code, message = value

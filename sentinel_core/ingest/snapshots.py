@@ -169,7 +169,7 @@ class SnapshotAlerts:
             if previous is not None and current is not None:
                 alerts.extend(engine.evaluate_snapshot(previous, current))
         wake = self.s.deliverer.on_new_alerts
-        return await raise_alerts(self.s.store, self.s.bus, alerts, wake)
+        return await raise_alerts(self.s.store, self.s.bus, alerts, wake, source="snapshot")
 
 
 async def store_snapshots(

@@ -176,6 +176,15 @@ def block_rows(items: Iterable[BlockItem]) -> BlockRows:
     return rows
 
 
+def mark_rows_finalized(rows: BlockRows, up_to: int) -> BlockRows:
+    """``rows`` with the blocks numbered <= ``up_to`` (the finalized head when they were fetched)
+    marked finalized."""
+    if not rows.blocks or rows.numbers[0] > up_to:
+        return rows
+    blocks = [r if r[0] > up_to or r[5] else (*r[:5], 1, *r[6:]) for r in rows.blocks]
+    return rows._replace(blocks=blocks)
+
+
 class BlocksStore(Connection):
     """Blocks, extrinsics and events; gaps and totals."""
 

@@ -12,7 +12,7 @@ import math
 from typing import Literal
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -39,6 +39,36 @@ DASHBOARD_BATCH = 10
 """Default blocks per batch for backfills started from the dashboard."""
 
 
+class FormInput(Input):
+    """A form field that keeps fast typing where the user sees it.
+
+    The app hands each key to the widget focused when the key arrives, while a focus change (Tab)
+    takes effect only once the key that asked for it is handled: typed fast, the keys after a Tab
+    land in the field that had the focus. Here Tab moves the focus at once, and a key that reaches
+    a field no longer focused is passed on to the one that is."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        focused = screen.focused
+        if focused is not None and focused is not self:
+            event.stop()
+            event.prevent_default()
+            focused._forward_event(events.Key(event.key, event.character))
+            return
+        if event.key in ("tab", "shift+tab"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "tab":
+                screen.focus_next()
+            else:
+                screen.focus_previous()
+            return
+        await super()._on_key(event)
+
+
+RUN_STYLE = {"done": "green", "running": "yellow", "paused": "yellow", "failed": "red", "cancelled": "yellow"}
+
+
 class BackfillPane(Vertical):
     """Backfill pane."""
 
@@ -60,12 +90,13 @@ class BackfillPane(Vertical):
         self._first_stored: int | None = None
         self._best: int | None = None
         self.runs_loaded = False
+        self._runs_read_for: int | None = None
 
     def compose(self) -> ComposeResult:
         with Grid(id="bf-form"):
             for label, widget in (
-                ("Start block", Input(id="bf-start", type="integer", compact=True, placeholder="first")),
-                ("End block", Input(id="bf-end", type="integer", compact=True, placeholder="last")),
+                ("Start block", FormInput(id="bf-start", type="integer", compact=True, placeholder="first")),
+                ("End block", FormInput(id="bf-end", type="integer", compact=True, placeholder="last")),
                 (
                     "Mode",
                     Select(
@@ -76,8 +107,8 @@ class BackfillPane(Vertical):
                         id="bf-mode",
                     ),
                 ),
-                ("Workers", Input(id="bf-workers", type="integer", compact=True)),
-                ("Batch size", Input(id="bf-batch", type="integer", compact=True)),
+                ("Workers", FormInput(id="bf-workers", type="integer", compact=True)),
+                ("Batch size", FormInput(id="bf-batch", type="integer", compact=True)),
             ):
                 with Vertical(classes="bf-field"):
                     yield Label(label, classes="bf-label")
@@ -121,8 +152,32 @@ class BackfillPane(Vertical):
     def focus_main(self) -> None:
         self.query_one("#bf-runs", DataTable).focus()
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys the form's widgets left (the Mode dropdown's, say): digits are the form's and never
+        reach the app's pane keys; Tab moves the focus at once; a character that comes from a widget
+        the focus has left since goes to the field now focused."""
+        screen = self.screen
+        focused = screen.focused
+        if focused is None or self.query_one("#bf-form", Grid) not in focused.ancestors:
+            return
+        if event.key in ("tab", "shift+tab"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "tab":
+                screen.focus_next()
+            else:
+                screen.focus_previous()
+        elif event.is_printable and isinstance(focused, FormInput):
+            # a focused field handles every character itself: this one was meant for it
+            event.stop()
+            focused._forward_event(events.Key(event.key, event.character))
+        elif event.character is not None and event.character.isdigit():
+            event.stop()
+
     def focus_form(self) -> None:
-        self.query_one("#bf-start", Input).focus()
+        """Focus the start field at once (``focus()`` waits for the next turn of the event loop, so
+        keys typed right after ``b`` would land wherever the focus was)."""
+        self.screen.set_focus(self.query_one("#bf-start", Input))
 
     # -- defaults -------------------------------------------------------------------------------------
     def on_core_started(self, _: CoreStarted) -> None:
@@ -170,16 +225,18 @@ class BackfillPane(Vertical):
             return
         table = self.query_one("#bf-runs", DataTable)
         table.clear()
+        last = self.last
         for r in runs:
-            style = {"done": "green", "running": "yellow", "failed": "red", "cancelled": "yellow"}.get(
-                r["status"], ""
-            )
+            status, done = r["status"], f"{r['blocks_done']:,}"
+            if last is not None and last.run_id == r["id"]:
+                # The run the bar shows: the bar's figures (the record is written only now and then).
+                status, done = last.state, self._done_text(last)
             table.add_row(
                 str(r["id"]),
                 r["mode"],
                 f"#{r['start']:,} – #{r['end']:,}",
-                Text(r["status"], style=style),
-                f"{r['blocks_done']:,}",
+                Text(status, style=RUN_STYLE.get(status, "")),
+                done,
                 key=str(r["id"]),
             )
         self.runs_loaded = True
@@ -281,8 +338,26 @@ class BackfillPane(Vertical):
         )
         self.query_one("#bf-stats", Label).update(stats)
         self._update_workers(n)
+        self._update_run_row(n)
         if n.state in FINISHED:
             self.load_runs()
+
+    @staticmethod
+    def _done_text(n: BackfillProgress) -> str:
+        """The Blocks cell of the run the bar shows: the bar's own ``done/total``."""
+        return f"{n.done:,}/{n.total:,}"
+
+    def _update_run_row(self, n: BackfillProgress) -> None:
+        """Keep the runs table's row of this run in step with the bar (a new run is read in)."""
+        table = self.query_one("#bf-runs", DataTable)
+        key = str(n.run_id)
+        if key not in table.rows:
+            if self.runs_loaded and n.state not in FINISHED and self._runs_read_for != n.run_id:
+                self._runs_read_for = n.run_id
+                self.load_runs()
+            return
+        table.update_cell(key, "status", Text(n.state, style=RUN_STYLE.get(n.state, "")))
+        table.update_cell(key, "done", self._done_text(n))
 
     def _update_workers(self, n: BackfillProgress) -> None:
         box = self.query_one("#bf-worker-bars", VerticalScroll)

@@ -19,7 +19,10 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("r", "reload the rules from sentinel.toml (a broken file keeps the old rules)"),
             ("b", "new backfill: jump to the form"),
             ("g", "go to block: show any block's extrinsics and events"),
-            ("ctrl+p", "command palette: panes, subnets, backfill, rules, jump to block"),
+            (
+                "ctrl+p",
+                "command palette: every key's action by name (go to block, panes, subnets, backfill…)",
+            ),
             ("?", "this help"),
             ("q", "quit"),
         ],
@@ -43,7 +46,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Hyperparameters",
         [
-            ("[ ]", "previous / next subnet (or pick one in the Subnet list)"),
+            ("[ ]", "previous / next subnet (the Subnet pane follows: one selected subnet)"),
             ("↑ ↓", "select a parameter: its change history shows on the side"),
             ("R", "re-read the values at the head"),
         ],
@@ -51,7 +54,8 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Subnet",
         [
-            ("[ ]", "previous / next subnet (or pick one in the Subnet list)"),
+            ("[ ]", "previous / next subnet (the Hyperparameters pane follows)"),
+            ("/", "find a neuron: uid, or part of its hotkey or coldkey"),
             ("s  S", "sort by the next column · reverse the order (or click a column header)"),
             ("↑ ↓", "select a neuron: its validator APY per epoch shows below, as a sparkline"),
             ("R", "re-read the snapshots"),
@@ -82,9 +86,10 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 HEADER_NOTES = (
-    "Header: network · connection (connected / reconnecting (attempt N) / down) · best and finalized "
-    "block · lag = best − last stored block · blocks/s over the last 30 s · runtime spec · rules loaded "
-    "(✗ and a red line when the last reload failed)."
+    "Header: network · connection (what the core is doing while it starts, connected / catching up "
+    "#stored / #best / reconnecting (attempt N) / down) · best and finalized block · lag = best − last "
+    "stored block · blocks/s over the last 30 s · runtime spec · rules loaded (✗ and a red line when "
+    "the last reload failed)."
 )
 
 

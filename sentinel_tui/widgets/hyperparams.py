@@ -11,22 +11,25 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.widgets.data_table import ColumnKey
 
 from sentinel_core import hyperparams as hp
 from sentinel_core.views import Views
 
 from ..format import short_addr
-from ..messages import CoreStarted, HyperparamNotice, RefreshSubnets, SubnetsKnown
+from ..messages import CoreStarted, HyperparamNotice, RefreshSubnets, SubnetSelected, SubnetsKnown
 from .filter_bar import FilterBar
 
 RECENT_BLOCKS = 7200
 """A change within this many blocks of the head is highlighted (one day at 12 s per block)."""
+HISTORY_BLOCK_WIDTH = 10
+"""The history's Block column (``#1,234,567``); the change column takes the rest of the sidebar."""
 
 
 def ordered_names(values: dict[str, Any]) -> list[str]:
@@ -49,7 +52,21 @@ def value_text(name: str, raw: Any, style: str = "") -> Text:
 
 
 class HyperparamsPane(Vertical):
-    """Hyperparameters pane: subnet picker, values table, history of the highlighted parameter."""
+    """Hyperparameters pane: subnet picker, values table, history of the highlighted parameter.
+
+    One selected subnet with the Subnet pane: a subnet the user picks here (picker, ``[``/``]``) is
+    posted as ``SubnetSelected``; ``select_subnet`` (the app's call) shows one without posting."""
+
+    SCOPED_CSS = False
+    DEFAULT_CSS = """
+    #hp-desc {
+        height: auto;
+        padding: 0 1;
+    }
+    Screen.-narrow #hp-desc {
+        display: none;
+    }
+    """
 
     BINDINGS = [
         Binding("left_square_bracket", "subnet(-1)", "Prev subnet"),
@@ -75,6 +92,8 @@ class HyperparamsPane(Vertical):
         self._stale_values = False
         self._note: Text | None = None
         self._suppress_select = False
+        self._history: list[Any] = []
+        """The changes the history table shows (re-laid out when the sidebar's width changes)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="hp-bar"):
@@ -86,7 +105,7 @@ class HyperparamsPane(Vertical):
             yield DataTable(id="hp-table", cursor_type="row", zebra_stripes=True)
             with Vertical(id="hp-side"):
                 yield Label("History", id="hp-history-title", classes="section-title")
-                yield Static("", id="hp-description")
+                yield Static("", id="hp-desc")
                 yield DataTable(id="hp-history", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -95,8 +114,8 @@ class HyperparamsPane(Vertical):
         table.add_column("Value", key="value", width=30)
         table.add_column("Changed", key="changed", width=9)
         history = self.query_one("#hp-history", DataTable)
-        history.add_column("Block", key="block")
-        history.add_column("Old -> new  ·  who", key="change")
+        history.add_column("Block", key="block", width=HISTORY_BLOCK_WIDTH)
+        history.add_column("Old -> new  ·  who", key="change", width=self._change_width())
 
     @property
     def table(self) -> DataTable[Any]:
@@ -126,12 +145,22 @@ class HyperparamsPane(Vertical):
             select.value = target
         self._suppress_select = False
         if target is not None and target != self.netuid:
-            self.select_subnet(target)
+            self._show_subnet(target)
         elif target is None:
             self.query_one("#hp-info", Label).update(Text("no subnets at the head", style="dim"))
 
     def select_subnet(self, netuid: int) -> None:
-        """Show ``netuid`` (from the picker, ``[``/``]`` or the command palette)."""
+        """Show ``netuid`` (the app's call: the selected subnet), without posting ``SubnetSelected``;
+        nothing to do when it is shown already."""
+        if netuid != self.netuid:
+            self._show_subnet(netuid)
+
+    def _user_selected(self, netuid: int) -> None:
+        """The user picked ``netuid`` here: show it and tell the app (the Subnet pane follows)."""
+        self._show_subnet(netuid)
+        self.post_message(SubnetSelected(netuid))
+
+    def _show_subnet(self, netuid: int) -> None:
         if netuid not in self.netuids:
             self.netuids = sorted({*self.netuids, netuid})
             self.query_one("#hp-subnet", Select).set_options([(f"{n}", n) for n in self.netuids])
@@ -150,16 +179,16 @@ class HyperparamsPane(Vertical):
         if self._suppress_select or event.value is Select.NULL:
             return
         if isinstance(event.value, int) and event.value != self.netuid:
-            self.select_subnet(event.value)
+            self._user_selected(event.value)
 
     def action_subnet(self, delta: int) -> None:
         if not self.netuids:
             return
         if self.netuid not in self.netuids:
-            self.select_subnet(self.netuids[0])
+            self._user_selected(self.netuids[0])
             return
         i = (self.netuids.index(self.netuid) + delta) % len(self.netuids)
-        self.select_subnet(self.netuids[i])
+        self._user_selected(self.netuids[i])
 
     def refresh_if_stale(self, best: int | None, stale_after: int = 10) -> None:
         """Re-read the values when the head (``best``) moved on since they were read (on showing the
@@ -278,9 +307,8 @@ class HyperparamsPane(Vertical):
             return
         spec = hp.spec(name)
         title = Text.assemble(
-            (f"History · {name}", "bold"),
-            (f"  subnet {netuid}", "dim"),
-            (f"  {len(changes)} change{'s' if len(changes) != 1 else ''}", "dim"),
+            (name, "bold"),
+            (f" · subnet {netuid} · {len(changes)} change{'s' if len(changes) != 1 else ''}", "dim"),
         )
         self.query_one("#hp-history-title", Label).update(title)
         desc = Text(spec.description if spec else "Not in Sentinel's table: shown raw.", style="dim italic")
@@ -288,10 +316,27 @@ class HyperparamsPane(Vertical):
             desc.append(
                 f"  setter {spec.setter}" + (" (owner settable)" if spec.owner_settable else ""), style="dim"
             )
-        self.query_one("#hp-description", Static).update(desc)
+        self.query_one("#hp-desc", Static).update(desc)
+        self._history = changes
+        self._fill_history()
+        self.history_loaded = True
+
+    def _change_width(self) -> int:
+        """The history's change column: the sidebar's width less the Block column, the cell padding
+        and the scrollbar, so each change wraps instead of being cut."""
         table = self.query_one("#hp-history", DataTable)
-        table.clear()
-        for change in changes:
+        rest = table.size.width - table.styles.scrollbar_size_vertical - 4 * table.cell_padding
+        return max(12, rest - HISTORY_BLOCK_WIDTH)
+
+    def _fill_history(self) -> None:
+        """Lay out the history rows, each change wrapped at the change column's width."""
+        table = self.query_one("#hp-history", DataTable)
+        name = self.selected_name or ""
+        width = self._change_width()
+        table.clear(columns=True)
+        table.add_column("Block", key="block", width=HISTORY_BLOCK_WIDTH)
+        table.add_column("Old -> new  ·  who", key="change", width=width)
+        for change in self._history:
             text = Text(
                 f"{hp.format_value(name, change.old)} -> {hp.format_value(name, change.new)}", style="yellow"
             )
@@ -302,8 +347,16 @@ class HyperparamsPane(Vertical):
                     f"\nby {short_addr(change.signer)} via {'Sudo' if change.via_sudo else 'owner'}",
                     style="dim",
                 )
-            table.add_row(f"#{change.block:,}", text, height=2)
-        self.history_loaded = True
+            table.add_row(f"#{change.block:,}", text, height=None)
+
+    def on_resize(self, _: events.Resize) -> None:
+        self.call_after_refresh(self._refit_history)
+
+    def _refit_history(self) -> None:
+        table = self.query_one("#hp-history", DataTable)
+        column = table.columns.get(ColumnKey("change"))
+        if column is not None and column.width != self._change_width():
+            self._fill_history()
 
     # -- live changes ---------------------------------------------------------------------------------
     def on_hyperparam_notice(self, message: HyperparamNotice) -> None:

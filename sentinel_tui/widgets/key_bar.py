@@ -18,10 +18,22 @@ from textual.widget import Widget
 
 
 class KeyBar(Widget):
-    """A footer of key bindings (``key description`` pairs)."""
+    """A footer of key bindings (``key description`` pairs).
 
-    def __init__(self, *, id: str | None = None) -> None:
+    When the keys do not fit the width, they are packed tighter, then the ``expendable`` actions
+    are left out (the first named goes first), so the ``essential`` ones (actions, or a prefix such
+    as ``show_pane``) always show, with the palette key on the right (where every action is listed)."""
+
+    def __init__(
+        self,
+        *,
+        essential: tuple[str, ...] = (),
+        expendable: tuple[str, ...] = (),
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
+        self.essential = essential
+        self.expendable = expendable
         self._spans: list[tuple[int, int, str, object]] = []
 
     def on_mount(self) -> None:
@@ -76,6 +88,47 @@ class KeyBar(Widget):
                     entries.append((app.get_key_display(b), b.description, b.action, ns, enabled))
         return entries
 
+    def _rank(self, action: str) -> int:
+        """Which entries go first when the keys do not fit: higher goes earlier (essential: never)."""
+        name = action.split("(", 1)[0]
+        if any(name == e or action.startswith(e) for e in self.essential):
+            return -1
+        if name in self.expendable:
+            return len(self.expendable) - self.expendable.index(name)
+        return 0
+
+    @staticmethod
+    def _piece(keys: str, description: str, enabled: bool, tight: int) -> Text:
+        key_style = "bold reverse" if enabled else "dim reverse"
+        text_style = "" if enabled else "dim"
+        if tight == 0:
+            return Text.assemble((f" {keys} ", key_style), (f" {description}  ", text_style))
+        if tight == 1:
+            return Text.assemble((f" {keys} ", key_style), (f" {description} ", text_style))
+        return Text.assemble((f" {keys} ", key_style), (f"{description} ", text_style))
+
+    def _fit(self, room: int) -> list[tuple[Text, str, object]]:
+        """The pieces shown in ``room`` cells: every entry as loosely packed as fits, else tightly
+        packed without the expendable ones that do not fit."""
+        entries = self._entries()
+        for tight in (0, 1, 2):
+            pieces = [(self._piece(k, d, e, tight), a, ns) for k, d, a, ns, e in entries]
+            if sum(p.cell_len for p, _, _ in pieces) <= room:
+                return pieces
+        keep = list(range(len(pieces)))
+        # leave out the highest-ranked first (ties: the rightmost first), never the essential ones
+        order = sorted(keep, key=lambda i: (self._rank(entries[i][2]), i), reverse=True)
+        width = sum(p.cell_len for p, _, _ in pieces)
+        for i in order:
+            if width <= room or self._rank(entries[i][2]) < 0:
+                break
+            keep.remove(i)
+            width -= pieces[i][0].cell_len
+        shown = [pieces[i] for i in keep]
+        while shown and sum(p.cell_len for p, _, _ in shown) > room:
+            shown.pop()  # still too narrow: cut at the right edge
+        return shown
+
     def render(self) -> Text:
         width = self.content_size.width or self.size.width or 80
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -85,14 +138,7 @@ class KeyBar(Widget):
             active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
             if active is not None:
                 palette = f" {self.app.get_key_display(active.binding)} palette "
-        room = width - len(palette)
-        for keys, description, action, namespace, enabled in self._entries():
-            piece = Text.assemble(
-                (f" {keys} ", "bold reverse" if enabled else "dim reverse"),
-                (f" {description}  ", "" if enabled else "dim"),
-            )
-            if line.cell_len + piece.cell_len > room:
-                break
+        for piece, action, namespace in self._fit(width - len(palette)):
             start = line.cell_len
             line.append_text(piece)
             self._spans.append((start, line.cell_len, action, namespace))

@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from textual import events
+from textual.binding import Binding
 from textual.widgets import DataTable
 
 
 class NeuronTable(DataTable[Any]):
     """The neurons table: one column of pre-formatted lines; a header click remembers where on the
     header line it landed (``header_click_x``) so the pane can tell which field was clicked."""
+
+    BINDINGS = [
+        Binding("home", "scroll_top", "First", show=False),
+        Binding("end", "scroll_bottom", "Last", show=False),
+    ]
+    """Home and End go to the first and the last neuron (a row table has no columns to scroll to)."""
 
     header_click_x: int | None = None
 

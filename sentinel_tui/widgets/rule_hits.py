@@ -4,6 +4,12 @@ The list is read from the store through the read model (so it survives restarts 
 ``AlertNotice`` messages trigger a debounced re-read. ``/`` filters with words and
 ``rule:NAME`` / ``sev:LEVEL`` (that level and above) / ``net:N``; ``m`` mutes the selected alert's
 rule for this session, ``M`` unmutes all.
+
+The Message column takes the width the other columns leave (laid out again on a resize), and the
+line under the table shows the highlighted alert's whole message, wrapped. Alerts of backfilled
+blocks are history: marked ``hist`` and not counted as unacknowledged. The bus says so for the
+alerts raised while the app runs (``AlertRaised.history``); for those read from the store, an alert
+of a block in the range of a stored backfill run counts as history (the store records no source).
 """
 
 from __future__ import annotations
@@ -12,12 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import DataTable, Input, Label, Static
 
 from sentinel_core.model import Alert
 from sentinel_core.views import Views
@@ -28,6 +34,14 @@ from .filter_bar import FilterBar
 
 LIMIT = 500
 SEVERITIES = ("info", "warning", "critical")
+COLUMNS = ("id", "ack", "block", "severity", "rule", "net", "message")
+RULE_WIDTH = (8, 20)
+"""The Rule column fits the longest rule name shown, within these bounds."""
+MESSAGE_MIN = 12
+NARROW = 100
+"""Below this table width the Severity column shows only its icon (the message needs the room)."""
+RUNS_READ = 1000
+"""How many stored backfill runs decide which stored alerts are history."""
 
 
 @dataclass
@@ -93,6 +107,15 @@ def _sort_key(cells: Any) -> tuple[int, int]:
 class RuleHitsPane(Vertical):
     """Alerts pane."""
 
+    DEFAULT_CSS = """
+    #alerts-detail {
+        height: auto;
+        max-height: 6;
+        padding: 0 1;
+        border-top: hkey $panel-lighten-2;
+    }
+    """
+
     BINDINGS = [
         Binding("enter", "open_alert", "Open"),
         Binding("a", "acknowledge", "Ack"),
@@ -110,21 +133,63 @@ class RuleHitsPane(Vertical):
         self.loaded = False
         self._reload_timer: Timer | None = None
         self._live_new = 0
+        self.history_keys: set[str] = set()
+        """Dedup keys of the alerts the bus said are history (found by a backfill)."""
+        self.history_ranges: list[tuple[int, int]] | None = None
+        """The block ranges of the stored backfill runs (read once, at the first load)."""
+        self._layout: tuple[int, int, bool] | None = None
+        """The (message width, rule width, narrow) the columns were laid out for."""
 
     def compose(self) -> ComposeResult:
         yield Label("", id="alerts-info")
         yield FilterBar("filter: words · rule:NAME · sev:warning (and above) · net:3", id="alerts-filter")
         yield DataTable(id="alerts-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="alerts-detail")
 
     def on_mount(self) -> None:
+        self._add_columns(*self._fit())
+
+    def _fit(self) -> tuple[int, int, bool]:
+        """(message width, rule width, narrow) for the table's width now: the message takes what
+        the other columns (and the scrollbar) leave."""
         table = self.table
+        width = table.size.width
+        narrow = 0 < width < NARROW
+        names = [a.rule for a, _ in self.items.values()]
+        rule = min(RULE_WIDTH[1], max([RULE_WIDTH[0], *(len(n) for n in names)]))
+        fixed = 5 + 4 + 10 + (1 if narrow else 10) + rule + 4
+        pad = 2 * table.cell_padding * len(COLUMNS)
+        message = width - table.styles.scrollbar_size_vertical - pad - fixed
+        return max(MESSAGE_MIN, message), rule, narrow
+
+    def _add_columns(self, message: int, rule: int, narrow: bool) -> None:
+        table = self.table
+        self._layout = (message, rule, narrow)
         table.add_column("ID", key="id", width=5)
-        table.add_column("", key="ack", width=1)
+        table.add_column("", key="ack", width=4)
         table.add_column("Block", key="block", width=10)
-        table.add_column("Severity", key="severity", width=10)
-        table.add_column("Rule", key="rule")
+        table.add_column("S" if narrow else "Severity", key="severity", width=1 if narrow else 10)
+        table.add_column("Rule", key="rule", width=rule)
         table.add_column("Net", key="net", width=4)
-        table.add_column("Message", key="message")
+        table.add_column("Message", key="message", width=message)
+
+    def _refit(self) -> bool:
+        """Lay the columns out again (and fill the table) when the table's width or the longest rule
+        name changed; False when the layout stays."""
+        if not self.is_attached:
+            return False
+        layout = self._fit()
+        if layout == self._layout:
+            return False
+        table = self.table
+        selected = self.selected_id()
+        table.clear(columns=True)
+        self._add_columns(*layout)
+        self._sync_table(keep=selected)
+        return True
+
+    def on_resize(self, _: events.Resize) -> None:
+        self.call_after_refresh(self._refit)
 
     @property
     def table(self) -> DataTable[Any]:
@@ -138,6 +203,8 @@ class RuleHitsPane(Vertical):
         self.reload()
 
     def on_alert_notice(self, message: AlertNotice) -> None:
+        if message.notice.history:
+            self.history_keys.add(message.notice.alert.dedup_key)
         if message.notice.alert.rule in self.muted:
             return
         self._live_new += 1
@@ -153,37 +220,59 @@ class RuleHitsPane(Vertical):
         if not self.views.ready:
             return
         f = self.filter
+        if self.history_ranges is None:
+            overview = await self.views.backfill_overview(RUNS_READ)
+            self.history_ranges = [(int(r["start"]), int(r["end"])) for r in overview.runs]
         rows = await self.views.alerts(severity=f.severity, netuid=f.netuid, limit=self.limit)
         if not self.is_attached:
             return
         self.items = {i: (alert, acked) for i, alert, acked in rows}
-        self._sync_table()
+        if not self._refit():  # a longer rule name lays the columns out again (and fills the table)
+            self._sync_table()
         self.loaded = True
+
+    def is_history(self, alert: Alert) -> bool:
+        """Found in history (a backfilled block), not happening now."""
+        if alert.dedup_key in self.history_keys:
+            return True
+        return any(start <= alert.block <= end for start, end in self.history_ranges or ())
 
     def _visible(self, alert: Alert) -> bool:
         return alert.rule not in self.muted and self.filter.matches(alert)
 
+    def _mark(self, alert: Alert, acked: bool) -> Text:
+        if acked:
+            return Text("✓", style="green")
+        if self.is_history(alert):
+            return Text("hist", style="dim")
+        return Text("●", style=SEVERITY_STYLE.get(alert.severity.value, ""))
+
     def _cells(self, ident: int, alert: Alert, acked: bool) -> tuple[Text, ...]:
-        dim = "dim" if acked else ""
+        quiet = acked or self.is_history(alert)
+        dim = "dim" if quiet else ""
+        message, rule, narrow = self._layout or (MESSAGE_MIN, RULE_WIDTH[1], False)
+        sev = alert.severity.value
+        icon = SEVERITY_ICON.get(sev, "?")
+        if narrow:
+            severity = Text(icon, style="dim" if quiet else SEVERITY_STYLE.get(sev, ""))
+        else:
+            severity = severity_text(sev) if not quiet else Text(f"{icon} {sev}", style="dim")
         return (
             Text(str(ident), style="dim", justify="right"),
-            Text("✓", style="green")
-            if acked
-            else Text("●", style=SEVERITY_STYLE.get(alert.severity.value, "")),
+            self._mark(alert, acked),
             Text(f"#{alert.block:,}", style=dim),
-            severity_text(alert.severity.value)
-            if not acked
-            else Text(f"{SEVERITY_ICON.get(alert.severity.value, '?')} {alert.severity.value}", style="dim"),
-            Text(alert.rule, style="bold" if not acked else "dim"),
+            severity,
+            Text(alert.rule, style="dim" if quiet else "bold", no_wrap=True, overflow="ellipsis"),
             Text("—" if alert.netuid is None else str(alert.netuid), style="dim", justify="right"),
-            Text(alert.message if len(alert.message) <= 200 else alert.message[:199] + "…", style=dim),
+            Text(" ".join(alert.message.split()), style=dim, no_wrap=True, overflow="ellipsis"),
         )
 
-    def _sync_table(self) -> None:
-        """Make the table show the visible items: remove gone rows, add new ones, newest first."""
+    def _sync_table(self, keep: int | None = None) -> None:
+        """Make the table show the visible items: remove gone rows, add new ones, newest first
+        (``keep``: the alert to highlight after a new layout)."""
         table = self.table
         want = {str(i): v for i, v in self.items.items() if self._visible(v[0])}
-        selected = self.selected_id()
+        selected = self.selected_id() if keep is None else keep
         at_top = table.cursor_row <= 0
         for row_key in [k for k in table.rows if k.value not in want]:
             table.remove_row(row_key)
@@ -191,31 +280,54 @@ class RuleHitsPane(Vertical):
         for key, (alert, acked) in want.items():
             if key in table.rows:
                 mark = table.get_cell(key, "ack")
-                if (mark.plain == "✓") != acked:
-                    for col, cell in zip(
-                        ("id", "ack", "block", "severity", "rule", "net", "message"),
-                        self._cells(int(key), alert, acked),
-                    ):
+                if mark.plain != self._mark(alert, acked).plain:
+                    for col, cell in zip(COLUMNS, self._cells(int(key), alert, acked)):
                         table.update_cell(key, col, cell)
                 continue
             table.add_row(*self._cells(int(key), alert, acked), key=key)
             changed = True
         if changed:
             table.sort("block", "id", key=_sort_key, reverse=True)
-        if at_top or selected is None or str(selected) not in table.rows:
+        if (at_top and keep is None) or selected is None or str(selected) not in table.rows:
             table.move_cursor(row=0, scroll=True)
         else:
-            table.move_cursor(row=table.get_row_index(str(selected)))
+            table.move_cursor(row=table.get_row_index(str(selected)), scroll=True)
         self._update_info()
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted, "#alerts-table")
+    def _row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The highlighted alert's whole message (wrapped) under the table."""
+        detail = self.query_one("#alerts-detail", Static)
+        ident = self.selected_id()
+        if ident is None or ident not in self.items:
+            detail.update(Text("no alert selected", style="dim"))
+            return
+        alert, acked = self.items[ident]
+        text = Text.assemble(
+            (alert.rule, "bold"),
+            (f" #{alert.block:,}", "dim"),
+            (" · history (a backfilled block)" if self.is_history(alert) else "", "dim"),
+            (" · acknowledged" if acked else "", "green"),
+            "  ",
+            alert.message,
+        )
+        detail.update(text)
 
     def _update_info(self) -> None:
         shown = self.table.row_count
-        unacked = sum(1 for a, acked in self.items.values() if not acked and self._visible(a))
+        unacked = self.unacknowledged()
+        history = sum(1 for a, _ in self.items.values() if self._visible(a) and self.is_history(a))
         info = Text.assemble(
             (f"{shown} alert{'s' if shown != 1 else ''}", "bold"),
             " · ",
             (f"{unacked} unacknowledged", "bold red" if unacked else "dim"),
         )
+        if history:
+            info.append(f" · {history} history", style="dim")
         by_sev = {s: 0 for s in SEVERITIES}
         for alert, _ in self.items.values():
             if self._visible(alert):
@@ -233,6 +345,12 @@ class RuleHitsPane(Vertical):
             info.append(f"  · muted: {', '.join(sorted(self.muted))}", style="dim")
         info.append("   enter open · a ack · m mute · / filter", style="dim")
         self.query_one("#alerts-info", Label).update(info)
+
+    def unacknowledged(self) -> int:
+        """Alerts shown that are neither acknowledged nor history."""
+        return sum(
+            1 for a, acked in self.items.values() if not acked and self._visible(a) and not self.is_history(a)
+        )
 
     # -- selection and actions ------------------------------------------------------------------------
     def selected_id(self) -> int | None:

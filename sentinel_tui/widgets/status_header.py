@@ -20,6 +20,15 @@ from ..messages import BlockNotice, ConnectionNotice, HeadNotice, RulesNotice, R
 
 RATE_WINDOW = 30.0
 """Seconds of block arrivals the blocks/s figure is computed over."""
+CATCH_UP_LAG = 3
+"""Connected and this many blocks or more behind the head: the state says ``catching up``."""
+
+
+def rate_text(rate: float | None) -> str:
+    """A rate as a person reads it: ``2,126`` from 10 up, one decimal below (``4.8``), ``—`` unknown."""
+    if rate is None:
+        return "—"
+    return f"{rate:,.0f}" if rate >= 10 else f"{rate:.1f}"
 
 
 class StatusHeader(Widget):
@@ -39,6 +48,10 @@ class StatusHeader(Widget):
         self.rules_count: int | None = None
         self.rules_error: str | None = None
         self.core_error: str | None = None
+        self.url: str | None = None
+        self.activity: str | None = None
+        """What the core is doing before it watches the chain (``starting the devnet …``), shown as the
+        state until the first connection notice."""
         self._arrivals: deque[float] = deque(maxlen=256)
 
     def on_mount(self) -> None:
@@ -51,6 +64,11 @@ class StatusHeader(Widget):
     # -- state setters (called from the app's message routing) ---------------------------------------
     def set_network(self, label: str) -> None:
         self.network = label
+        self._changed()
+
+    def set_activity(self, text: str | None) -> None:
+        """Say what is happening while the core starts (replaced by the connection state)."""
+        self.activity = text
         self._changed()
 
     def set_live_off(self) -> None:
@@ -85,6 +103,8 @@ class StatusHeader(Widget):
     # -- notices ---------------------------------------------------------------------------------------
     def on_connection_notice(self, message: ConnectionNotice) -> None:
         n = message.notice
+        self.activity = None
+        self.url = n.url
         self.state = n.state
         self.attempt = n.attempt
         self.conn_error = n.error if n.state in ("reconnecting", "down") else None
@@ -160,12 +180,7 @@ class StatusHeader(Widget):
                 ("lag ", "dim"), ("—" if lag is None else f"{lag:,}", lag_style if lag is not None else "")
             )
         )
-        rate = self.rate
-        segs.append(
-            Text.assemble(
-                ("—" if rate is None else f"{rate:.2f}", ""), ("/s" if compact else " blk/s", "dim")
-            )
-        )
+        segs.append(Text.assemble(rate_text(self.rate), ("/s" if compact else " blk/s", "dim")))
         segs.append(
             Text.assemble(("spec ", "dim"), "—" if self.spec_version is None else str(self.spec_version))
         )
@@ -177,14 +192,29 @@ class StatusHeader(Widget):
             segs.append(Text.assemble(("rules ", "dim"), (f"{self.rules_count} ✓", "green")))
         return segs
 
+    @property
+    def catching_up(self) -> bool:
+        """Connected and storing the blocks between the last stored one and the head."""
+        lag = self.lag
+        return self.state == "connected" and lag is not None and lag >= CATCH_UP_LAG
+
     def _state_text(self) -> Text:
         state = self.state
+        if self.activity is not None and state == "starting":
+            return Text(f"◌ {self.activity}", style="yellow")
+        if self.catching_up:
+            return Text.assemble(
+                ("● catching up ", "bold yellow"),
+                block_no(self.last_stored),
+                (" / ", "dim"),
+                block_no(self.best),
+            )
         if state == "connected":
             return Text("● connected", style="bold green")
         if state == "reconnecting":
             return Text(f"↻ reconnecting (attempt {self.attempt})", style="bold yellow")
         if state == "connecting":
-            return Text("◌ connecting", style="yellow")
+            return Text(f"◌ connecting to {self.url}" if self.url else "◌ connecting", style="yellow")
         if state == "down":
             return Text("✖ down", style="bold red")
         if state == "live off":

@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.widget import Widget
-from textual.widgets import DataTable, Label, Select, Sparkline, Static
+from textual.widgets import DataTable, Input, Label, Select, Sparkline, Static
 from textual.widgets.data_table import ColumnKey
 
 from sentinel_core.metagraph import Change, NeuronRow
@@ -34,7 +34,15 @@ from sentinel_core.units import RAO_PER_TAO
 from sentinel_core.views import APY_BLOCK_TIME, APY_CHUNK, APY_EPOCHS, SubnetView, Views
 
 from ..format import short_addr
-from ..messages import CoreStarted, SnapshotIndex, SubnetApyLoaded, SubnetsKnown, SubnetSnapshotLoaded
+from ..messages import (
+    CoreStarted,
+    SnapshotIndex,
+    SubnetApyLoaded,
+    SubnetSelected,
+    SubnetsKnown,
+    SubnetSnapshotLoaded,
+)
+from .filter_bar import FilterBar
 from .neuron_table import NeuronTable
 
 CHECK_INTERVAL = 3.0
@@ -167,6 +175,26 @@ LINE = "neuron"
 """The table's one column."""
 
 
+def neuron_matches(row: NeuronRow, tokens: list[str]) -> bool:
+    """Whether ``row`` matches every token of a ``/`` search: a number is a uid, other text a part
+    of the hotkey or the coldkey (any case); ``uid:N``, ``hk:TEXT``, ``ck:TEXT`` say which."""
+    hotkey, coldkey = row.hotkey.lower(), row.coldkey.lower()
+    for token in tokens:
+        key, sep, value = token.partition(":")
+        if sep and key in ("uid", "hk", "hotkey", "ck", "coldkey") and value:
+            if key == "uid":
+                ok = value.isdigit() and row.uid == int(value)
+            else:
+                ok = value in (hotkey if key in ("hk", "hotkey") else coldkey)
+        elif token.isdigit():
+            ok = row.uid == int(token)
+        else:
+            ok = token in hotkey or token in coldkey
+        if not ok:
+            return False
+    return True
+
+
 def sort_neurons(
     rows: list[NeuronRow], marks: dict[int, RowMark], column: str, reverse: bool
 ) -> list[NeuronRow]:
@@ -189,9 +217,23 @@ EMPTY_HELP = (
 
 
 class SubnetPane(Vertical):
-    """Subnet pane: subnet picker, summary line, changes legend, neurons table, APY sparkline."""
+    """Subnet pane: subnet picker, summary line, changes legend, neurons table, APY sparkline.
+
+    ``/`` finds neurons by uid, hotkey or coldkey (the table keeps the matching ones; Enter keeps the
+    search, Esc clears it). One selected subnet with the Hyperparams pane: a subnet the user picks
+    here is posted as ``SubnetSelected``; ``select_subnet`` (the app's call) shows one without
+    posting."""
+
+    DEFAULT_CSS = """
+    #sn-match {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
 
     BINDINGS = [
+        Binding("slash", "filter", "Find", show=False),
         Binding("left_square_bracket", "subnet(-1)", "Prev subnet"),
         Binding("right_square_bracket", "subnet(1)", "Next subnet"),
         Binding("s", "sort", "Sort"),
@@ -231,6 +273,8 @@ class SubnetPane(Vertical):
         self._lines_for: tuple[SubnetView | None, dict[int, RowMark], tuple[int, ...]] | None = None
         self._lines_of: dict[int, Text] = {}
         """The formatted line of each uid, for one snapshot, its marks and one layout of the widths."""
+        self.search: list[str] = []
+        """The ``/`` search's tokens (empty: every neuron)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="sn-bar"):
@@ -238,6 +282,10 @@ class SubnetPane(Vertical):
             yield Select([], id="sn-subnet", compact=True, prompt="—", allow_blank=True)
             yield Label(Text("waiting for the core…", style="dim"), id="sn-info")
         yield Label("", id="sn-legend")
+        yield FilterBar(
+            "find a neuron: uid, or part of its hotkey or coldkey (uid:N, hk:…, ck:…)", id="sn-filter"
+        )
+        yield Label("", id="sn-match")
         yield Static("", id="sn-empty")
         yield NeuronTable(id="sn-table", cursor_type="row", zebra_stripes=True)
         with Vertical(id="sn-apy"):
@@ -247,6 +295,7 @@ class SubnetPane(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#sn-empty", Static).display = False
+        self.query_one("#sn-match", Label).display = False
         self._render_table()
 
     @property
@@ -297,10 +346,23 @@ class SubnetPane(Vertical):
             target = next((n for n in pool if n > 0), pool[0] if pool else None)
         self._auto_choice = auto
         if target is not None and target != self.netuid:
-            self.select_subnet(target, auto=auto)
+            self._show_subnet(target, auto=auto)
 
     def select_subnet(self, netuid: int, *, auto: bool = False) -> None:
-        """Show ``netuid`` (from the picker, ``[``/``]`` or the command palette)."""
+        """Show ``netuid`` (the app's call: the selected subnet), without posting ``SubnetSelected``;
+        nothing to do when it is shown already (but a subnet chosen by the app is kept, not replaced
+        by a default later)."""
+        if netuid == self.netuid:
+            self._auto_choice = self._auto_choice and auto
+            return
+        self._show_subnet(netuid, auto=auto)
+
+    def _user_selected(self, netuid: int) -> None:
+        """The user picked ``netuid`` here: show it and tell the app (the Hyperparams pane follows)."""
+        self._show_subnet(netuid)
+        self.post_message(SubnetSelected(netuid))
+
+    def _show_subnet(self, netuid: int, *, auto: bool = False) -> None:
         self._auto_choice = auto
         changed = netuid != self.netuid
         self.netuid = netuid
@@ -323,20 +385,38 @@ class SubnetPane(Vertical):
         if self._suppress_select or event.value is Select.NULL:
             return
         if isinstance(event.value, int) and event.value != self.netuid:
-            self.select_subnet(event.value)
+            self._user_selected(event.value)
 
     def action_subnet(self, delta: int) -> None:
         if not self.netuids:
             return
         if self.netuid not in self.netuids:
-            self.select_subnet(self.netuids[0])
+            self._user_selected(self.netuids[0])
             return
         i = (self.netuids.index(self.netuid) + delta) % len(self.netuids)
-        self.select_subnet(self.netuids[i])
+        self._user_selected(self.netuids[i])
 
     def action_refresh(self) -> None:
         if self.netuid is not None:
-            self.select_subnet(self.netuid)
+            self._show_subnet(self.netuid)
+
+    # -- finding neurons ------------------------------------------------------------------------------
+    def open_filter(self) -> None:
+        self.query_one("#sn-filter", FilterBar).open()
+
+    def action_filter(self) -> None:
+        self.open_filter()
+
+    @on(Input.Changed, "#sn-filter")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.search = event.value.lower().split()
+        self._render_table(top=True)
+
+    @on(FilterBar.Closed, "#sn-filter")
+    def _search_closed(self, event: FilterBar.Closed) -> None:
+        event.stop()
+        self.table.focus()
 
     # -- looking for new snapshots --------------------------------------------------------------------
     def on_block_notice(self, _: Any) -> None:
@@ -606,7 +686,10 @@ class SubnetPane(Vertical):
             self._lines_for, self._lines_of = (view, self.marks, widths), {}
         lines = self._lines_of
         out = []
+        search = self.search
         for r in sort_neurons(rows, self.marks, self.sort_column, self.reverse):
+            if search and not neuron_matches(r, search):
+                continue
             line = lines.get(r.uid)
             if line is None:
                 line = lines[r.uid] = self._line(self._fields(r))
@@ -628,11 +711,31 @@ class SubnetPane(Vertical):
                 table.add_row(line, key=key)
             if top:
                 table.scroll_to(y=0, animate=False, immediate=True)
-            if keep is not None and str(keep) in table.rows:
+            if keep is not None and str(keep) in table.rows and not top:
                 table.move_cursor(row=table.get_row_index(str(keep)), scroll=True)
             elif table.row_count:
                 table.move_cursor(row=0, scroll=True)
+        elif top and table.row_count:
+            table.move_cursor(row=0, scroll=True)
+        self._render_match()
         self._sync_selected()
+
+    def _render_match(self) -> None:
+        """Under an open search: how many neurons match it."""
+        match = self.query_one("#sn-match", Label)
+        match.display = bool(self.search)
+        if not self.search:
+            return
+        view = self.view
+        total = len(view.latest.rows) if view is not None and view.latest is not None else 0
+        shown = self.table.row_count
+        match.update(
+            Text.assemble(
+                (f"{shown} of {total} neurons match ", "bold" if shown else "bold red"),
+                (" ".join(self.search), "cyan"),
+                ("   enter keeps · esc clears", "dim"),
+            )
+        )
 
     def _sync_selected(self) -> None:
         table = self.table
@@ -720,8 +823,8 @@ class SubnetPane(Vertical):
 
     # -- sorting --------------------------------------------------------------------------------------
     def set_sort(self, column: str, reverse: bool = False) -> None:
-        """Sort by ``column``: the lines are rebuilt (one cell per neuron, so cheap), the view back at
-        the top with the highlighted neuron still highlighted (scrolled to if need be)."""
+        """Sort by ``column``: the lines are rebuilt (one cell per neuron, so cheap), the view and the
+        cursor back at the top (the first neuron in the new order)."""
         self.sort_column = column
         self.reverse = reverse
         self._render_table(top=True)

@@ -211,12 +211,12 @@ def test_headless_reads_the_original_environment_variables(devnet, tmp_path):
         "BLOCK_END": "29",
         "BACKFILL_BATCH_SIZE": "5",
         "BITTENSOR_NETWORK": devnet.url,
-        "STORE_ARTIFACT": str(tmp_path / "blocks.jsonl"),
+        "STORE_ARTIFACT": "true",  # a flag: the artifact goes beside the database
     }
     proc = run_cli("sentinel_tui.main", "--headless", "--db", str(db), env=env)
     assert proc.returncode == 0, proc.stderr
     assert [n for n, _ in block_rows(db)] == list(range(10, 30))
-    lines = (tmp_path / "blocks.jsonl").read_text().splitlines()
+    lines = (tmp_path / "env.artifact.jsonl").read_text().splitlines()
     assert sorted(json.loads(x)["number"] for x in lines) == list(range(10, 30))
     gaps = run_cli("sentinel_tui.cli", "db", "gaps", "--db", str(db))
     assert gaps.returncode == 0 and gaps.stdout.strip() == "no gaps"

@@ -142,8 +142,17 @@ def _run_before(prefilled, pane: str):
             hp.table.move_cursor(row=hp.table.get_row_index(name))
             await wait_for(pilot, lambda: hp.selected_name == name and hp.history_loaded, what="history")
         if pane == "subnet":
-            # Sorted by stake (s: uid -> hotkey -> stake); the cursor stays on uid 0, a validator with an APY.
+            # Both panes open on subnet 1, which has no snapshots here: show the first subnet that has.
             sn = app.subnet_pane
+            if sn.netuid != SNAPSHOT_SUBNETS[0]:
+                app.select_subnet(SNAPSHOT_SUBNETS[0])
+                await wait_for(
+                    pilot,
+                    lambda: sn.netuid == SNAPSHOT_SUBNETS[0] and sn.loaded and sn.apy_loaded,
+                    what="snapshot subnet read",
+                )
+            # Sorted by stake (s: uid -> hotkey -> stake); a sort puts the cursor on the top row (the
+            # largest stake, a validator with an APY).
             await pilot.press("s", "s")
             await wait_for(
                 pilot, lambda: sn.sort_column == "stake" and sn.apy_points(), what="sorted by stake"

@@ -326,8 +326,8 @@ def test_section_errors(tmp_path):
     )
     f = str(p)
     assert errors(p) == [
-        f'{f}:4: network.name: "http://x" is not a ws:// or wss:// URL nor one of finney, test, '
-        "archive, local, devnet",
+        f'{f}:4: network.name: "http://x" is not a ws:// or wss:// URL or a known network (finney, test, '
+        "archive, local, devnet)",
         f'{f}:5: network.nmae: unknown key (did you mean "name"?)',
         f"{f}:8: storage.path: must be a string",
         f'{f}:11: watch.subnets: must be "all" or a list of netuids (e.g. [1, 3, 64])',
@@ -491,14 +491,16 @@ def test_env_overrides_file_and_overrides_win(tmp_path):
         "BACKFILL_STEP": "2",
         "BACKFILL_BATCH_SIZE": "7",
         "BACKFILL_BATCH_DELAY": "0.5",
-        "STORE_ARTIFACT": "env.jsonl",
+        "STORE_ARTIFACT": "true",
     }
     s = load_config(p, env=env)
     assert s.ingest.mode == "backfill" and (s.ingest.block_start, s.ingest.block_end) == (10, 20)
     assert s.network.name == "ws://127.0.0.1:9944" and s.network.archive == "archive"
     assert s.ingest.rate_limit == 0.25 and s.ingest.netuid == 3 and s.ingest.step == 2
     assert s.ingest.batch_size == 7 and s.ingest.batch_delay == 0.5
-    assert s.storage.artifact == "env.jsonl"
+    # STORE_ARTIFACT is a flag: true keeps the file's path (its own path when there is one)
+    assert s.storage.store_artifact is True and s.storage.artifact == "file.jsonl"
+    assert s.storage.artifact_path == Path("file.jsonl")
     s = load_config(
         p, env=env, overrides={"ingest": {"block_start": 15, "mode": None}, "network.name": "test"}
     )
@@ -521,14 +523,12 @@ def test_bad_env_values(tmp_path):
         "env BACKFILL_RATE_LIMIT: must be a number",
     ]
     assert errors(p, env={"SENTINEL_MODE": "turbo", "BITTENSOR_NETWORK": "http://x"}) == [
-        'env BITTENSOR_NETWORK: "http://x" is not a ws:// or wss:// URL nor one of finney, test, '
-        "archive, local, devnet",
+        'env BITTENSOR_NETWORK: "http://x" is not a ws:// or wss:// URL or a known network (finney, test, '
+        "archive, local, devnet)",
         "env SENTINEL_MODE: must be one of live, backfill, fast_backfill",
     ]
     assert errors(p, env={"BLOCK_END": "0"}) == ["env BLOCK_END: ingest: block_start 1 > block_end 0"]
-    assert errors(p, env={}, overrides={"ingest.block_end": "x"}) == [
-        "override ingest.block_end: must be an integer"
-    ]
+    assert errors(p, env={}, overrides={"ingest.block_end": "x"}) == ["--end x: must be an integer"]
 
 
 def test_networks():
