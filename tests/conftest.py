@@ -69,3 +69,19 @@ def devnet_with_chain(chain: object, **kwargs: object) -> BackgroundDevnet:
         return BackgroundDevnet(**kwargs).start()
     finally:
         server.DevChain = original
+
+
+def headless_backfill(url: str, db: Path, end: int, start: int = 1) -> None:
+    """Store blocks ``start``-``end`` of the node at ``url`` into ``db`` with a headless fast_backfill,
+    as a user runs it (a subprocess); fails the test when it does not complete."""
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "sentinel_tui.main", "--headless", "--mode", "fast_backfill"]
+        + ["--start", str(start), "--end", str(end), "--network", url, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr

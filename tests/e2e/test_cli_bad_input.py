@@ -21,6 +21,7 @@ import typing
 from pathlib import Path
 
 import pytest
+from conftest import headless_backfill
 
 from sentinel_core.chain.transport import reason
 
@@ -105,15 +106,7 @@ def stored(devnet, tmp_path_factory):
     """A database of blocks 1-80 of the session's devnet, and an empty sentinel.toml."""
     where = tmp_path_factory.mktemp("badinput")
     db = where / "s.db"
-    proc = subprocess.run(
-        [sys.executable, "-m", "sentinel_tui.main", "--headless", "--mode", "fast_backfill", "--start", "1"]
-        + ["--end", "80", "--network", devnet.url, "--db", str(db)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=240,
-    )
-    assert proc.returncode == 0, proc.stderr
+    headless_backfill(devnet.url, db, 80)
     config = where / "sentinel.toml"
     config.write_text("")
     return db, config

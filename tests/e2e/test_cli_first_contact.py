@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import headless_backfill
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAIN_STACK = ("async_substrate_interface", "websockets", "sentinel_core.chain", "sentinel_core.devnet")
@@ -35,15 +36,7 @@ def stored(devnet, tmp_path_factory):
     """Blocks 1-120 of the session's devnet, with the alerts of the project's sentinel.toml."""
     where = tmp_path_factory.mktemp("firstcontact")
     db = where / "s.db"
-    proc = subprocess.run(
-        [sys.executable, "-m", "sentinel_tui.main", "--headless", "--mode", "fast_backfill", "--start", "1"]
-        + ["--end", "120", "--network", devnet.url, "--db", str(db)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=240,
-    )
-    assert proc.returncode == 0, proc.stderr
+    headless_backfill(devnet.url, db, 120)
     return db
 
 
