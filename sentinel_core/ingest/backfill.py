@@ -180,6 +180,7 @@ class Backfill(Job):
         # (time, requests so far), from the job's creation: a run shorter than one window still has
         # the requests it made counted from its start.
         self._frames: deque[tuple[float, int]] = deque([(time.monotonic(), 0)], maxlen=64)
+        self._planned: set[int] = set()
         """(time, requests sent so far) at each step, over the same window as the rate."""
         # Start at full concurrency: a rate-limited node answers the first batches with errors and the
         # throttle halves from there; a node of our own answers and we keep going.
@@ -199,6 +200,12 @@ class Backfill(Job):
         t0, f0 = self._frames[0]
         elapsed = time.monotonic() - t0
         return (self.frames_sent() - f0) / max(elapsed, 0.5)
+
+    async def settle(self) -> None:
+        """The blocks of this run that the store holds now (see :meth:`Job.settle`)."""
+        if self._planned:
+            stored = await self.s.store.present_numbers(min(self._planned), max(self._planned))
+            self.done = len(stored & self._planned)
 
     def _advance(self, n: int) -> None:
         super()._advance(n)
@@ -242,6 +249,7 @@ class Backfill(Job):
         missing = await store.missing_in(self.start, self.end)
         batches = plan(missing, self.step, self.start, 1 if self.mode == "backfill" else self.batch_size)
         self.total = sum(len(b) for b in batches)
+        self._planned = {n for b in batches for n in b}
         self.run_id = await store.start_run(self.mode, self.start, self.end)
         self._rates.append((time.monotonic(), 0))
         self._frames.append((time.monotonic(), self.frames_sent()))

@@ -132,8 +132,16 @@ class Job(ABC):
             self._publish(force=True, error=str(exc))
             raise
 
+    async def settle(self) -> None:
+        """Before a cancelled or failed run is recorded: make ``done`` what the store holds (a write
+        may have committed just as the cancellation arrived, before the job counted it). A job whose
+        count is exact already leaves it as it is."""
+        return None
+
     async def _record(self, status: str) -> None:
         """End the stored run with what was done: the runs table says what the progress said."""
+        if status != "done":
+            await self.settle()
         await self.s.store.update_run(self.run_id, self.done)
         await self.s.store.finish_run(self.run_id, status)
 
