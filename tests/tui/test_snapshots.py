@@ -124,12 +124,31 @@ def _settled(app: SentinelApp) -> bool:
     )
 
 
+def _state(app: SentinelApp) -> str:
+    """What has not loaded, and every worker's state (a failure says why)."""
+    hp, sn = app.hyperparams, app.subnet_pane
+    flags = {
+        "core_ready": app.core_ready,
+        "head_known": app.head_known,
+        "flow": app.flow.loaded,
+        "rule_hits": app.rule_hits.loaded,
+        "hp": (hp.netuid, hp.loaded, hp.history_loaded),
+        "sn": (sn.netuid, sn.loaded, sn.apy_loaded, sn.index_loaded),
+        "runs": app.backfill_pane.runs_loaded,
+    }
+    workers = [(w.group, w.name, w.state.name, repr(w.error)) for w in app.workers]
+    return f"{flags} workers={workers}"
+
+
 def _run_before(prefilled, pane: str):
     _, _, focus, wait_for = prefilled
 
     async def run_before(pilot) -> None:
         app = pilot.app
-        await wait_for(pilot, lambda: _settled(app), timeout=30, what="dashboard loaded")
+        try:
+            await wait_for(pilot, lambda: _settled(app), timeout=30, what="dashboard loaded")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {_state(app)}") from None
         if pane != "blocks":
             await pilot.press(PANES[pane])
         if pane == "hyperparams" and focus is not None:
