@@ -9,7 +9,7 @@ ships (:func:`known_runtimes`: the devnet's base runtime and the newer one it sw
 ``AdminUtils.sudo_set_*`` setters and :mod:`sentinel_core.hyperparams`' table. Every problem comes with
 a "did you mean" (difflib) and, for a name that only another runtime has, that runtime's spec version.
 
-Netuid lists are checked too (0..65535): a negative netuid can never match.
+Netuids are checked where the rule is parsed (``spec.py``: 0..65535), so the app refuses them too.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
-
-from sentinel_core.units import U16_MAX
 
 Loc = tuple[str | int, ...]
 """Where in sentinel.toml a problem is, as the config's locator spells it: ``("rules", 3, "call", 0)``."""
@@ -124,21 +122,9 @@ def check_rule_names(
                 patterns = getattr(m, what)
                 if patterns:
                     problems += _check_items(("rules", i, "match"), m.pallet, patterns, what, targets, others)
-            problems += _check_netuids(("rules", i, "match", "netuid"), m.netuid)
         elif kind == "hyperparam":
             problems += _check_hyperparams(("rules", i, "names"), rule.names, hp_names, target_specs)
-        for name in ("netuid", "netuids"):
-            problems += _check_netuids(("rules", i, name), getattr(rule, name, None))
     return problems
-
-
-def _check_netuids(loc: Loc, netuids: Sequence[int] | None) -> list[NameProblem]:
-    out = []
-    for j, n in enumerate(netuids or ()):
-        if isinstance(n, int) and not 0 <= n <= U16_MAX:
-            where = loc + (j,) if len(netuids or ()) > 1 else loc
-            out.append(NameProblem(where, f"{n} is not a valid netuid (must be 0 to {U16_MAX})"))
-    return out
 
 
 def _pallets_matching(patterns: Sequence[str], rt: RuntimeNames, what: str) -> list[str]:

@@ -27,9 +27,18 @@ import string
 from fnmatch import fnmatchcase
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sentinel_core.errors import SentinelError
+from sentinel_core.units import U16_MAX
 
 KNOWN_PALLETS: frozenset[str] = frozenset(
     {
@@ -290,6 +299,17 @@ def _netuids(v: Any) -> Any:
     return [v] if isinstance(v, int) and not isinstance(v, bool) else v
 
 
+def _netuids_in_range(netuids: list[int]) -> list[int]:
+    for n in netuids:
+        if not 0 <= n <= U16_MAX:
+            raise ValueError(f"{n} is not a valid netuid (must be 0 to {U16_MAX})")
+    return netuids
+
+
+Netuids = Annotated[list[int], AfterValidator(_netuids_in_range)]
+"""A list of subnet ids (u16 on chain): a rule with netuid -3 could never fire, so it is refused."""
+
+
 # -- rules ---------------------------------------------------------------------------------------
 
 
@@ -341,7 +361,7 @@ class _ItemRule(RuleBase):
 
     pallet: Annotated[list[str], Field(default_factory=lambda: ["*"])]
     where: Where
-    netuid: list[int] | None = None
+    netuid: Netuids | None = None
     """Shortcut for ``where = { netuid = { in = [...] } }``; an int or a list of ints."""
 
     @field_validator("pallet", mode="before")
@@ -424,9 +444,9 @@ class HyperparamRule(RuleBase):
     kind: Literal["hyperparam"]
     names: list[str] = Field(default_factory=list)
     """Parameter names (wildcards allowed); empty = any parameter."""
-    netuids: list[int] = Field(default_factory=list)
+    netuids: Netuids = Field(default_factory=list)
     """Subnets; empty = any subnet."""
-    netuid: list[int] | None = None
+    netuid: Netuids | None = None
     """Shortcut: same as ``netuids``."""
     min_abs_change: Annotated[float, Field(ge=0)] | None = None
     """Only changes with ``|new - old|`` at least this, in the displayed unit (TAO for rao amounts,
@@ -457,7 +477,7 @@ class MatchSpec(_Strict):
     call: list[str] | None = None
     event: list[str] | None = None
     where: Where
-    netuid: list[int] | None = None
+    netuid: Netuids | None = None
     success_only: bool = True
     """For calls: count only successful calls."""
     via_sudo: bool | None = None
@@ -551,7 +571,7 @@ class AnomalyRule(RuleBase):
     direction: Literal["both", "up", "down"] = "both"
     baseline_blocks: Annotated[int, Field(ge=2, le=100_000)] = 600
     min_samples: Annotated[int, Field(ge=2)] = 30
-    netuids: list[int] = Field(default_factory=list)
+    netuids: Netuids = Field(default_factory=list)
     """stake_flow only: subnets to watch; empty = all."""
 
     @field_validator("netuids", mode="before")
@@ -616,9 +636,9 @@ class SnapshotRule(RuleBase):
 
     kind: Literal["snapshot"]
     when: Literal["dividends_zero", "validator_deregistered", "stake_change", "owner_change"]
-    netuids: list[int] = Field(default_factory=list)
+    netuids: Netuids = Field(default_factory=list)
     """Subnets; empty = any subnet."""
-    netuid: list[int] | None = None
+    netuid: Netuids | None = None
     """Shortcut: same as ``netuids``."""
     hotkeys: list[str] = Field(default_factory=list)
     """Only these neurons' hotkeys (for validator_deregistered: the validator that lost its uid)."""

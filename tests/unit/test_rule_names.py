@@ -3,6 +3,8 @@ runtimes a rule runs on, with "did you mean" and the spec version of a name only
 
 from __future__ import annotations
 
+import pytest
+
 from sentinel_core.config import parse_rules
 from sentinel_core.rules.names import RuntimeNames, check_rule_names, known_runtimes
 
@@ -76,25 +78,43 @@ def test_names_are_checked_against_a_network_runtime():
     assert "spec 425 (finney)" in p.message and "only spec 300 (devnet base)" in p.message
 
 
-def test_pattern_rules_names_and_netuids_are_checked():
+def test_pattern_rules_names_are_checked():
     found = problems(
         [
             {
                 "kind": "pattern",
                 "name": "p",
                 "metric": "calls",
-                "match": {"pallet": "SubtensorModule", "call": "remove_stak", "netuid": [1, -2]},
+                "match": {"pallet": "SubtensorModule", "call": "remove_stak", "netuid": [1, 2]},
                 "threshold": 3,
             },
-            {"kind": "hyperparam", "name": "h", "netuid": -3},
-            {"kind": "call", "name": "c", "pallet": "SubtensorModule", "call": "add_stake", "netuid": 70000},
         ]
     )
     assert [(p.loc, p.message.split(" (")[0]) for p in found] == [
         (("rules", 0, "match", "call"), 'call "remove_stak" is not a call of SubtensorModule in spec 300'),
-        (("rules", 0, "match", "netuid", 1), "-2 is not a valid netuid"),
-        (("rules", 1, "netuid"), "-3 is not a valid netuid"),
-        (("rules", 2, "netuid"), "70000 is not a valid netuid"),
+    ]
+
+
+def test_a_netuid_out_of_range_is_refused_where_the_rule_is_parsed(tmp_path):
+    """A netuid is a u16 on chain: -3 or 70,000 could never match, so the app refuses the file (with
+    file:line) as ``rules check`` does, instead of running a rule that never fires."""
+    from sentinel_core.config import ConfigError, load_config
+
+    path = tmp_path / "sentinel.toml"
+    path.write_text(
+        "[[rules]]\n"
+        'kind = "hyperparam"\nname = "h"\nnetuid = -3\n\n'
+        "[[rules]]\n"
+        'kind = "pattern"\nname = "p"\nmetric = "calls"\nthreshold = 3\n'
+        'match = { pallet = "SubtensorModule", call = "add_stake", netuid = [1, 70000] }\n\n'
+        "[[rules]]\n"
+        'kind = "call"\nname = "c"\npallet = "SubtensorModule"\ncall = "add_stake"\nnetuid = [0, 65535]\n'
+    )
+    with pytest.raises(ConfigError) as exc:
+        load_config(path, env={})
+    assert exc.value.lines == [
+        f"{path}:4: rules[0].netuid: -3 is not a valid netuid (must be 0 to 65535)",
+        f"{path}:11: rules[1].match.netuid: 70000 is not a valid netuid (must be 0 to 65535)",
     ]
 
 
