@@ -148,9 +148,16 @@ def _prepare(raw: list[RawBlock]) -> _Answer:
         return "chain", (None, None, str(exc))
 
 
+DECODER_NICE = 10
+"""Decoding is background work: with every core busy the processes yield to the dashboard (its key
+presses) and to the parent, which fetches and writes for them; alone on a machine they run as fast."""
+
+
 def _serve(conn: Connection, initargs: _InitArgs) -> None:
     """A decoding process: one batch in, one answer out, until the parent closes its end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
+        os.nice(DECODER_NICE)
     _start(*initargs)
     while True:
         try:

@@ -8,7 +8,6 @@ given to it by the app); the progress comes as ``BackfillNotice`` messages.
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 from rich.text import Text
@@ -25,6 +24,7 @@ from sentinel_core.views import Views
 
 from ..format import duration
 from ..messages import BackfillNotice, CoreStarted, HeadNotice
+from .worker_bars import WorkerBars
 
 STATE_TEXT = {
     "running": ("● running", "bold green"),
@@ -133,7 +133,8 @@ class BackfillPane(Vertical):
             yield Label("overall", classes="bf-worker-label")
             yield ProgressBar(id="bf-overall", total=100, show_eta=False)
         yield Label("", id="bf-stats")
-        yield VerticalScroll(id="bf-worker-bars")
+        with VerticalScroll(id="bf-worker-bars"):
+            yield WorkerBars(id="bf-workers-shown")
         yield Label("Runs", classes="section-title")
         yield DataTable(id="bf-runs", cursor_type="row", zebra_stripes=True)
 
@@ -285,7 +286,7 @@ class BackfillPane(Vertical):
             self._status(Text(f"✖ {error}", style="bold red"))
             return False
         self._status(Text(f"◌ starting {mode} #{start:,} – #{end:,}…", style="yellow"))
-        self.query_one("#bf-worker-bars", VerticalScroll).remove_children()
+        self.query_one("#bf-workers-shown", WorkerBars).clear()
         self.query_one("#bf-runs", DataTable).focus()
         return True
 
@@ -360,36 +361,7 @@ class BackfillPane(Vertical):
         table.update_cell(key, "done", self._done_text(n))
 
     def _update_workers(self, n: BackfillProgress) -> None:
-        box = self.query_one("#bf-worker-bars", VerticalScroll)
-        share = math.ceil(n.total / max(1, len(n.workers))) if n.workers else 0
-        for w in n.workers:
-            row_id = f"bf-w-{w.worker}"
-            rows = box.query(f"#{row_id}")
-            if rows:
-                row = rows.first()
-            else:
-                row = Horizontal(
-                    Label("", classes="bf-worker-label"),
-                    ProgressBar(total=100, show_eta=False),
-                    id=row_id,
-                    classes="bf-worker",
-                )
-                box.mount(row)
-            total = max(w.total, share, 1)
-            label = f"w{w.worker:<2} " + ("" if w.current is None else f"#{w.current:,}")
-            self._fill_worker_row(row_id, label, total, w.done)
-
-    def _fill_worker_row(self, row_id: str, label: str, total: int, done: int, tries: int = 0) -> None:
-        """Show a worker's progress in its row; a row mounted a moment ago gets it once its label
-        and bar are there (a few refreshes at most)."""
-        rows = self.query(f"#{row_id}")
-        row = rows.first() if rows else None
-        labels, bars = (row.query(Label), row.query(ProgressBar)) if row is not None else ((), ())
-        if labels and bars:
-            labels.first().update(Text(label, style="dim"))
-            bars.first().update(total=total, progress=done)
-        elif tries < 10:
-            self.call_after_refresh(self._fill_worker_row, row_id, label, total, done, tries + 1)
+        self.query_one("#bf-workers-shown", WorkerBars).show(n.workers, n.total)
 
     # -- control ----------------------------------------------------------------------------------------
     def action_pause(self) -> None:

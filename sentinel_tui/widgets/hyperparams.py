@@ -91,7 +91,6 @@ class HyperparamsPane(Vertical):
         self._refresh_timer: Timer | None = None
         self._stale_values = False
         self._note: Text | None = None
-        self._suppress_select = False
         self._history: list[Any] = []
         """The changes the history table shows (re-laid out when the sidebar's width changes)."""
 
@@ -134,16 +133,15 @@ class HyperparamsPane(Vertical):
             return
         self.netuids = netuids
         select = self.query_one("#hp-subnet", Select)
-        self._suppress_select = True
-        select.set_options([(f"{n}", n) for n in netuids])
-        target = (
-            self.netuid
-            if self.netuid in netuids
-            else next((n for n in netuids if n > 0), netuids[0] if netuids else None)
-        )
-        if target is not None:
-            select.value = target
-        self._suppress_select = False
+        with self.prevent(Select.Changed):  # programmatic: not the user's pick
+            select.set_options([(f"{n}", n) for n in netuids])
+            target = (
+                self.netuid
+                if self.netuid in netuids
+                else next((n for n in netuids if n > 0), netuids[0] if netuids else None)
+            )
+            if target is not None:
+                select.value = target
         if target is not None and target != self.netuid:
             self._show_subnet(target)
         elif target is None:
@@ -167,16 +165,15 @@ class HyperparamsPane(Vertical):
         self.netuid = netuid
         select = self.query_one("#hp-subnet", Select)
         if select.value != netuid:
-            self._suppress_select = True
-            select.value = netuid
-            self._suppress_select = False
+            with self.prevent(Select.Changed):  # programmatic: not the user's pick
+                select.value = netuid
         self.loaded = False
         self.query_one("#hp-info", Label).update(Text(f"reading subnet {netuid}…", style="dim"))
         self.load_values()
 
     @on(Select.Changed, "#hp-subnet")
     def _subnet_picked(self, event: Select.Changed) -> None:
-        if self._suppress_select or event.value is Select.NULL:
+        if event.value is Select.NULL or event.value != event.select.value:  # a stale change
             return
         if isinstance(event.value, int) and event.value != self.netuid:
             self._user_selected(event.value)

@@ -266,7 +266,6 @@ class SubnetPane(Vertical):
         self.apy_loaded = False
         self.index_loaded = False
         self._auto_choice = False
-        self._suppress_select = False
         self._last_check = -1e9
         self._shown: tuple[Text, list[tuple[str, Text]]] | None = None
         """The header and lines the table holds (a re-read that changes nothing keeps them)."""
@@ -324,11 +323,10 @@ class SubnetPane(Vertical):
             return
         self.netuids = netuids
         select = self.query_one("#sn-subnet", Select)
-        self._suppress_select = True
-        select.set_options([(f"{n}", n) for n in netuids])
-        if self.netuid is not None:
-            select.value = self.netuid
-        self._suppress_select = False
+        with self.prevent(Select.Changed):  # programmatic: not the user's pick
+            select.set_options([(f"{n}", n) for n in netuids])
+            if self.netuid is not None:
+                select.value = self.netuid
 
     def _choose_default(self) -> None:
         """The first watched subnet (``[watch] subnets``), else the first with snapshots, else the
@@ -369,9 +367,8 @@ class SubnetPane(Vertical):
         self._set_options()
         select = self.query_one("#sn-subnet", Select)
         if select.value != netuid:
-            self._suppress_select = True
-            select.value = netuid
-            self._suppress_select = False
+            with self.prevent(Select.Changed):  # programmatic: not the user's pick
+                select.value = netuid
         if changed:
             self.view = None
             self.apy, self.apy_for, self.apy_epochs = {}, None, 0
@@ -382,7 +379,7 @@ class SubnetPane(Vertical):
 
     @on(Select.Changed, "#sn-subnet")
     def _subnet_picked(self, event: Select.Changed) -> None:
-        if self._suppress_select or event.value is Select.NULL:
+        if event.value is Select.NULL or event.value != event.select.value:  # a stale change
             return
         if isinstance(event.value, int) and event.value != self.netuid:
             self._user_selected(event.value)

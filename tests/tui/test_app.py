@@ -19,6 +19,7 @@ from sentinel_tui.widgets.block_detail import BlockDetailScreen
 from sentinel_tui.widgets.help_screen import HelpScreen
 from sentinel_tui.widgets.jump_screen import JumpScreen
 from sentinel_tui.widgets.subnet import APY_EPOCHS, SubnetPane, tao_text
+from sentinel_tui.widgets.worker_bars import WorkerBars
 
 SIZE = (120, 40)
 
@@ -267,8 +268,8 @@ async def test_backfill_from_the_form_completes_while_live_continues(settings_fo
         assert pane.query_one("#bf-overall", ProgressBar).percentage == 1.0
         assert pane.stats_text.startswith("100%")
         assert "✓ done" in str(pane.query_one("#bf-status").render())
-        workers = pane.query(".bf-worker")
-        assert len(workers) >= 1
+        workers = pane.query_one(WorkerBars)
+        assert workers.rows and all(t.startswith("w") for t in workers.line_texts())
         assert (await app.sentinel.store.missing_in(1, 40)) == []
         await wait(pilot, lambda: max(app.flow.rows) > live_before, what="live kept going")
         await wait(pilot, lambda: pane.query_one("#bf-runs", DataTable).row_count == 1, what="run listed")

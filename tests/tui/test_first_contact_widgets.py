@@ -315,3 +315,27 @@ async def test_one_selected_subnet_for_both_panes(settings_for, wait):
         assert app.subnets_selected[count:] == [sn.netuid]
         await pilot.press("2")
         await wait(pilot, lambda: hp.netuid == sn.netuid, what="hyperparams follow")
+
+
+async def test_quick_programmatic_selections_settle_on_the_last(settings_for, wait):
+    """Two selections in a row by the app (no user pick): both panes show the last, read it, and
+    post nothing. The Select's change event of the first is handled after the second is shown; it
+    was taken for the user's pick, and the two panes then sent each other back and forth for ever
+    (hundreds of cancelled reads, keys waiting seconds behind them)."""
+    app = RecordingApp(settings_for(history=20))
+    async with app.run_test(size=(120, 40)) as pilot:
+        hp, sn = app.hyperparams, app.subnet_pane
+        await wait(pilot, lambda: len(hp.netuids) > 2 and sn.netuid is not None, what="subnets known")
+        await wait(pilot, lambda: hp.loaded and sn.loaded, what="both panes read")
+        a, b = [n for n in hp.netuids if n != hp.netuid][:2]
+        before = len(app.subnets_selected)
+        for _ in range(3):
+            app.select_subnet(a)
+            app.select_subnet(b)
+        await pilot.pause(1.0)
+        assert (hp.netuid, sn.netuid, app.selected_netuid) == (b, b, b)
+        assert hp.query_one("#hp-subnet", Select).value == b and sn.query_one("#sn-subnet", Select).value == b
+        assert app.subnets_selected[before:] == []
+        await wait(pilot, lambda: hp.loaded and sn.loaded, what="both panes read subnet b")
+        loads = [w for w in app.workers if w.group in ("hp-values", "sn-load") and not w.is_finished]
+        assert loads == []
