@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -306,8 +307,9 @@ def _netuids_in_range(netuids: list[int]) -> list[int]:
     return netuids
 
 
-Netuids = Annotated[list[int], AfterValidator(_netuids_in_range)]
-"""A list of subnet ids (u16 on chain): a rule with netuid -3 could never fire, so it is refused."""
+Netuids = Annotated[list[int], BeforeValidator(_netuids), AfterValidator(_netuids_in_range)]
+"""A list of subnet ids (u16 on chain), or one id; a rule with netuid -3 could never fire, so it is
+refused."""
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -373,11 +375,6 @@ class _ItemRule(RuleBase):
     @classmethod
     def coerce_where_(cls, v: Any) -> Any:
         return _coerce_where(v)
-
-    @field_validator("netuid", mode="before")
-    @classmethod
-    def coerce_netuid_(cls, v: Any) -> Any:
-        return _netuids(v)
 
     @field_validator("pallet")
     @classmethod
@@ -460,11 +457,6 @@ class HyperparamRule(RuleBase):
     def coerce_names_(cls, v: Any) -> Any:
         return _as_list(v)
 
-    @field_validator("netuid", "netuids", mode="before")
-    @classmethod
-    def coerce_netuid_(cls, v: Any) -> Any:
-        return _netuids(v)
-
     @classmethod
     def allowed_fields(cls) -> frozenset[str] | None:
         return HYPERPARAM_FIELDS
@@ -493,11 +485,6 @@ class MatchSpec(_Strict):
     @classmethod
     def coerce_where_(cls, v: Any) -> Any:
         return _coerce_where(v)
-
-    @field_validator("netuid", mode="before")
-    @classmethod
-    def coerce_netuid_(cls, v: Any) -> Any:
-        return _netuids(v)
 
     @field_validator("pallet")
     @classmethod
@@ -574,11 +561,6 @@ class AnomalyRule(RuleBase):
     netuids: Netuids = Field(default_factory=list)
     """stake_flow only: subnets to watch; empty = all."""
 
-    @field_validator("netuids", mode="before")
-    @classmethod
-    def coerce_netuid_(cls, v: Any) -> Any:
-        return _netuids(v)
-
     @field_validator("threshold")
     @classmethod
     def _threshold(cls, t: float | None, info: ValidationInfo) -> float | None:
@@ -650,11 +632,6 @@ class SnapshotRule(RuleBase):
     """stake_change: ``|new - old|`` at least this many TAO."""
     direction: Literal["both", "up", "down"] | None = None
     """stake_change: only increases (up), only decreases (down) or both (the default)."""
-
-    @field_validator("netuid", "netuids", mode="before")
-    @classmethod
-    def coerce_netuid_(cls, v: Any) -> Any:
-        return _netuids(v)
 
     @field_validator("hotkeys", mode="before")
     @classmethod

@@ -25,32 +25,22 @@ LABEL_WIDTH = 16
 class WorkerBars(Static):
     """The workers of the shown run (``show``); ``clear`` empties it for the next run."""
 
-    DEFAULT_CSS = """
-    WorkerBars {
-        height: auto;
-        padding: 0 1;
-    }
-    """
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self.rows: list[WorkerProgress] = []
-        self._shown: list[tuple[int, int, int, int | None]] = []
         self._share = 0
 
     def show(self, workers: Sequence[WorkerProgress], total: int) -> None:
         """Show ``workers``' progress; ``total`` is the run's (a worker without a total of its own
         gets an even share of it). Nothing is redrawn when no figure changed."""
         share = math.ceil(total / max(1, len(workers))) if workers else 0
-        shown = [(w.worker, w.done, w.total, w.current) for w in workers]
-        if shown == self._shown and share == self._share:
+        if list(workers) == self.rows and share == self._share:
             return
-        self.rows = list(workers)
-        self._shown, self._share = shown, share
+        self.rows, self._share = list(workers), share
         self.update(self._table())
 
     def clear(self) -> None:
-        self.rows, self._shown, self._share = [], [], 0
+        self.rows, self._share = [], 0
         self.update("")
 
     def _table(self) -> RenderableType:
@@ -58,11 +48,14 @@ class WorkerBars(Static):
         grid.add_column(width=LABEL_WIDTH, no_wrap=True)
         grid.add_column(ratio=1)
         for w in self.rows:
-            label = f"w{w.worker:<2} " + ("" if w.current is None else f"#{w.current:,}")
             total = max(w.total, self._share, 1)
-            grid.add_row(Text(label, style="dim"), ProgressBar(total=total, completed=min(w.done, total)))
+            grid.add_row(Text(_label(w), style="dim"), ProgressBar(total=total, completed=min(w.done, total)))
         return grid
 
     def line_texts(self) -> list[str]:
         """The workers' labels as shown (tests)."""
-        return [f"w{w.worker:<2} " + ("" if w.current is None else f"#{w.current:,}") for w in self.rows]
+        return [_label(w) for w in self.rows]
+
+
+def _label(w: WorkerProgress) -> str:
+    return f"w{w.worker:<2} " + ("" if w.current is None else f"#{w.current:,}")
