@@ -96,6 +96,12 @@ def cycle(screen: Screen, presses: int, still_running=None) -> list[float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--presses", type=int, default=60)
+    ap.add_argument(
+        "--block-time",
+        type=float,
+        default=2.0,
+        help="devnet seconds per block (default 2.0, the README demo's; 0.1 is a stress test)",
+    )
     args = ap.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is not installed")
@@ -103,7 +109,7 @@ def main() -> None:
     screen = Screen(session)
     with (
         tempfile.TemporaryDirectory() as d,
-        devnet_process("--history", "3000", "--block-time", "0.1") as (url, _),
+        devnet_process("--history", "3000", "--block-time", str(args.block_time)) as (url, _),
     ):
         cmd = (
             f"{sys.executable} -m sentinel_tui.main --network {url} --db {Path(d) / 'sentinel.db'}; sleep 600"
