@@ -12,6 +12,12 @@ Not ``concurrent.futures.ProcessPoolExecutor``: its processes answer through one
 process killed while it wrote an answer could leave the pool waiting forever (a backfill stalled after
 a decoding process was killed). Here each process has a pipe of its own.
 
+A decoding process ends with its parent, even one killed with kill -9: on Linux the kernel sends it
+SIGKILL then (``PR_SET_PDEATHSIG``); everywhere it also watches its parent (a parent gone is a
+changed ``getppid()``, and an end of file on its pipe). Linux sends that signal when the *thread*
+that started the process ends, so a pool starts all its processes from one thread of its own that
+lives as long as the pool. A process the pool stops is reaped (joined), never left a zombie.
+
 Processes start with a real standard error in place: under the dashboard ``sys.stderr`` is Textual's
 capture, whose ``fileno()`` is -1, and multiprocessing hands that number to the resource tracker it
 starts with the first process (``bad value(s) in fds_to_keep``).
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import queue
@@ -29,6 +36,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
 from typing import Any, TypeVar, cast
@@ -121,12 +129,27 @@ _decoder: _Decoder | None = None
 def _start(url: str, rules: list[Any], artifact: bool, timeout: float) -> None:
     global _decoder
     _decoder = _Decoder(url, rules, artifact, timeout)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+
+
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal this process gets when its parent (the thread that started it) ends."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """A killed backfill (kill -9) cannot stop its decoding processes: each ends with it. On Linux
+    the kernel kills this process as its parent ends; everywhere a thread watches ``getppid()`` as
+    well (the fallback, even in the middle of a batch). A parent gone before this ran is noticed
+    here: the process was handed to another (init or a subreaper) already."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(0)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
 
 
 def _exit_with_parent(parent: int) -> None:
-    """A killed backfill (kill -9) cannot stop its decoding processes: each stops itself once its
-    parent is gone, even in the middle of a batch."""
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(0)
@@ -153,8 +176,10 @@ DECODER_NICE = 10
 presses) and to the parent, which fetches and writes for them; alone on a machine they run as fast."""
 
 
-def _serve(conn: Connection, initargs: _InitArgs) -> None:
-    """A decoding process: one batch in, one answer out, until the parent closes its end."""
+def _serve(conn: Connection, initargs: _InitArgs, parent: int) -> None:
+    """A decoding process: one batch in, one answer out, until the parent closes its end (or is
+    gone: ``parent`` is its pid)."""
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
         os.nice(DECODER_NICE)
@@ -217,7 +242,7 @@ class _Worker:
     def __init__(self, ctx: SpawnContext, initargs: _InitArgs) -> None:
         mine, theirs = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
-            target=_serve, args=(theirs, initargs), name="sentinel-decoder", daemon=True
+            target=_serve, args=(theirs, initargs, os.getpid()), name="sentinel-decoder", daemon=True
         )
         with real_stderr():
             self.process.start()
@@ -233,10 +258,10 @@ class _Worker:
             raise _Gone from exc
 
     def stop(self) -> None:
-        """Kill the process; a thread waiting on its answer then gets an end of file."""
+        """Kill the process and reap it; a thread waiting on its answer then gets an end of file."""
         if self.process.is_alive():
             self.process.kill()
-        self.process.join(2)
+        self.process.join(2)  # reaps it (no zombie); SIGKILL ends a process at once
 
     def close(self) -> None:
         """Stop, and close the pipe: only by whoever owns the worker now (a thread in a round trip, or
@@ -268,7 +293,18 @@ class DecoderPool:
         self._ctx = multiprocessing.get_context("spawn")
         self._initargs = (url, list(rules), artifact, timeout)
         self._lock = threading.Lock()
-        self._workers = [_Worker(self._ctx, self._initargs) for _ in range(processes)]
+        # The one thread every process is started from (see the module's docstring): a process
+        # started from the thread of a round trip would be killed as that thread ends.
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentinel-decoder-start")
+        self._workers: list[_Worker] = []
+        try:
+            for _ in range(processes):
+                self._workers.append(self._new_worker())
+        except BaseException:
+            for worker in self._workers:
+                worker.close()
+            self._starter.shutdown(wait=False)
+            raise
         # Last in, first out: the process that just answered takes the next batch, so with one batch in
         # flight every batch goes to one rules engine, whose pattern windows see the blocks in order.
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
@@ -276,6 +312,9 @@ class DecoderPool:
             self._idle.put(worker)
         self._failed: str | None = None
         self._closed = False
+
+    def _new_worker(self) -> _Worker:
+        return self._starter.submit(_Worker, self._ctx, self._initargs).result()
 
     @property
     def pids(self) -> list[int]:
@@ -337,7 +376,7 @@ class DecoderPool:
                 )
                 raise DecoderDied(self._failed)
             self.restarts += 1
-            fresh = _Worker(self._ctx, self._initargs)
+            fresh = self._new_worker()
             self._workers[self._workers.index(dead)] = fresh
         self._idle.put(fresh)
 
@@ -353,3 +392,4 @@ class DecoderPool:
                 self._idle.get_nowait().close()
             except queue.Empty:
                 break
+        self._starter.shutdown(wait=False)

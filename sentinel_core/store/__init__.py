@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .api import StoreAPI
 from .blocks import BlockItem, BlockRows, block_rows
-from .connection import BUSY_TIMEOUT_MS, StoreError, StoreLocked
+from .connection import BUSY_TIMEOUT_MS, StoreDamaged, StoreError, StoreLocked
 from .migrations import DROPPED_INDEXES, SCHEMA_VERSION
 from .snapshots import Neighbours
 from .sqlite import AsyncStore, Store
@@ -26,6 +26,7 @@ __all__ = [
     "Neighbours",
     "Store",
     "StoreAPI",
+    "StoreDamaged",
     "StoreError",
     "StoreLocked",
     "block_rows",

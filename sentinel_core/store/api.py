@@ -190,7 +190,14 @@ class StoreAPI(Protocol):
 
     async def finish_run(self, run_id: int, status: str) -> None: ...
 
-    async def list_runs(self, limit: int = 20) -> list[dict[str, Any]]: ...
+    async def list_runs(self, limit: int = 20, status: str | None = None) -> list[dict[str, Any]]:
+        """Runs, newest first; only those with ``status`` when given. A run whose process was killed
+        is ``interrupted`` (marked so when the next writer opens the store)."""
+        ...
+
+    async def run_counts(self) -> dict[str, int]:
+        """How many runs have each status (``{"done": 12, "interrupted": 1}``)."""
+        ...
 
     # -- meta -----------------------------------------------------------------------------------
 

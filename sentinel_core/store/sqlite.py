@@ -96,6 +96,11 @@ class AsyncStore:
             raise StoreError(f"cannot write to {self._store.path}: it was opened read-only")
         return await self._thread.call(fn, self._store, *args, **kwargs)
 
+    async def quick_check(self, seconds: float | None = None) -> str | None:
+        """The first problem ``PRAGMA quick_check`` finds in the file, None when none (see
+        :meth:`Store.quick_check`). SQLite only (not in :class:`~.api.StoreAPI`)."""
+        return await self._thread.call(self._store.quick_check, seconds)
+
     # -- blocks ---------------------------------------------------------------------------------
 
     async def write_block(
@@ -266,8 +271,11 @@ class AsyncStore:
     async def finish_run(self, run_id: int, status: str) -> None:
         await self._thread.call(self._store.finish_run, run_id, status)
 
-    async def list_runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        return await self._thread.call(self._store.list_runs, limit)
+    async def list_runs(self, limit: int = 20, status: str | None = None) -> list[dict[str, Any]]:
+        return await self._thread.call(self._store.list_runs, limit, status)
+
+    async def run_counts(self) -> dict[str, int]:
+        return await self._thread.call(self._store.run_counts)
 
     # -- meta -----------------------------------------------------------------------------------
 
