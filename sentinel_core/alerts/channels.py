@@ -5,7 +5,10 @@ delivered, try again later", see :mod:`sentinel_core.alerts.deliverer`):
 - ``console``    one line per alert to a callable sink (headless mode prints them)
 - ``jsonl``      appends one JSON object per line to a file (parent directory created)
 - webhooks       POST JSON (Discord ``{"content"}``, Slack ``{"text"}``, or the generic full alert);
-                 a non-2xx answer or a connection error raises
+                 a non-2xx answer or a connection error raises. Every POST carries an
+                 ``Idempotency-Key`` header, the same for every try of one alert to one channel
+                 (:func:`idempotency_key`; the generic body has it too, as ``idempotency_key``), so a
+                 receiver can drop the one repeat a crash can cause (see the deliverer)
 
 :func:`build_channels` makes them from the ``[channels]`` settings.
 """
@@ -13,6 +16,7 @@ delivered, try again later", see :mod:`sentinel_core.alerts.deliverer`):
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
 import json
 import threading
@@ -114,19 +118,32 @@ class JsonlChannel:
             raise DeliveryError(f"{self.path}: {e.strerror or e}") from e
 
 
-def webhook_payload(fmt: str, alert: Alert) -> dict[str, Any]:
-    """The JSON body for a webhook of format discord / slack / generic."""
+def idempotency_key(channel: str, dedup_key: str) -> str:
+    """The ``Idempotency-Key`` of the delivery of the alert with ``dedup_key`` to ``channel``: derived
+    from what the store keeps of both, so every try, in this process or after a restart, carries the
+    same key. ``sentinel-`` and 32 hex digits, whatever characters the dedup key holds."""
+    digest = hashlib.sha256(f"{channel}\n{dedup_key}".encode()).hexdigest()
+    return f"sentinel-{digest[:32]}"
+
+
+def webhook_payload(fmt: str, alert: Alert, key: str | None = None) -> dict[str, Any]:
+    """The JSON body for a webhook of format discord / slack / generic; the generic one also carries
+    ``key`` (the delivery's idempotency key) as ``idempotency_key`` when given."""
     if fmt == "discord":
         text = f"**[{alert.severity.value}] {alert.rule}** · block {alert.block}\n{alert.message}"
         return {"content": text[:DISCORD_LIMIT]}
     if fmt == "slack":
         text = f"*[{alert.severity.value}] {alert.rule}* · block {alert.block}\n{alert.message}"
         return {"text": text[:SLACK_LIMIT]}
-    return alert_json(alert)
+    body = alert_json(alert)
+    if key is not None:
+        body.setdefault("idempotency_key", key)
+    return body
 
 
 class WebhookChannel:
-    """POSTs JSON to ``url``; 2xx means delivered, anything else raises ``DeliveryError``."""
+    """POSTs JSON to ``url`` with an ``Idempotency-Key`` header; 2xx means delivered, anything else
+    raises ``DeliveryError``."""
 
     def __init__(
         self,
@@ -143,13 +160,11 @@ class WebhookChannel:
         self.timeout = timeout
         self.max_attempts = max_attempts
 
-    def _post(self, body: bytes) -> int:
-        req = urllib.request.Request(
-            self.url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "User-Agent": USER_AGENT},
-        )
+    def _post(self, body: bytes, key: str | None = None) -> int:
+        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        req = urllib.request.Request(self.url, data=body, method="POST", headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - configured URL
                 resp.read(65536)
@@ -168,8 +183,9 @@ class WebhookChannel:
             raise DeliveryError(f"cannot reach {self.url}: {e}") from None
 
     async def deliver(self, alert: Alert) -> None:
-        body = json.dumps(webhook_payload(self.format, alert), ensure_ascii=False).encode("utf-8")
-        status = await asyncio.to_thread(self._post, body)
+        key = idempotency_key(self.name, alert.dedup_key)
+        body = json.dumps(webhook_payload(self.format, alert, key), ensure_ascii=False).encode("utf-8")
+        status = await asyncio.to_thread(self._post, body, key)
         if not 200 <= status < 300:
             raise DeliveryError(f"HTTP {status}")
 
@@ -203,5 +219,6 @@ __all__ = [
     "alert_json",
     "alert_line",
     "build_channels",
+    "idempotency_key",
     "webhook_payload",
 ]

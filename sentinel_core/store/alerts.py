@@ -2,10 +2,28 @@
 
 Alerts are never replaced: ``dedup_key`` makes each happening alert once, also across restarts, and
 each new alert enqueues one ``deliveries`` row per channel (the outbox the deliverer drains).
+
+A delivery row's life (``status``)::
+
+    pending  --due_deliveries claims it------------------------->  sending
+    sending  --mark_delivered----------------------------------->  delivered
+    sending  --mark_retry--------------------------------------->  pending (due at next_attempt_at)
+    sending  --mark_failed-------------------------------------->  failed
+    sending  --its claimer's store is gone (a killed process):
+               the next claim by a later store on the file------->  pending (sent again)
+
+``due_deliveries`` claims the rows it returns in one write transaction: they become ``sending``,
+``claimed_by`` this store (``claimed_at`` the caller's ``now``), so no other caller, in this process
+or a later one, gets them while they are out. Only a claimed row takes an outcome (``mark_*`` of a row
+that is not ``sending`` changes nothing and returns False). A file has one writer at a time, so rows
+``sending`` under another claimer are what a killed process left: the next claim puts them back to
+pending and claims them again (the deliverer sends them with the same idempotency key).
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -25,6 +43,23 @@ _SQL_DELIVERY = (
     "INSERT OR IGNORE INTO deliveries (alert_id, channel, status, attempts, next_attempt_at)"
     " VALUES (?, ?, 'pending', 0, 0)"
 )
+_SQL_DUE = """
+    SELECT d.id AS d_id, d.alert_id, d.channel, d.status, d.attempts, d.next_attempt_at,
+           d.last_error, a.*
+    FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+    WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+    ORDER BY d.next_attempt_at, d.id LIMIT ?
+"""
+_SQL_RELEASE_ORPHANS = (
+    "UPDATE deliveries SET status = 'pending', claimed_by = NULL, claimed_at = NULL"
+    " WHERE status = 'sending' AND claimed_by IS NOT ?"
+)
+_SQL_CLAIM = (
+    "UPDATE deliveries SET status = 'sending', claimed_by = ?, claimed_at = ?"
+    " WHERE id = ? AND status = 'pending'"
+)
+_DONE = "claimed_by = NULL, claimed_at = NULL"
+"""Every outcome ends the claim."""
 
 
 def row_to_alert(r: sqlite3.Row) -> Alert:
@@ -68,6 +103,19 @@ def insert_alert(conn: sqlite3.Connection, alert: Alert) -> Alert | None:
     if channels:
         conn.executemany(_SQL_DELIVERY, [(alert_id, ch) for ch in channels])
     return alert
+
+
+def _delivery(r: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": r["d_id"],
+        "alert_id": r["alert_id"],
+        "channel": r["channel"],
+        "status": r["status"],
+        "attempts": r["attempts"],
+        "next_attempt_at": r["next_attempt_at"],
+        "last_error": r["last_error"],
+        "alert": row_to_alert(r),
+    }
 
 
 class AlertsStore(Connection):
@@ -128,58 +176,63 @@ class AlertsStore(Connection):
 
     # -- delivery outbox ----------------------------------------------------------------------
 
+    _claimer: str | None = None
+
+    def _claimer_id(self) -> str:
+        """This store's claim token (its process and a random part): rows ``sending`` under any other
+        token were claimed by an earlier store on the file."""
+        if self._claimer is None:
+            self._claimer = f"{os.getpid()}-{secrets.token_hex(6)}"
+        return self._claimer
+
     def due_deliveries(self, now: float, limit: int = 100) -> list[dict[str, Any]]:
-        """Pending deliveries due at ``now`` (oldest due first), each with its ``alert``."""
-        rows = self._q(
-            """
-            SELECT d.id AS d_id, d.alert_id, d.channel, d.status, d.attempts, d.next_attempt_at,
-                   d.last_error, a.*
-            FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-            WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-            ORDER BY d.next_attempt_at, d.id LIMIT ?
-            """,
-            (now, limit),
-        )
-        return [
-            {
-                "id": r["d_id"],
-                "alert_id": r["alert_id"],
-                "channel": r["channel"],
-                "status": r["status"],
-                "attempts": r["attempts"],
-                "next_attempt_at": r["next_attempt_at"],
-                "last_error": r["last_error"],
-                "alert": row_to_alert(r),
-            }
-            for r in rows
-        ]
+        """Claim the pending deliveries due at ``now`` (oldest due first, at most ``limit``), each with
+        its ``alert``: in one write transaction they become ``sending``, claimed by this store, so no
+        other caller gets them; the caller sends each once and records the outcome (``mark_delivered``,
+        ``mark_retry``, ``mark_failed``). First, rows an earlier store left ``sending`` (a process killed
+        mid-delivery) go back to pending, to be claimed again. A read-only store (which cannot deliver)
+        only lists the due rows, claiming nothing."""
+        if self.readonly:
+            return [_delivery(r) for r in self._q(_SQL_DUE, (now, limit))]
+        me = self._claimer_id()
+        with self._write() as conn:
+            conn.execute(_SQL_RELEASE_ORPHANS, (me,))
+            rows = conn.execute(_SQL_DUE, (now, limit)).fetchall()
+            if rows:
+                conn.executemany(_SQL_CLAIM, [(me, now, r["d_id"]) for r in rows])
+        return [{**_delivery(r), "status": "sending", "claimed_by": me, "claimed_at": now} for r in rows]
 
     def _update_delivery(self, sql: str, params: Sequence[Any]) -> bool:
         with self._write() as conn:
             return conn.execute(sql, params).rowcount == 1
 
     def mark_delivered(self, delivery_id: int) -> bool:
-        """Record a successful attempt."""
+        """Record a successful attempt of a claimed (``sending``) delivery."""
         return self._update_delivery(
-            "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1 WHERE id = ?", (delivery_id,)
+            f"UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, {_DONE}"
+            " WHERE id = ? AND status = 'sending'",
+            (delivery_id,),
         )
 
     def mark_retry(self, delivery_id: int, next_attempt_at: float, error: str) -> bool:
-        """Record a failed attempt to be retried at ``next_attempt_at``."""
+        """Record a failed attempt of a claimed delivery, pending again from ``next_attempt_at``."""
         return self._update_delivery(
-            "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+            f"UPDATE deliveries SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?,"
+            f" last_error = ?, {_DONE} WHERE id = ? AND status = 'sending'",
             (next_attempt_at, error, delivery_id),
         )
 
     def mark_failed(self, delivery_id: int, error: str) -> bool:
-        """Record a failed attempt and give up on this delivery."""
+        """Record a failed attempt of a claimed delivery and give up on it."""
         return self._update_delivery(
-            "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+            f"UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?, {_DONE}"
+            " WHERE id = ? AND status = 'sending'",
             (error, delivery_id),
         )
 
     def pending_deliveries_count(self) -> int:
-        count: int = self._one("SELECT count(*) FROM deliveries WHERE status = 'pending'")[0]
+        """Deliveries not done yet: pending, or claimed and being sent."""
+        count: int = self._one("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')")[0]
         return count
 
     def deliveries(self, alert_id: int | None = None) -> list[dict[str, Any]]:

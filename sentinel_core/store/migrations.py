@@ -9,6 +9,8 @@ runs them all. Readers never migrate: they read a file of an older version as it
     2  drops three indexes of schema 1 no query used (keeping them cost a third of every block write)
     3  the metagraph snapshot tables (created lazily outside the numbered schema before), and the
        hyperparameter polls' table renamed ``hyperparam_snapshots`` -> ``hyperparam_polls``
+    4  delivery claims: ``deliveries.claimed_by`` and ``claimed_at`` (a row being sent is ``sending``,
+       claimed by one deliverer, so no alert goes out twice), and an index of the rows in flight
 
 Layout (JSON columns are compact ``json.dumps(separators=(",", ":"))`` text):
 
@@ -25,8 +27,9 @@ Layout (JSON columns are compact ``json.dumps(separators=(",", ":"))`` text):
     hyperparam_polls    (block, netuid) PK, values: the hyperparameters read at a block
     alerts              id PK, dedup_key UNIQUE, rule, severity, block, extrinsic_index, netuid,
                         message, fields, channels, created_at, acknowledged
-    deliveries          id PK, alert_id, channel, status (pending|delivered|failed), attempts,
-                        next_attempt_at, last_error; unique (alert_id, channel)
+    deliveries          id PK, alert_id, channel, status (pending|sending|delivered|failed), attempts,
+                        next_attempt_at, last_error, claimed_by, claimed_at (who claimed a ``sending``
+                        row and when; NULL in every other status); unique (alert_id, channel)
     backfill_runs       id PK, mode, start, end, started_at, finished_at, status, blocks_done
     meta                key PK, value  (``schema_version`` among others)
     subnet_snapshots    (block, netuid) PK, block_hash, method, exists_, tempo, owner_hotkey,
@@ -217,10 +220,23 @@ def _m3_snapshots_and_polls(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE hyperparam_snapshots RENAME TO hyperparam_polls")
 
 
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+
+
+def _m4_delivery_claims(conn: sqlite3.Connection) -> None:
+    have = _columns(conn, "deliveries")
+    for name, kind in (("claimed_by", "TEXT"), ("claimed_at", "REAL")):
+        if name not in have:
+            conn.execute(f'ALTER TABLE deliveries ADD COLUMN "{name}" {kind}')
+    conn.execute("CREATE INDEX IF NOT EXISTS deliveries_sending ON deliveries (id) WHERE status = 'sending'")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "base tables", _m1_base),
     (2, "drop the unused indexes of schema 1", _m2_drop_unused_indexes),
     (3, "metagraph snapshot tables; hyperparam_snapshots -> hyperparam_polls", _m3_snapshots_and_polls),
+    (4, "delivery claims: deliveries.claimed_by and claimed_at", _m4_delivery_claims),
 ]
 """Every migration, in order: (version it brings the file to, what it does, the step)."""
 

@@ -7,6 +7,7 @@ import asyncio
 import json
 import random
 import threading
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from sentinel_core.alerts.channels import (
     WebhookChannel,
     alert_line,
     build_channels,
+    idempotency_key,
     webhook_payload,
 )
 from sentinel_core.alerts.deliverer import Deliverer, backoff_delay
@@ -66,6 +68,7 @@ class Receiver:
                             "path": self.path,
                             "body": json.loads(body),
                             "content_type": self.headers.get("Content-Type"),
+                            "key": self.headers.get("Idempotency-Key"),
                         }
                     )
                     n = len(receiver.requests)
@@ -373,3 +376,180 @@ async def test_pending_deliveries_survive_restart(tmp_path: Path):
         finally:
             await s.close()
         assert len(rx.requests) == 2
+
+
+# -- exactly once (issue 14): claims, one round at a time, stops and crashes -------------------------
+
+
+class Counting:
+    """A channel that counts what it is given, taking ``delay`` seconds per alert."""
+
+    max_attempts = 5
+
+    def __init__(self, name: str = "ops", delay: float = 0.002) -> None:
+        self.name = name
+        self.delay = delay
+        self.sent: Counter[str] = Counter()
+
+    async def deliver(self, alert: Alert) -> None:
+        self.sent[alert.dedup_key] += 1
+        await asyncio.sleep(self.delay)
+
+
+def _statuses(rows: list[dict]) -> list[str]:
+    return [r["status"] for r in rows]
+
+
+def test_due_deliveries_claims_what_it_returns(tmp_path: Path):
+    from sentinel_core.store import Store
+
+    db = tmp_path / "c.db"
+    with Store(db) as s:
+        s.write_alerts([make_alert(n, channels=["ops"], dedup_key=f"k{n}") for n in range(3)])
+        first = s.due_deliveries(now=1000.0, limit=2)
+        assert [d["alert"].dedup_key for d in first] == ["k0", "k1"]
+        assert all(d["status"] == "sending" and d["claimed_by"] for d in first)
+        (rest,) = s.due_deliveries(now=1000.0)  # the claimed ones are nobody else's
+        assert rest["alert"].dedup_key == "k2" and s.due_deliveries(now=1e12) == []
+        assert s.pending_deliveries_count() == 3  # claimed rows are not done yet
+        rows = s.deliveries()
+        assert _statuses(rows) == ["sending"] * 3 and rows[0]["claimed_at"] == 1000.0
+        assert s.mark_delivered(first[0]["id"]) is True
+        assert s.mark_delivered(first[0]["id"]) is False  # an outcome only for a claimed row
+        assert s.mark_retry(first[0]["id"], 2000.0, "late") is False
+        row = s.deliveries()[0]
+        assert (row["status"], row["attempts"], row["claimed_by"], row["claimed_at"]) == (
+            "delivered",
+            1,
+            None,
+            None,
+        )
+        assert s.mark_retry(first[1]["id"], 2000.0, "HTTP 503") is True
+        assert s.deliveries()[1]["status"] == "pending" and s.deliveries()[1]["claimed_by"] is None
+    with Store(db, readonly=True) as ro:  # a reader lists what is due and claims nothing
+        assert [d["alert"].dedup_key for d in ro.due_deliveries(now=2000.0)] == ["k1"]
+    with Store(db) as s:  # k2 was left "sending" by a store that is gone: pending again, then claimed
+        due = s.due_deliveries(now=2000.0)
+        assert sorted(d["alert"].dedup_key for d in due) == ["k1", "k2"]
+
+
+async def test_a_drain_while_the_loop_runs_and_a_second_deliverer_send_each_alert_once(tmp_path: Path):
+    """The race of issue 14: ``run_once`` (a drain) while ``run_forever`` runs, and another deliverer on
+    the same store: every alert reaches each channel once."""
+    from sentinel_core.store import AsyncStore
+
+    s = await AsyncStore.open(tmp_path / "race.db")
+    try:
+        await s.write_alerts(
+            [make_alert(n, channels=["ops", "console"], dedup_key=f"k{n}") for n in range(120)]
+        )
+        ops, lines = Counting(), []
+        chans = {"ops": ops, "console": ConsoleChannel(lines.append)}
+        loop_deliverer = Deliverer(s, chans, batch=10, interval=0.01)
+        stop = asyncio.Event()
+        task = asyncio.create_task(loop_deliverer.run_forever(stop))
+        other = Deliverer(s, chans, batch=7)
+        while await s.pending_deliveries_count():
+            await asyncio.gather(loop_deliverer.run_once(), other.run_once(), loop_deliverer.run_once())
+        stop.set()
+        await asyncio.wait_for(task, 5)
+        assert ops.sent == Counter({f"k{n}": 1 for n in range(120)})
+        assert len(lines) == 120 == len(set(lines))
+        assert set(_statuses(await s.deliveries())) == {"delivered"}
+    finally:
+        await s.close()
+
+
+async def test_one_round_at_a_time_even_over_a_store_that_does_not_claim():
+    store = FakeStore()
+    for n in range(5):
+        store.add(make_alert(n, channels=["console"], dedup_key=f"k{n}"))
+    lines: list[str] = []
+
+    async def slow_sink(line: str) -> None:
+        await asyncio.sleep(0.005)
+        lines.append(line)
+
+    d = Deliverer(store, {"console": ConsoleChannel(slow_sink)})
+    assert sorted(await asyncio.gather(d.run_once(), d.run_once(), d.run_once())) == [0, 0, 5]
+    assert len(lines) == 5 == len(set(lines))
+
+
+async def test_cancelled_mid_send_the_send_finishes_and_the_rest_is_delivered_once(tmp_path: Path):
+    from sentinel_core.store import AsyncStore
+
+    s = await AsyncStore.open(tmp_path / "stop.db")
+    try:
+        await s.write_alerts([make_alert(n, channels=["ops"], dedup_key=f"k{n}") for n in range(3)])
+        ops = Counting(delay=0.2)
+        d = Deliverer(s, {"ops": ops})
+        task = asyncio.create_task(d.run_once())
+        await asyncio.sleep(0.05)  # k0 is being sent
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # k0's outcome was recorded before the stop; k1 and k2 stay claimed, never tried
+        assert _statuses(await s.deliveries()) == ["delivered", "sending", "sending"]
+        assert ops.sent == Counter({"k0": 1})
+        ops.delay = 0.0
+        assert await d.run_once() == 2
+        assert ops.sent == Counter({"k0": 1, "k1": 1, "k2": 1})
+        assert set(_statuses(await s.deliveries())) == {"delivered"}
+    finally:
+        await s.close()
+
+
+async def test_a_failing_channel_holds_its_claimed_rows_for_the_next_round(tmp_path: Path):
+    from sentinel_core.store import AsyncStore
+
+    clock = Clock()
+    with Receiver(fail_first=1) as rx:
+        s = await AsyncStore.open(tmp_path / "hold.db")
+        try:
+            await s.write_alerts([make_alert(n, channels=["ops"], dedup_key=f"k{n}") for n in range(3)])
+            d = Deliverer(s, {"ops": WebhookChannel("ops", rx.url, timeout=5)}, clock=clock)
+            assert await d.run_once() == 0  # k0: HTTP 500; k1, k2 not tried
+            rows = await s.deliveries()
+            assert [(r["status"], r["attempts"]) for r in rows] == [
+                ("pending", 1),
+                ("sending", 0),
+                ("sending", 0),
+            ]
+            assert await d.run_once() == 2  # k0 not due yet; the held rows go out
+            clock.t += 1000
+            assert await d.run_once() == 1
+            assert [(r["status"], r["attempts"]) for r in await s.deliveries()] == [("delivered", 2)] + [
+                ("delivered", 1)
+            ] * 2
+        finally:
+            await s.close()
+    assert [r["body"]["dedup_key"] for r in rx.requests] == ["k0", "k1", "k2", "k0"]
+
+
+async def test_webhook_key_is_the_same_for_every_try_and_after_a_crash(tmp_path: Path):
+    from sentinel_core.store import AsyncStore, Store
+
+    db = tmp_path / "key.db"
+    alert = make_alert(1, channels=["ops"])
+    key = idempotency_key("ops", alert.dedup_key)
+    assert key == idempotency_key("ops", alert.dedup_key) != idempotency_key("other", alert.dedup_key)
+    assert key.startswith("sentinel-") and len(key) == len("sentinel-") + 32
+    assert webhook_payload("generic", alert, key)["idempotency_key"] == key
+    assert "idempotency_key" not in webhook_payload("generic", alert)
+    with Store(db) as s:  # a process claims the row, then dies before the outcome is written
+        s.write_alerts([alert])
+        assert _statuses(s.due_deliveries(now=1000.0)) == ["sending"]
+    with Receiver(fail_first=1) as rx:
+        s2 = await AsyncStore.open(db)
+        try:
+            clock = Clock()
+            d = Deliverer(s2, {"ops": WebhookChannel("ops", rx.url, timeout=5)}, clock=clock)
+            assert await d.run_once() == 0  # pending again, claimed, HTTP 500
+            clock.t += 1000
+            assert await d.run_once() == 1
+            ((row,),) = [await s2.deliveries()]
+            assert (row["status"], row["attempts"], row["claimed_by"]) == ("delivered", 2, None)
+        finally:
+            await s2.close()
+    assert [r["key"] for r in rx.requests] == [key, key]
+    assert [r["body"]["idempotency_key"] for r in rx.requests] == [key, key]
