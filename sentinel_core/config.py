@@ -28,7 +28,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from sentinel_core.errors import SentinelError
@@ -83,11 +92,53 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
 
 
+def _endpoint(v: str) -> str:
+    problem = _network_problem(v)
+    if problem:
+        raise ValueError(problem)
+    return v
+
+
+Endpoint = Annotated[str, AfterValidator(_endpoint)]
+"""A network name or ws:// / wss:// URL, checked as ``name`` is (an error names the list item)."""
+
+
 class NetworkSettings(_Section):
+    """Where the chain is read.
+
+    One endpoint: ``name``. Several, for failover: ``urls = ["ws://a:9944", "wss://b:443", "finney"]``,
+    the endpoints in order of preference (each a URL or a known network name, as ``name``). Live mode
+    and backfills start on the first, switch to the next when one fails, stalls (no head for the
+    stall time) or lags more than ``lag_blocks`` behind another, and go back to the first once it is
+    healthy again. With ``urls``, ``name`` is ``urls[0]`` (leave it out, or give that). ``devnet`` is
+    only ever the one endpoint.
+
+    Backfills (archive reads): ``archive`` (one node) or ``archive_urls = [...]`` (several, the same
+    rules); neither = the live endpoints.
+
+    Layers: ``--network`` given several times is ``urls`` (once: ``name``, as before); a later layer
+    that gives ``name`` (``BITTENSOR_NETWORK``, one ``--network``) replaces an earlier ``urls``, and
+    one that gives ``urls`` replaces an earlier ``name`` (``archive`` / ``archive_urls`` likewise).
+    """
+
     name: str = "devnet"
     """finney | test | archive | local | devnet, or a ws:// / wss:// URL."""
+    urls: Annotated[list[Endpoint], Field(min_length=1)] | None = None
+    """Several endpoints, in order of preference (failover); ``name`` is then the first."""
     archive: str | None = None
     """Node used for backfill (same forms as ``name``); None = ``name``."""
+    archive_urls: Annotated[list[Endpoint], Field(min_length=1)] | None = None
+    """Several archive endpoints (failover, as ``urls``); ``archive`` is then the first."""
+    lag_blocks: Annotated[int, Field(ge=1)] = 3
+    """Switch when another endpoint's head is more than this many blocks ahead of the one in use."""
+    cooldown: Annotated[float, Field(gt=0)] = 30.0
+    """Seconds a failed endpoint is skipped before it is tried (or gone back to) again."""
+    probe_interval: Annotated[float, Field(gt=0)] = 3.0
+    """Seconds between two head probes of the other endpoints (only with several)."""
+    max_frame_mb: Annotated[float, Field(gt=0)] = 32.0
+    """The largest answer (one websocket frame) Sentinel takes from a node, in MB: a bigger one
+    closes the connection with one line saying so (a node that sends 50 MB would otherwise cost
+    hundreds of MB of memory)."""
 
     @field_validator("name", "archive")
     @classmethod
@@ -98,6 +149,16 @@ class NetworkSettings(_Section):
                 raise ValueError(problem)
         return v
 
+    @model_validator(mode="after")
+    def _firsts(self) -> NetworkSettings:
+        """``name`` / ``archive`` default to the first of their lists (a mismatch is reported by
+        ``load_config`` with the file line)."""
+        if self.urls and "name" not in self.model_fields_set:
+            self.name = self.urls[0]
+        if self.archive_urls and "archive" not in self.model_fields_set:
+            self.archive = self.archive_urls[0]
+        return self
+
     @property
     def url(self) -> str | None:
         return resolve_network(self.name)
@@ -105,6 +166,18 @@ class NetworkSettings(_Section):
     @property
     def archive_url(self) -> str | None:
         return resolve_network(self.archive) if self.archive is not None else self.url
+
+    @property
+    def endpoints(self) -> list[str]:
+        """The live endpoints as configured (names or URLs), in order of preference."""
+        return list(self.urls) if self.urls else [self.name]
+
+    @property
+    def archive_endpoints(self) -> list[str] | None:
+        """The archive endpoints as configured; None = the live endpoints."""
+        if self.archive_urls:
+            return list(self.archive_urls)
+        return None if self.archive is None else [self.archive]
 
 
 class StorageSettings(_Section):
@@ -268,6 +341,7 @@ ENV_VARS: dict[str, tuple[tuple[str, ...], type]] = {
 
 CLI_FLAGS: dict[str, str] = {
     "network.name": "--network",
+    "network.urls": "--network",
     "storage.path": "--db",
     "storage.artifact": "--artifact",
     "ingest.mode": "--mode",
@@ -829,8 +903,75 @@ def _check_cross(settings: Settings, sources: _Sources) -> list[str]:
         if label is None:
             label = f"{sources.display}:{sources.line(('ingest',))}"
         lines.append(f"{label}: ingest: block_start {ing.block_start} > block_end {ing.block_end}")
+    lines.extend(_check_network(settings.network, sources))
     lines.extend(_check_rules(settings.rules, settings.channels, sources))
     return lines
+
+
+def _cross_line(sources: _Sources, loc: Path_, problem: str) -> str:
+    """``FILE:LINE: field: problem``, or ``--flag value: problem`` / ``env VAR: problem``."""
+    label = sources.label(loc)
+    if label.startswith(sources.display + ":"):
+        return f"{label}: {_format_loc(loc)}: {problem}"
+    return f"{label}: {problem}"
+
+
+def _check_network(net: NetworkSettings, sources: _Sources) -> list[str]:
+    """The endpoint lists: no devnet among several, none twice, and ``name`` / ``archive`` (when
+    given with their list) its first."""
+    lines: list[str] = []
+    for key, first in (("urls", "name"), ("archive_urls", "archive")):
+        items: list[str] | None = getattr(net, key)
+        if not items:
+            continue
+        seen: dict[str | None, int] = {}
+        for i, item in enumerate(items):
+            loc: Path_ = ("network", key, i)
+            url = resolve_network(item)
+            if url is None and len(items) > 1:
+                lines.append(
+                    _cross_line(
+                        sources, loc, f'"{item}" (the built-in devnet) cannot be one of several endpoints'
+                    )
+                )
+            elif url in seen:
+                lines.append(
+                    _cross_line(sources, loc, f'"{item}" is listed twice (also network.{key}[{seen[url]}])')
+                )
+            seen.setdefault(url, i)
+        value: str | None = getattr(net, first)
+        if value is not None and resolve_network(value) != resolve_network(items[0]):
+            lines.append(
+                _cross_line(
+                    sources,
+                    ("network", first),
+                    f'"{value}" is not the first of network.{key} ("{items[0]}"): leave {first} out '
+                    "(it is the first), or list every endpoint in order",
+                )
+            )
+    return lines
+
+
+_REPLACES: dict[Path_, Path_] = {
+    ("network", "name"): ("network", "urls"),
+    ("network", "urls"): ("network", "name"),
+    ("network", "archive"): ("network", "archive_urls"),
+    ("network", "archive_urls"): ("network", "archive"),
+}
+"""One endpoint or several: a layer that gives one of these replaces the other as lower layers gave it
+(``BITTENSOR_NETWORK`` or one ``--network`` replaces the file's ``urls``)."""
+
+
+def _drop_replaced(data: dict[str, Any], sources: _Sources, targets: list[Path_]) -> None:
+    for target in targets:
+        other = _REPLACES.get(target)
+        if other is None or other in targets:
+            continue
+        section = data.get(other[0])
+        if isinstance(section, dict):
+            section.pop(other[1], None)
+        for key in [k for k in sources.layered if k[: len(other)] == other]:
+            del sources.layered[key]
 
 
 def _check_rules(rules: list[RuleSpec], channels: ChannelsSettings, sources: _Sources) -> list[str]:
@@ -900,12 +1041,19 @@ def load_config(
         except ValueError as e:
             problems.append(f"env {var}: {e}")
             continue
+        _drop_replaced(data, sources, [target])
         _set_path(data, target, value)
         sources.layered[target] = f"env {var}"
+    _drop_replaced(data, sources, [target for target, _ in _flatten_overrides(overrides or {})])
     for target, value in _flatten_overrides(overrides or {}):
         _set_path(data, target, value)
         key = ".".join(target)
         flag = CLI_FLAGS.get(key)
+        if isinstance(value, list):
+            # "--network a --network b": each item is named by its own option.
+            for i, item in enumerate(value):
+                sources.layered[target + (i,)] = f"{flag} {item}" if flag else f"override {key}[{i}]"
+            value = f" {flag} ".join(map(str, value)) if flag else value
         sources.layered[target] = f"{flag} {value}" if flag else f"override {key}"
 
     settings: Settings | None = None

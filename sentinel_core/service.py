@@ -19,7 +19,10 @@ from .alerts.channels import DeliveryError, build_channels
 from .alerts.deliverer import Deliverer
 from .bus import Bus, LogLine, RulesReloaded
 from .chain.client import ChainClient, ChainError
-from .config import ChannelsSettings, ConfigError, Settings, load_rules_and_channels
+from .chain.endpoints import EndpointPool, Switch, brief
+from .chain.runtimes import RuntimeRegistry
+from .chain.transport import set_frame_cap
+from .config import ChannelsSettings, ConfigError, Settings, load_rules_and_channels, resolve_network
 from .errors import SentinelError
 from .ingest.pipeline import ArtifactWriter, Pipeline
 from .model import Alert
@@ -60,13 +63,22 @@ class Sentinel:
         console_sink: Callable[[str], Any] | None = None,
     ) -> None:
         self.settings = settings
+        set_frame_cap(settings.network.max_frame_mb)
         self.bus = bus or Bus()
         self.clock = clock
         self.console_sink = console_sink
         self._store: AsyncStore | None = None
         self.devnet: Any = None
-        self.url: str | None = settings.network.url
-        self.archive_url: str | None = settings.network.archive_url
+        net = settings.network
+        self._pool: EndpointPool | None = self._new_pool(
+            [resolve_network(name) for name in net.endpoints], archive=False
+        )
+        archive = net.archive_endpoints
+        self._archive_pool: EndpointPool | None = (
+            None if archive is None else self._new_pool([resolve_network(n) for n in archive], archive=True)
+        )
+        self._archive_shared = archive is None
+        """No archive endpoints configured: backfills read from the live endpoints (the same pool)."""
         self.engine = RuleEngine(settings.rules, clock=clock)
         self.rules_error: str | None = None
         self._pipeline: Pipeline | None = None
@@ -191,19 +203,128 @@ class Sentinel:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
+    # -- endpoints -------------------------------------------------------------------------------------
+    def _new_pool(self, urls: list[str | None], *, archive: bool) -> EndpointPool | None:
+        """The pool of ``urls``; None when there is no URL yet (the devnet, started later)."""
+        known = [url for url in urls if url is not None]
+        if not known or len(known) != len(urls):
+            return None
+        net = self.settings.network
+        return EndpointPool(
+            list(dict.fromkeys(known)),
+            cooldown=net.cooldown,
+            lag_blocks=net.lag_blocks,
+            fresh=max(15.0, 5 * net.probe_interval),
+            on_switch=lambda switched: self._on_switch(switched, archive),
+        )
+
+    def _on_switch(self, switched: Switch, archive: bool) -> None:
+        prefix = "archive: " if archive else ""
+        self.bus.publish(LogLine(level="warning", text=prefix + switched.text))
+
+    @property
+    def pool(self) -> EndpointPool | None:
+        """The live endpoints (None before the devnet is started)."""
+        return self._pool
+
+    @property
+    def archive_pool(self) -> EndpointPool | None:
+        """The endpoints backfills read from: the archive endpoints, else the live ones (the same pool)."""
+        return self._pool if self._archive_shared else self._archive_pool
+
+    @property
+    def url(self) -> str | None:
+        """The live endpoint in use (None before the devnet is started)."""
+        return None if self._pool is None else self._pool.current()
+
+    @url.setter
+    def url(self, value: str | None) -> None:
+        """Use this one endpoint (the devnet once started; tests on a node of their own)."""
+        self._pool = None if value is None else self._new_pool([value], archive=False)
+
+    @property
+    def archive_url(self) -> str | None:
+        """The archive endpoint in use."""
+        pool = self.archive_pool
+        return None if pool is None else pool.current()
+
+    @archive_url.setter
+    def archive_url(self, value: str | None) -> None:
+        self._archive_shared = False
+        self._archive_pool = None if value is None else self._new_pool([value], archive=True)
+
     # -- chain -----------------------------------------------------------------------------------------
     async def connect(self, *, archive: bool = False, timeout: float = 30.0) -> ChainClient:
         """A connected client to the network (or the archive node); refuses, with
-        :class:`WrongChainError`, a node of another chain than the one the database holds."""
-        url = self.archive_url if archive else self.url
-        if url is None:
+        :class:`WrongChainError`, a node of another chain than the one the database holds.
+
+        With several endpoints it connects to the one in use and, when that fails, to the next ones
+        (the pool then uses the one that answered); when every one fails it raises one line naming
+        each."""
+        pool = self.archive_pool if archive else self._pool
+        if pool is None:
             raise ChainError("no network configured")
+        if len(pool) == 1:
+            return await self._connect_to(pool.current(), timeout)
+        failures: list[tuple[str, Exception]] = []
+        for url in pool.candidates():
+            try:
+                client = await self._connect_to(url, timeout)
+            except (ChainError, WrongChainError) as exc:
+                pool.report_failure(url, brief(url, exc))
+                failures.append((url, exc))
+                continue
+            if failures:
+                pool.use(url, "; ".join(brief(u, e) for u, e in failures))
+            return client
+        text = "; ".join(brief(u, e) for u, e in failures)
+        if all(isinstance(e, WrongChainError) for _, e in failures):
+            raise WrongChainError(f"no endpoint of this database's chain: {text}")
+        raise ChainError(f"no endpoint answered: {text}")
+
+    async def reconnect(
+        self, client: ChainClient, error: BaseException | str, *, archive: bool = True
+    ) -> None:
+        """Reopen ``client`` after ``error`` (for a job that keeps its client objects, as a backfill's
+        workers do): with one endpoint on the same one, as ``client.close(); client.connect()`` does;
+        with several, the endpoint is reported failed and the client reopened on the pool's endpoint in
+        use, switching first when it was this one. Raises :class:`ChainError` when it cannot connect."""
+        pool = self.archive_pool if archive else self._pool
+        await client.close()
+        if pool is not None and len(pool) > 1 and client.url in pool.urls:
+            reason = brief(client.url, error)
+            pool.report_failure(client.url, reason)
+            if pool.current() == client.url:
+                pool.switch(reason)
+            target = pool.current()
+            if target != client.url:
+                client.url = target
+                client.runtimes = RuntimeRegistry.shared(target)
+                client.genesis = ""
+        await client.connect()
+        try:
+            await self._check_genesis(client.genesis)
+        except BaseException:
+            await client.close()
+            raise
+
+    async def _connect_to(self, url: str, timeout: float) -> ChainClient:
         client = await ChainClient(url, timeout=timeout).connect()
         try:
             await self._check_genesis(client.genesis)
         except BaseException:
             await client.close()
             raise
+        return client
+
+    async def probe_client(self, url: str, timeout: float = 10.0) -> ChainClient:
+        """A client for head probes (live mode's failover): refuses a node of another chain than the
+        one connected to so far, without recording anything."""
+        client = await ChainClient(url, timeout=timeout).connect()
+        genesis = client.genesis.lower()
+        if self._genesis and genesis and genesis != self._genesis:
+            await client.close()
+            raise ChainError(f"{url}: another chain (genesis {_short_hash(genesis)})")
         return client
 
     async def _check_genesis(self, genesis: str) -> None:
@@ -225,8 +346,12 @@ class Sentinel:
 
     @property
     def network_label(self) -> str:
-        name = self.settings.network.name
-        return f"devnet ({self.url})" if self.devnet is not None else name
+        """The network as configured: its name, or the endpoints (``ws://a, ws://b``) when several."""
+        net = self.settings.network
+        if self.devnet is not None:
+            return f"devnet ({self.url})"
+        endpoints = net.endpoints
+        return ", ".join(endpoints) if len(endpoints) > 1 else net.name
 
     @property
     def archive_label(self) -> str:
@@ -234,6 +359,9 @@ class Sentinel:
         archive = self.settings.network.archive
         if archive is None or (self.devnet is not None and self.archive_url == self.url):
             return self.network_label
+        several = self.settings.network.archive_endpoints or []
+        if len(several) > 1:
+            return ", ".join(several)
         return archive if archive == self.archive_url else f"{archive} ({self.archive_url})"
 
     # -- rules -----------------------------------------------------------------------------------------

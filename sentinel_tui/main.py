@@ -20,8 +20,13 @@ def run(
         Path | None, typer.Option("--config", "-c", help="sentinel.toml (default ./sentinel.toml).")
     ] = None,
     network: Annotated[
-        str | None,
-        typer.Option("--network", "-n", help="finney|test|archive|local|devnet or ws(s):// URL."),
+        list[str] | None,
+        typer.Option(
+            "--network",
+            "-n",
+            help="finney|test|archive|local|devnet or ws(s):// URL; give it several times for failover "
+            "(endpoints in order of preference).",
+        ),
     ] = None,
     db: Annotated[
         Path | None, typer.Option("--db", help="SQLite database (default from sentinel.toml).")

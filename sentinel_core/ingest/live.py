@@ -5,6 +5,13 @@ parent is not the block we stored at the height below is a reorganisation: the s
 the fork point on are replaced (``write_blocks`` replaces by number), never duplicated. A watchdog
 raises the stall alert when no block arrives, and reconnects when the subscription goes quiet.
 Connection failures are retried with exponential backoff and jitter, forever.
+
+With several endpoints (``[network] urls``, ``--network`` given more than once) a failure, a stall
+(no head for the quiet time) or a lag (another endpoint's head more than ``lag_blocks`` ahead, from
+head probes every ``probe_interval`` seconds) switches to the next endpoint at once, without a
+back-off while a healthy one is left; the gap is filled from the last stored block as after any
+reconnect. Each switch is published as a ``ConnectionChanged`` with ``reason`` and ``previous`` (and a
+``LogLine``: ``switching from ws://a to ws://b (2/2): ws://a stalled: no head for 30 s``).
 """
 
 from __future__ import annotations
@@ -13,11 +20,13 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Literal
 
 from ..alerts.raising import raise_alerts
 from ..bus import ConnectionChanged, HeadUpdated, LogLine
 from ..chain.client import ChainClient, ChainError
+from ..chain.endpoints import Decision, EndpointPool, HeadProbe, brief
 from ..chain.reads.hyperparams import read_hyperparams
 from ..chain.reads.subnets import subnets_at
 from ..model import Block, HyperparamChange
@@ -33,6 +42,22 @@ log = logging.getLogger("sentinel.live")
 
 FETCH_BATCH = 50
 MAX_REORG_DEPTH = 64
+
+
+class _Stalled(ChainError):
+    """No new head for ``seconds``: the subscription (or the node) is presumed dead."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no new block for {seconds:.0f}s; reconnecting")
+        self.seconds = seconds
+
+
+class _SwitchWanted(Exception):
+    """The head probes advise another endpoint (``decision``): leave this connection."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.reason)
+        self.decision = decision
 
 
 class LiveRunner:
@@ -69,6 +94,11 @@ class LiveRunner:
         self._interval: float | None = None
         """Seconds between heads, smoothed (sets how long a silent subscription is trusted)."""
         self._head_at: float | None = None
+        self._probe: HeadProbe | None = None
+        self._wanted: Decision | None = None
+        self._wake = asyncio.Event()
+        self._switch_note: tuple[str, str] | None = None
+        """(previous endpoint, reason) of the last switch, told with the next connection notices."""
 
     # -- the loop --------------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -85,27 +115,108 @@ class LiveRunner:
                 raise_if_stop_requested()
                 url = self.s.url or "?"
                 state: Literal["connecting", "reconnecting"] = (
-                    "connecting" if self.attempt == 0 else "reconnecting"
+                    "connecting" if self.attempt == 0 and self._switch_note is None else "reconnecting"
                 )
-                self.s.bus.publish(ConnectionChanged(state=state, url=url, attempt=self.attempt))
+                self.s.bus.publish(self._notice(state, url))
                 try:
                     client = await self.s.connect()
                 except ChainError as exc:
                     await self._backoff(str(exc))
                     continue
+                if client.url != url:  # the endpoint in use failed; the connection is to the next one
+                    switched = self.s.pool.last_switch if self.s.pool is not None else None
+                    self._switch_note = (url, switched.reason if switched is not None else "")
                 try:
-                    self.s.bus.publish(ConnectionChanged(state="connected", url=url, attempt=self.attempt))
+                    self.s.bus.publish(self._notice("connected", client.url))
+                    self._switch_note = None
                     self.attempt = 0
                     await self._follow(client)
+                except _SwitchWanted as wanted:
+                    self._take(wanted.decision)
+                except _Stalled as exc:
+                    await self._lost(
+                        client.url, exc, f"{client.url} stalled: no head for {exc.seconds:.0f} s"
+                    )
                 except (TimeoutError, ChainError, ConnectionError, OSError) as exc:
-                    await self._backoff(str(exc) or type(exc).__name__)
+                    await self._lost(client.url, exc)
                 except Exception as exc:  # noqa: BLE001 - the websocket library raises many kinds
-                    await self._backoff(f"{type(exc).__name__}: {exc}")
+                    await self._lost(client.url, exc, f"{type(exc).__name__}: {exc}")
                 finally:
                     await client.close()
                     collect_connection_garbage()
         finally:
             await cancel_and_wait(watchdog)
+            if self._probe is not None:
+                await self._probe.close()
+                self._probe = None
+
+    # -- endpoints ---------------------------------------------------------------------------------------
+    def _notice(
+        self, state: Literal["connecting", "connected", "reconnecting"], url: str
+    ) -> ConnectionChanged:
+        pool = self.s.pool
+        previous, reason = self._switch_note or (None, None)
+        return ConnectionChanged(
+            state=state,
+            url=url,
+            attempt=self.attempt,
+            endpoint=(pool.index(url) or 1) if pool is not None else 1,
+            endpoints=len(pool) if pool is not None else 1,
+            previous=previous,
+            reason=reason,
+        )
+
+    async def _lost(self, url: str, exc: BaseException, text: str | None = None) -> None:
+        """The connection to ``url`` failed: with another healthy endpoint, switch to it at once;
+        else back off (rotating to the endpoint that failed longest ago, when there are several)."""
+        reason = text or str(exc) or type(exc).__name__
+        pool = self.s.pool
+        if pool is None or len(pool) == 1:
+            await self._backoff(reason)
+            return
+        reason = text if isinstance(exc, _Stalled) and text else brief(url, text or exc)
+        pool.report_failure(url, reason)
+        self._switch_note = (url, reason)
+        if pool.current() == url:
+            healthy = pool.alternative() is not None
+            pool.switch(reason)
+        else:  # another job on the same endpoints switched already
+            healthy = not pool.cooling(pool.current())
+        if not healthy:
+            await self._backoff(reason)
+
+    def _take(self, decision: Decision) -> None:
+        """Follow the probes' advice: the endpoint in use lags (it is reported failed) or a preferred
+        one is back."""
+        pool = self.s.pool
+        assert pool is not None
+        current = pool.current()
+        if decision.failed:
+            pool.report_failure(current, decision.reason)
+        self._switch_note = (current, decision.reason)
+        pool.use(decision.target, decision.reason)
+
+    async def _watch_endpoints(self, pool: EndpointPool, client: ChainClient) -> None:
+        """Every ``probe_interval`` seconds: probe every endpoint's head; when the pool advises another
+        endpoint, wake the head loop to switch."""
+        if self._probe is None:
+            self._probe = HeadProbe(pool, self.s.probe_client)
+        interval = self.s.settings.network.probe_interval
+        while True:
+            await asyncio.sleep(interval)
+            decision: Decision | None = None
+            if pool.current() != client.url:
+                # Another job on the same endpoints (a backfill, the dashboard's reads) switched.
+                switched = pool.last_switch
+                why = switched.reason if switched is not None else f"{pool.current()} is in use"
+                decision = Decision(pool.current(), why, failed=False)
+            else:
+                await self._probe.probe(client)
+                decision = pool.check()
+            if decision is not None:
+                self._wanted = decision
+                self._wake.set()
+                return
 
     async def _warm(self) -> None:
         """Refill the rules' sliding windows from stored history, so a restart does not blind them."""
@@ -127,35 +238,75 @@ class LiveRunner:
     async def _backoff(self, reason: str) -> None:
         self.attempt += 1
         delay = min(30.0, 0.5 * 2 ** min(self.attempt, 6)) * (0.5 + self.rng.random())
-        self.s.bus.publish(
-            ConnectionChanged(state="reconnecting", url=self.s.url or "?", attempt=self.attempt, error=reason)
-        )
+        notice = self._notice("reconnecting", self.s.url or "?")
+        notice.error = reason
+        self.s.bus.publish(notice)
         self.s.bus.publish(
             LogLine(level="warning", text=f"connection lost ({reason}); retry {self.attempt} in {delay:.1f}s")
         )
         await asyncio.sleep(delay)
 
     async def _follow(self, client: ChainClient) -> None:
+        pool = self.s.pool
+        several = pool is not None and len(pool) > 1
         head_number, _ = await client.head()
+        if pool is not None:
+            pool.report_head(client.url, head_number)
         await self._catch_up(client, head_number)
         finals = asyncio.create_task(self._follow_finalized(client), name="finalized")
+        self._wanted = None
+        self._wake.clear()
+        watch = (
+            asyncio.create_task(self._watch_endpoints(pool, client), name="endpoint-probe")
+            if several and pool is not None
+            else None
+        )
         try:
             heads = client.heads(newest=True)
             while True:
                 raise_if_stop_requested()
                 timeout = self._quiet_timeout()
-                try:
-                    number, block_hash, parent = await wait_for(heads.__anext__(), timeout)
-                except TimeoutError:
-                    raise ChainError(f"no new block for {timeout:.0f}s; reconnecting") from None
-                except StopAsyncIteration:
-                    raise ChainError("subscription ended") from None
+                if watch is None:
+                    try:
+                        number, block_hash, parent = await wait_for(heads.__anext__(), timeout)
+                    except TimeoutError:
+                        raise _Stalled(timeout) from None
+                    except StopAsyncIteration:
+                        raise ChainError("subscription ended") from None
+                else:
+                    number, block_hash, parent = await self._next_head(heads, timeout)
                 failed = finals.exception() if finals.done() else None
                 if failed is not None:
                     raise failed
+                if pool is not None:
+                    pool.report_head(client.url, number)
                 await self._on_head(client, number, block_hash, parent, time.monotonic())
         finally:
-            await cancel_and_wait(finals)
+            await cancel_and_wait(finals, *([watch] if watch is not None else []))
+
+    async def _next_head(
+        self, heads: AsyncIterator[tuple[int, str, str]], timeout: float
+    ) -> tuple[int, str, str]:
+        """The next head, or :class:`_SwitchWanted` as soon as the probes advise another endpoint, or
+        :class:`_Stalled` after ``timeout`` seconds without one."""
+        if self._wanted is not None:
+            raise _SwitchWanted(self._wanted)
+        head = asyncio.ensure_future(heads.__anext__())
+        wake = asyncio.ensure_future(self._wake.wait())
+        try:
+            done, _ = await asyncio.wait({head, wake}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            wake.cancel()
+            if not head.done():
+                head.cancel()
+        if head in done:
+            try:
+                return head.result()
+            except StopAsyncIteration:
+                raise ChainError("subscription ended") from None
+        if self._wanted is not None:
+            raise _SwitchWanted(self._wanted)
+        raise _Stalled(timeout)
 
     def _quiet_timeout(self) -> float:
         """How long without a new head before the subscription is presumed dead: six typical block

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import contextlib
 import logging
 import random
 import time
@@ -479,7 +478,7 @@ class SnapshotBackfill(Job):
             unit="snapshots",
             eta_seconds=remaining / rate if rate > 0 else None,
             state=self.state,
-            workers=sorted(self._workers.values(), key=lambda w: w.worker),
+            workers=[w.model_copy() for w in sorted(self._workers.values(), key=lambda w: w.worker)],
             backoffs=self.backoffs,
             concurrency=len(self._workers),
             error=error,
@@ -600,7 +599,10 @@ class SnapshotBackfill(Job):
                 raise
             except (ChainError, OSError) as exc:
                 attempt += 1
-                if attempt >= self.max_attempts:
+                # An error the node answered will not change by waiting minutes (nor a pruned node's).
+                if attempt >= self.max_attempts or (
+                    isinstance(exc, RpcError) and not exc.rate_limited and (exc.pruned or attempt >= 3)
+                ):
                     raise
                 self.backoffs += 1
                 delay = min(30.0, 0.25 * 2 ** min(attempt, 7)) * (0.5 + self._rng.random())
@@ -617,8 +619,6 @@ class SnapshotBackfill(Job):
                 self._publish(force=True)
                 await asyncio.sleep(delay)
                 if not rate_limited:
-                    with contextlib.suppress(Exception):
-                        await client.close()
-                    await client.connect()
+                    await self.s.reconnect(client, exc, archive=True)
         await store_snapshots(self.s, self.alerts, mgs, points, pending=self._pending, paired=self._paired)
         return client

@@ -3,6 +3,10 @@
 The facts are packed into as many lines as the width needs (one line from ~110 columns up), so the
 header works at 80x24 and scales up. A failed rules reload adds a red line with the
 ``sentinel.toml:LINE: field: problem`` text; the old rules keep running.
+
+With several endpoints (failover) the header names the one in use (``via ws://b (2/2)``) and, for
+``SWITCH_NOTE_SECONDS`` after a switch, why it switched (``⇄ switched from ws://a: ws://a stalled: no
+head for 30 s``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ RATE_WINDOW = 30.0
 """Seconds of block arrivals the blocks/s figure is computed over."""
 CATCH_UP_LAG = 3
 """Connected and this many blocks or more behind the head: the state says ``catching up``."""
+SWITCH_NOTE_SECONDS = 60.0
+"""How long after an endpoint switch the header says why it switched."""
 
 
 def rate_text(rate: float | None) -> str:
@@ -53,13 +59,25 @@ class StatusHeader(Widget):
         """What the core is doing before it watches the chain (``starting the devnet …``), shown as the
         state until the first connection notice."""
         self._arrivals: deque[float] = deque(maxlen=256)
+        self.endpoint = 1
+        self.endpoints = 1
+        """Which of how many configured endpoints ``url`` is (several: failover)."""
+        self.switch_note: tuple[str, str, float] | None = None
+        """The last endpoint switch: (from which endpoint, why, when by ``clock``)."""
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
 
     def _tick(self) -> None:
-        if self._arrivals:
+        if self.switch_note is not None and not self._switch_fresh():
+            self.switch_note = None
+            self._changed()
+        elif self._arrivals:
             self.refresh()
+
+    def _switch_fresh(self) -> bool:
+        note = self.switch_note
+        return note is not None and self.clock() - note[2] < SWITCH_NOTE_SECONDS
 
     # -- state setters (called from the app's message routing) ---------------------------------------
     def set_network(self, label: str) -> None:
@@ -108,6 +126,11 @@ class StatusHeader(Widget):
         self.state = n.state
         self.attempt = n.attempt
         self.conn_error = n.error if n.state in ("reconnecting", "down") else None
+        self.endpoint, self.endpoints = n.endpoint, n.endpoints
+        if n.previous is not None and n.reason:
+            note = self.switch_note
+            if note is None or (note[0], note[1]) != (n.previous, n.reason):
+                self.switch_note = (n.previous, n.reason, self.clock())
         self._changed()
 
     def on_head_notice(self, message: HeadNotice) -> None:
@@ -164,6 +187,8 @@ class StatusHeader(Widget):
         segs = [] if compact else [Text("◆ SENTINEL", style="bold")]
         segs.append(Text(network, style="bold"))
         segs.append(self._state_text())
+        if self.endpoints > 1 and self.url:
+            segs.append(Text.assemble(("via ", "dim"), f"{self.url} ({self.endpoint}/{self.endpoints})"))
         if compact:
             segs.append(
                 Text.assemble(block_no(self.best), (" (fin ", "dim"), block_no(self.finalized), (")", "dim"))
@@ -234,6 +259,11 @@ class StatusHeader(Widget):
             lines.append(Text.assemble(("✖ ", "bold red"), (self.core_error, "red")))
         elif self.conn_error and self.state in ("reconnecting", "down"):
             lines.append(Text.assemble(("↻ ", "yellow"), (self.conn_error, "dim")))
+        note = self.switch_note
+        if note is not None and self._switch_fresh():
+            lines.append(
+                Text.assemble(("⇄ ", "yellow"), (f"switched from {note[0]}: ", "yellow"), (note[1], "dim"))
+            )
         return lines
 
     def _lines(self, width: int) -> list[Text]:
