@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from .neurons import NeuronState
 from .scenario import Action, Happening, Scenario, Via
 from .symbols import next_available_symbol, symbol_for_subnet
 from .types import Raw
-from .upgrade import TODAY
+from .upgrade import TODAY, successor
 from .weights import Pairs, WeightBook
 
 GENESIS_MS = 1_700_000_000_000
@@ -319,7 +319,7 @@ class DevChain:
         subnets: int = 8,
         scenario: Scenario | None = None,
         runtime: DevRuntime | None = None,
-        upgrade_at: int | None = None,
+        upgrade_at: int | Sequence[int] | None = None,
         neuron_max_uids: int | None = None,
     ) -> None:
         self.seed = seed
@@ -330,10 +330,20 @@ class DevChain:
             self.scenario.governance_rate if self.scenario.governance_rate is not None else governance_rate
         )
         self.genesis_runtime = runtime or DevRuntime()
-        self.upgrade_at = upgrade_at if upgrade_at is not None else self.scenario.upgrade_at
-        if self.upgrade_at is not None and self.upgrade_at < 1:
-            raise ValueError("upgrade_at must be a block after genesis (>= 1)")
-        self.upgraded_runtime = DevRuntime(TODAY) if self.upgrade_at is not None else None
+        given = upgrade_at if upgrade_at is not None else self.scenario.upgrade_at
+        self.upgrades: list[int] = upgrade_blocks(given)
+        """The blocks that upgrade the runtime, ascending: the first to TODAY (spec 400), each later
+        one to the same runtime with the spec version one higher."""
+        self.upgrade_at = self.upgrades[0] if self.upgrades else None
+        """The first upgrade block (None: the chain never upgrades)."""
+        self.upgraded_runtime = DevRuntime(TODAY) if self.upgrades else None
+        self.runtimes: list[DevRuntime] = [self.genesis_runtime]
+        """The runtime in force before the first upgrade, then after each upgrade block."""
+        if self.upgraded_runtime is not None:
+            self.runtimes.append(self.upgraded_runtime)
+            for i in range(1, len(self.upgrades)):
+                self.runtimes.append(successor(self.upgraded_runtime, TODAY.spec_version + i))
+        self._upgrade_index = {block: i + 1 for i, block in enumerate(self.upgrades)}
         # The newest runtime declares every storage item: keys do not depend on the runtime.
         self._storage_rt = self.upgraded_runtime or self.genesis_runtime
         self.runtime = self.genesis_runtime
@@ -672,7 +682,7 @@ class DevChain:
                 [("System", "ExtrinsicSuccess", {"dispatch_info": inherent_info})],
             )
         )
-        if number == self.upgrade_at:
+        if number in self._upgrade_index:
             exts.append(self._upgrade(number, len(exts), rng))
         scripted = self.scenario.at_block(number)
         quiet = self.scenario.is_quiet(number)
@@ -1172,15 +1182,12 @@ class DevChain:
         return self._events_key
 
     def upgraded(self, number: int) -> bool:
-        """Whether the state after block ``number`` runs the upgraded runtime."""
+        """Whether the state after block ``number`` runs an upgraded runtime (the first upgrade or later)."""
         return self.upgrade_at is not None and number >= self.upgrade_at
 
     def runtime_at(self, number: int) -> DevRuntime:
         """The runtime in force after block ``number`` (what ``state_getRuntimeVersion`` reports)."""
-        if self.upgraded(number):
-            assert self.upgraded_runtime is not None
-            return self.upgraded_runtime
-        return self.genesis_runtime
+        return self.runtimes[bisect.bisect_right(self.upgrades, number)]
 
     def storage_value(self, key: bytes, block: ProducedBlock) -> bytes | None:
         """Storage at ``block``: per-block items from the block itself, the rest from versioned state."""
@@ -1247,16 +1254,22 @@ class DevChain:
 
     # -- the runtime upgrade and today's governance ---------------------------------------------------
     def _upgrade(self, number: int, idx: int, rng: random.Random) -> _Ext:
-        """``Sudo.sudo_unchecked_weight(System.set_code(..))``: the new runtime is in force after this block."""
-        assert self.upgraded_runtime is not None
-        code = b"\x00asm" + blake2_256(f"node-subtensor-{TODAY.spec_version}".encode())
+        """``Sudo.sudo_unchecked_weight(System.set_code(..))``: the new runtime is in force after this block.
+
+        Every upgrade block carries the same: the set_code call, ``System.CodeUpdated``, ``Sudo.Sudid``
+        and a ledger entry (old and new spec version). The first upgrade also brings the new runtime's
+        hyperparameters in at their defaults; later ones (same declarations) keep their values."""
+        i = self._upgrade_index[number]
+        old, new = self.runtimes[i - 1], self.runtimes[i]
+        code = b"\x00asm" + blake2_256(f"node-subtensor-{new.spec_version}".encode())
         inner = self.runtime.encode_call("System", "set_code", {"code": code})
         call = self.runtime.encode_call(
             "Sudo", "sudo_unchecked_weight", {"call": Raw(inner), "weight": {"ref_time": 0, "proof_size": 0}}
         )
-        for netuid in self.subnets:
-            for name, spec in NEW_HYPERPARAMS.items():
-                self._set_hp(number, netuid, name, spec[4])
+        if i == 1:
+            for netuid in self.subnets:
+                for name, spec in NEW_HYPERPARAMS.items():
+                    self._set_hp(number, netuid, name, spec[4])
         self._record(
             number,
             idx,
@@ -1264,8 +1277,8 @@ class DevChain:
             call="System.set_code",
             via="sudo",
             success=True,
-            old=self.genesis_runtime.spec_version,
-            new=self.upgraded_runtime.spec_version,
+            old=old.spec_version,
+            new=new.spec_version,
         )
         return _Ext(
             self._signed(self.sudo_key, call),
@@ -1430,3 +1443,20 @@ class DevChain:
                 self._ok(rng),
             ],
         )
+
+
+def upgrade_blocks(upgrade_at: int | Sequence[int] | None) -> list[int]:
+    """The upgrade blocks ``upgrade_at`` names (one block, or several in any order), ascending.
+    ValueError for a block before 1 or a block named twice."""
+    if upgrade_at is None:
+        return []
+    blocks = [upgrade_at] if isinstance(upgrade_at, int) else list(upgrade_at)
+    for b in blocks:
+        if isinstance(b, bool) or not isinstance(b, int):
+            raise ValueError(f"upgrade_at: {b!r} is not a block number")
+        if b < 1:
+            raise ValueError("upgrade_at must be a block after genesis (>= 1)")
+    if len(set(blocks)) != len(blocks):
+        dup = next(b for b in blocks if blocks.count(b) > 1)
+        raise ValueError(f"upgrade_at: block {dup} is named twice")
+    return sorted(blocks)

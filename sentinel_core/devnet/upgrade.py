@@ -1,6 +1,8 @@
 """The devnet's second runtime: the recorded finney runtime plus the surface today's finney has.
 
-From ``--upgrade-at B`` on, the devnet runs this runtime (spec 400 instead of 300). It keeps every
+From ``--upgrade-at B`` on, the devnet runs this runtime (spec 400 instead of 300); each later
+``--upgrade-at`` block runs a :func:`successor` of it: the same metadata, the spec version one higher
+(401, 402, ...). It keeps every
 declaration of the fixture runtime (so those still pass the finney conformance test) and adds what the
 live chain has grown since the fixture was recorded (see ../shared/GUIDE.md, "The live chain is newer"):
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import pallets as finney
-from .metadata import RuntimeSpec
+from .metadata import DevRuntime, RuntimeSpec
 from .spec import Api, ApiMethod, Pallet, Storage, Variant
 from .types import Registry
 
@@ -144,3 +146,32 @@ ADDITIONS = {
     "apis": ["SubnetInfoRuntimeApi.get_subnet_hyperparams_v3"],
 }
 """What the new runtime declares beyond the recorded finney fixture (listed by the conformance test)."""
+
+
+class _Successor(DevRuntime):
+    """``base`` under another spec version: its registry, encoders and metadata (encoded once, by
+    ``base``), with ``spec_version`` changed. What a runtime upgrade that changes no type declares."""
+
+    def __init__(self, base: DevRuntime, spec_version: int) -> None:  # base's work: no super().__init__
+        # Share everything base built (registry, encoders, caches); not base's own cached metadata
+        # entries, which the properties below read from base.
+        self.__dict__.update(
+            {k: v for k, v in base.__dict__.items() if k not in ("metadata_v14", "metadata_v15")}
+        )
+        self.base = base
+        self.spec = replace(base.spec, spec_version=spec_version)
+        self.spec_version = spec_version
+
+    @property
+    def metadata_v14(self) -> bytes:
+        return self.base.metadata_v14
+
+    @property
+    def metadata_v15(self) -> bytes:
+        return self.base.metadata_v15
+
+
+def successor(base: DevRuntime, spec_version: int) -> DevRuntime:
+    """A runtime like ``base`` (same metadata, no re-encoding) that reports ``spec_version``."""
+    root = base.base if isinstance(base, _Successor) else base
+    return _Successor(root, spec_version)

@@ -166,13 +166,4 @@ async def test_live_goes_through_an_upgrade_without_a_restart(tmp_path):
                     await task
 
 
-async def test_fast_backfill_under_a_rate_limit(tmp_path):
-    """--rate-limit 50: 2,000 blocks, nothing skipped, no gap, no duplicate."""
-    with BackgroundDevnet(history=2000, seed=13, block_time=60, produce=False, rate_limit=50) as node:
-        async with Sentinel(settings(tmp_path, node.url)) as sentinel:
-            # Small batches make the limit bind (batches of 50 blocks stay far below 50 requests/s).
-            result = await Backfill(sentinel, start=1, end=2000, workers=8, batch_size=10).run()
-            stats = await sentinel.store.stats()
-        refused = node.call(lambda n: n.stats["rate_limited"])
-    assert result.done == 2000 and stats["blocks"] == 2000 and stats["gaps"] == []
-    assert refused > 0 and result.backoffs > 0  # the limit was hit, and honoured
+# The rate-limited backfill (both units, 2,000 blocks) is tests/e2e/test_rate_limit.py.
