@@ -24,6 +24,15 @@ class ConnectionChanged(BaseModel):
     url: str
     attempt: int = 0
     error: str | None = None
+    endpoint: int = 1
+    """Which of the configured endpoints ``url`` is (from 1; see ``endpoints``)."""
+    endpoints: int = 1
+    """How many endpoints are configured (``[network] urls``, ``--network`` given several times)."""
+    previous: str | None = None
+    """After a switch: the endpoint switched from (the notices of that connection carry it)."""
+    reason: str | None = None
+    """After a switch: why (``ws://a stalled: no head for 30 s``, ``ws://a lags 5 blocks behind
+    ws://b``, ``ws://a: connection refused``)."""
 
 
 class HeadUpdated(BaseModel):
@@ -97,6 +106,10 @@ class BackfillProgress(BaseModel):
     workers: list[WorkerProgress] = Field(default_factory=list)
     backoffs: int = 0
     calls_per_second: float = 0.0
+    call_limit: float | None = None
+    """The calls per second the node permits, as learned from its refusals (None: none seen)."""
+    frame_calls: int | None = None
+    """Calls in one batch frame now (a block batch's, or fewer when cut to fit the node's limit)."""
     concurrency: int = 0
     error: str | None = None
 

@@ -8,7 +8,9 @@ command's signature on each run, and evaluating them from strings there took ~15
 
 import asyncio
 import atexit
+import contextlib
 import gc
+import os
 import re
 import sys
 from datetime import UTC
@@ -98,36 +100,118 @@ def devnet(
     ] = None,
     rate_limit: Annotated[
         float | None,
-        typer.Option(help="Fault: allow N calls per second in all, like a public node.", min=1),
+        typer.Option(
+            help="Fault: a token bucket of N (refilled at N a second) shared by all connections, like a public node.",
+            min=1,
+        ),
+    ] = None,
+    rate_limit_unit: Annotated[
+        str,
+        typer.Option(
+            help="What --rate-limit counts: 'call' (each request of a batch; a batch is answered in part) or 'frame' (a batch counts once, refused whole).",
+            metavar="call|frame",
+        ),
+    ] = "call",
+    fail_method: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Fault: answer METHOD (or state_call:Api_method) with an error, for a share RATE (0-1, default 1) of its requests. Repeatable.",
+            metavar="METHOD[:RATE]",
+        ),
+    ] = None,
+    pruned: Annotated[
+        int | None,
+        typer.Option(
+            help="Fault: keep state for the last N blocks only, like a pruned node (blocks stay).", min=0
+        ),
+    ] = None,
+    bloat: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Fault: pad every answer of METHOD with MB megabytes (tests the client's frame cap). Repeatable.",
+            metavar="METHOD:MB",
+        ),
+    ] = None,
+    deaf_after: Annotated[
+        float | None,
+        typer.Option(
+            help="Fault: SECONDS after a connection opens, never answer on it again (it stays open).", min=0.0
+        ),
+    ] = None,
+    deaf_connections: Annotated[
+        int | None, typer.Option(help="With --deaf-after: only the first K connections go deaf.", min=1)
     ] = None,
     upgrade_at: Annotated[
-        int | None, typer.Option(help="Switch to the newer runtime (spec 400) from this block on.", min=1)
+        list[str] | None,
+        typer.Option(
+            help="Upgrade the runtime at these blocks (repeatable, or comma-separated): the first to spec 400, each later one to the next spec version.",
+            metavar="BLOCK[,BLOCK...]",
+        ),
     ] = None,
 ) -> None:
     """Run the built-in devnet: a local Bittensor-shaped node serving JSON-RPC over a websocket."""
+    from sentinel_core.devnet.chain import upgrade_blocks
     from sentinel_core.devnet.scenario import ScenarioError, load_scenario
-    from sentinel_core.devnet.server import Devnet
+    from sentinel_core.devnet.server import RATE_LIMIT_UNITS, Devnet, parse_fail_method
 
     try:
         scen = load_scenario(scenario) if scenario else None
     except ScenarioError as exc:
         raise UserError(str(exc)) from None
-    node = Devnet(
-        host=host,
-        port=port,
-        block_time=block_time,
-        history=history,
-        seed=seed,
-        scenario=scen,
-        extrinsics_per_block=extrinsics_per_block,
-        ledger_path=ledger,
-        latency_ms=latency,
-        drop_every=drop_every,
-        error_rate=error_rate,
-        stall=stall,
-        rate_limit=rate_limit,
-        upgrade_at=upgrade_at,
-    )
+    if rate_limit_unit not in RATE_LIMIT_UNITS:
+        raise UserError(f"--rate-limit-unit: {rate_limit_unit!r} is not one of {', '.join(RATE_LIMIT_UNITS)}")
+    fail_methods: dict[str, float] = {}
+    for text in fail_method or []:
+        try:
+            name, rate = parse_fail_method(text)
+        except ValueError as exc:
+            raise UserError(f"--fail-method {text!r}: {exc}") from None
+        fail_methods[name] = rate
+    padding: dict[str, float] = {}
+    for text in bloat or []:
+        method, _, mb = text.partition(":")
+        try:
+            padding[method] = float(mb)
+        except ValueError:
+            raise UserError(f"--bloat {text!r}: say METHOD:MB, e.g. chain_getHeader:50") from None
+    if deaf_connections is not None and deaf_after is None:
+        raise UserError("--deaf-connections needs --deaf-after")
+    upgrades: list[int] = []
+    for text in upgrade_at or []:
+        for part in text.split(","):
+            part = part.strip()
+            if not (part.isascii() and part.isdigit()) or int(part) < 1:
+                raise UserError(f"--upgrade-at: {part!r} is not a valid block number (must be 1 or more)")
+            upgrades.append(int(part))
+    try:
+        upgrade_blocks(upgrades)
+    except ValueError as exc:
+        raise UserError(f"--upgrade-at: {str(exc).removeprefix('upgrade_at: ')}") from None
+    try:
+        node = Devnet(
+            host=host,
+            port=port,
+            block_time=block_time,
+            history=history,
+            seed=seed,
+            scenario=scen,
+            extrinsics_per_block=extrinsics_per_block,
+            ledger_path=ledger,
+            latency_ms=latency,
+            drop_every=drop_every,
+            error_rate=error_rate,
+            stall=stall,
+            rate_limit=rate_limit,
+            rate_limit_unit=rate_limit_unit,
+            fail_methods=fail_methods,
+            bloat=padding,
+            pruned=pruned,
+            deaf_after=deaf_after,
+            deaf_connections=deaf_connections,
+            upgrade_at=upgrades or None,
+        )
+    except ValueError as exc:  # a fault the devnet cannot do, said by the devnet
+        raise UserError(str(exc)) from None
 
     async def serve() -> None:
         err.print(f"devnet: producing {history} blocks of history (seed {seed})...")
@@ -161,6 +245,8 @@ def db_stats(config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = Fals
     settings = settings_for(config, db=db, rules_needed=False)
     with open_store(settings) as store:
         stats = store.stats()
+        runs = store.run_counts()
+    stats["interrupted_runs"] = runs.get("interrupted", 0)
     if as_json:
         dump(stats)
         return
@@ -179,6 +265,8 @@ def db_stats(config: ConfigOpt = None, db: DbOpt = None, as_json: JsonOpt = Fals
         ("alerts", f"{stats['alerts']:,}"),
         ("undecodable blocks", f"{stats['undecodable_blocks']:,}"),
     ]
+    if stats["interrupted_runs"]:  # backfills whose process was killed (the next run fills the rest)
+        rows.append(("interrupted runs", f"{stats['interrupted_runs']:,} (killed before they ended)"))
     for k, v in rows:
         t.add_row(f"[bold]{k}[/]", v)
     out.print(t)
@@ -416,7 +504,8 @@ def block_hyperparameters(
     async def go() -> dict[str, Any]:
         async with chain(settings) as client:
             number, h = await _resolve_block(client, block, block_hash)
-            runtime = await client.sub.init_runtime(block_hash=h)
+            async with client.library("loading the runtime", h):
+                runtime = await client.sub.init_runtime(block_hash=h)
             method = declared_method(runtime) or "storage"
             if all_subnets:
                 netuids = await subnets_at(client, h)
@@ -693,7 +782,8 @@ async def _network_names(settings: "Settings") -> Any:
 
     async with chain(settings, timeout=5.0) as client:
         number, h = await _resolve_block(client, None, None)
-        runtime = await client.sub.init_runtime(block_hash=h)
+        async with client.library("loading the runtime", h):
+            runtime = await client.sub.init_runtime(block_hash=h)
         version = await client.runtime_version(h)
         spec = int(version.get("specVersion") or 0)
         return names_from_metadata(runtime.metadata, spec, f"{settings.network.url} at #{number:,}")
@@ -985,11 +1075,17 @@ def run(args: list[str] | None = None) -> int:
     except cx.UsageError as exc:
         error_line(f"error: {usage_line(exc, argv)}")
         return 2
-    except cx.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         error_line("interrupted")
         return 130
     except typer.Exit as exc:
         return int(exc.exit_code)
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, and keep the interpreter's own flush of
+        # stdout at exit from failing on the closed pipe as well.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return rv if isinstance(rv, int) else 0
 
 

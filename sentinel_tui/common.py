@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -66,14 +67,30 @@ def fails_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             error_line("interrupted")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - never a traceback: one line, and how to see more
+            if os.environ.get("SENTINEL_DEBUG"):
+                raise
+            error_line(f"error: {unexpected(exc)}")
         raise typer.Exit(2)
 
     return wrapper
 
 
+def unexpected(exc: BaseException) -> str:
+    """One line for an exception no code path expected: from the chain stack (the node answered
+    something it could not use), else an internal error; either way how to get the traceback."""
+    module = type(exc).__module__ or ""
+    text = " ".join(str(exc).split())[:300] or type(exc).__name__
+    if module.startswith(("async_substrate_interface", "scalecodec", "bt_decode", "websockets")):
+        return f"the node's answer could not be used ({type(exc).__name__}: {text}); SENTINEL_DEBUG=1 shows where"
+    return f"internal error: {type(exc).__name__}: {text} (a bug; SENTINEL_DEBUG=1 shows the traceback)"
+
+
 def settings_for(
     config: Path | None,
-    network: str | None = None,
+    network: str | list[str] | None = None,
     db: Path | None = None,
     *,
     rules_needed: bool = True,
@@ -81,10 +98,19 @@ def settings_for(
 ) -> Settings:
     """The settings of sentinel.toml with the command's flags on top. ``rules_needed=False`` (commands
     that only read the database): a file whose only problems are in its rules gives the settings
-    without the rules, and one warning line on stderr, instead of failing."""
+    without the rules, and one warning line on stderr, instead of failing.
+
+    ``network``: one endpoint (``[network] name``), or the ``--network`` values of a repeated option:
+    one is ``name`` as before, several are the failover list (``[network] urls``, ``name`` the first)."""
     from sentinel_core.config import ConfigError, load_config
 
-    overrides: dict[str, Any] = {"network.name": network, "storage.path": str(db) if db else None}
+    names = [network] if isinstance(network, str) else list(network or [])
+    overrides: dict[str, Any] = {
+        "network.name": names[0] if names else None,
+        "storage.path": str(db) if db else None,
+    }
+    if len(names) > 1:
+        overrides["network.urls"] = names
     overrides.update({f"ingest.{k}": v for k, v in ingest.items() if v is not None})
     try:
         return load_config(config, overrides=overrides)
@@ -107,7 +133,9 @@ def settings_for(
 async def chain(settings: Settings, *, timeout: float = 15.0) -> AsyncIterator[ChainClient]:
     """A connected client; ``devnet`` starts the built-in devnet for the duration."""
     from sentinel_core.chain.client import ChainClient
+    from sentinel_core.chain.transport import set_frame_cap
 
+    set_frame_cap(settings.network.max_frame_mb)
     devnet = None
     url = settings.network.url
     if url is None:

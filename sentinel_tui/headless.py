@@ -77,8 +77,9 @@ class HeadlessOutput:
     def __call__(self, notice: Notice) -> None:
         if isinstance(notice, ConnectionChanged):
             extra = f" (attempt {notice.attempt})" if notice.attempt else ""
+            where = f" ({notice.endpoint}/{notice.endpoints})" if notice.endpoints > 1 else ""
             self.log(
-                f"{notice.state} {notice.url}{extra}" + (f": {notice.error}" if notice.error else ""),
+                f"{notice.state} {notice.url}{where}{extra}" + (f": {notice.error}" if notice.error else ""),
                 "yellow" if notice.state != "connected" else "green",
             )
         elif isinstance(notice, BlockProcessed):
@@ -119,8 +120,14 @@ class HeadlessOutput:
             """A rate rounded as people read it: ``2,126``; below 10 one decimal (``2.5``)."""
             return f"{value:,.0f}" if value >= 10 or value == 0 else f"{value:.1f}"
 
+        # A node that refused calls: the limit the pacer learned and the frame size it keeps to.
+        limit = (
+            f" (node limit ~{per_second(p.call_limit)} calls/s, {p.frame_calls} calls a frame)"
+            if p.call_limit is not None
+            else ""
+        )
         detail = (
-            f"{per_second(p.rate)} {p.unit}/s, {per_second(p.calls_per_second)} calls/s, "
+            f"{per_second(p.rate)} {p.unit}/s, {per_second(p.calls_per_second)} calls/s{limit}, "
             f"concurrency {p.concurrency}, {p.backoffs} back-offs"
         )
         if self.interactive:

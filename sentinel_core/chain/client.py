@@ -11,9 +11,10 @@ library keeps inside go through :class:`~sentinel_core.chain.transport.Transport
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, NamedTuple
 
 from async_substrate_interface import AsyncSubstrateInterface
@@ -22,10 +23,11 @@ from async_substrate_interface.types import Runtime
 from ..model import Block
 from ..scale import compact
 from ..tasks import wait_for
-from . import runtime_cache
+from . import runtime_cache, shapes
 from .decode import BlockCodec, decode_block
+from .pacing import CallPacer
 from .runtimes import RuntimeRegistry
-from .transport import Call, ChainError, RpcError, Transport, is_rate_limit_text, reason
+from .transport import Call, ChainError, RpcError, Transport, is_rate_limit_text, library_call, reason
 
 __all__ = [
     "EVENTS_KEY",
@@ -38,6 +40,12 @@ __all__ = [
 ]
 
 log = logging.getLogger("sentinel.chain")
+
+KNOWN_NUMBERS = 20_000
+"""Hash -> number pairs a client keeps for its error messages."""
+UNPACED_RATE_RETRIES = 4
+"""Without a pacer, a call the node refused for its rate limit is asked again this many times (after
+0.5, 1, 2 and 4 s) before the refusal is reported."""
 
 EVENTS_KEY = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
 
@@ -66,9 +74,12 @@ class ChainClient:
         self.transport: Transport | None = None
         self.block_versions: dict[str, int] = {}
         """Spec version in force at each block hash seen (the runtime that block's children run)."""
-        self.pacer: Callable[[], Awaitable[None]] | None = None
-        """Optional ``async () -> None`` awaited before every frame this client sends (rate limits)."""
+        self.pacer: CallPacer | None = None
+        """The call budget of a job (rate limits): paces every frame, cuts frames to its size, learns
+        from refusals. None: a refused call is asked again a few times, then reported."""
         self.frames = 0
+        self.numbers: dict[str, int] = {}
+        """Block numbers of the hashes this client has seen (errors about a block name its number)."""
         self.genesis = ""
         """The chain's genesis hash (keys the disk cache of runtimes); set on connecting."""
 
@@ -119,12 +130,17 @@ class ChainClient:
         chain, genesis, head, best = await ask(
             ("system_chain", []), ("chain_getBlockHash", [0]), ("chain_getHead", []), ("chain_getHeader", [])
         )
+        chain = shapes.text(chain, "the chain's name", "system_chain")
+        genesis = shapes.block_hash(genesis, "chain_getBlockHash 0")
+        head = shapes.block_hash(head, "chain_getHead")
         # The best header, if no block arrived between the two answers; else the head's own.
         try:
             current = isinstance(best, dict) and header_hash(best) == head
         except (KeyError, TypeError, ValueError, AttributeError):
             current = False
-        header = best if current else (await ask(("chain_getHeader", [head])))[0]
+        header = shapes.header(
+            best if current else (await ask(("chain_getHeader", [head])))[0], "chain_getHeader"
+        )
         number = header_number(header)
         # The runtime a block runs under is its parent's (genesis, with no parent, its own).
         parent = header["parentHash"] if int(header["parentHash"], 16) else head
@@ -134,7 +150,7 @@ class ChainClient:
         info, *answer = await self.batch(calls)
         if isinstance(info, RpcError):
             raise info
-        version = info["specVersion"]
+        version = shapes.runtime_version(info, "state_getRuntimeVersion")["specVersion"]
         runtime = known.get(version)
         if runtime is None:
             if not answer:
@@ -183,30 +199,85 @@ class ChainClient:
 
     # -- raw RPC -----------------------------------------------------------------------------------
     async def batch(self, calls: Sequence[Call], *, retries: int = 3) -> list[Any]:
-        """Send ``calls`` as one JSON-RPC batch frame; results in order, RpcError objects for errors.
+        """Send ``calls`` in JSON-RPC batch frames (one, unless the pacer caps the frame size); results
+        in order, RpcError objects for errors.
 
-        Requests the node failed with a transient error (internal error, busy) are sent again, alone,
-        up to ``retries`` times; rate-limit refusals are left to the caller's pacing.
+        Only the requests that need it are asked again: those the node failed with a transient error
+        (internal error, busy), up to ``retries`` times; those it refused for its rate limit, paced by
+        the pacer for as long as it takes (the answered items of a partly refused frame are kept), or
+        without a pacer ``UNPACED_RATE_RETRIES`` times after a growing pause.
         """
-        results = await self._frame(calls)
-        for attempt in range(retries):
-            again = [i for i, r in enumerate(results) if isinstance(r, RpcError) and r.transient]
-            if not again:
-                break
-            await asyncio.sleep(0.05 * (attempt + 1))
-            redo = await self._frame([calls[i] for i in again])
-            for i, r in zip(again, redo):
+        results = await self._frames(calls)
+        transient_rounds = limited_rounds = 0
+        while True:
+            transient = [i for i, r in enumerate(results) if isinstance(r, RpcError) and r.transient]
+            limited = [i for i, r in enumerate(results) if isinstance(r, RpcError) and r.rate_limited]
+            redo: list[int] = []
+            if transient and transient_rounds < retries:
+                transient_rounds += 1
+                redo += transient
+            if limited and (self.pacer is not None or limited_rounds < UNPACED_RATE_RETRIES):
+                limited_rounds += 1
+                redo += limited
+            if not redo:
+                return results
+            if self.pacer is None and limited:
+                await asyncio.sleep(0.5 * 2 ** (limited_rounds - 1))
+            elif not limited:
+                await asyncio.sleep(0.05 * transient_rounds)
+            redo.sort()
+            again = await self._frames([calls[i] for i in redo])
+            for i, r in zip(redo, again):
                 results[i] = r
-        return results
+
+    async def _frames(self, calls: Sequence[Call]) -> list[Any]:
+        """``calls`` in frames of at most the pacer's frame size, one after the other."""
+        size = self.pacer.frame_calls() if self.pacer is not None else None
+        if not size or len(calls) <= size:
+            return await self._frame(calls)
+        out: list[Any] = []
+        for i in range(0, len(calls), size):
+            out.extend(await self._frame(calls[i : i + size]))
+        return out
 
     async def _frame(self, calls: Sequence[Call]) -> list[Any]:
         if not calls:
             return []
         transport = self._transport()
-        if self.pacer is not None:
-            await self.pacer()
+        pacer = self.pacer
+        if pacer is not None:
+            await pacer.pace(len(calls))
         self.frames += 1
-        return await transport.send_batch(calls)
+        results = await transport.send_batch(calls)
+        numbers = self.numbers
+        for i, r in enumerate(results):
+            if isinstance(r, RpcError) and r.number is None:
+                n = next((numbers[p] for p in r.params if isinstance(p, str) and p in numbers), None)
+                if n is not None:
+                    results[i] = r.at_block(n)
+        if pacer is not None:
+            refused = sum(1 for r in results if isinstance(r, RpcError) and r.rate_limited)
+            pacer.answered(len(results) - refused)
+            if refused:
+                pacer.refused(refused)
+        return results
+
+    def library(
+        self, what: str, block: str | int | None = None
+    ) -> contextlib.AbstractAsyncContextManager[None]:
+        """Around a call into the library on this connection: whatever it raises becomes one line
+        naming this node, ``what`` was read and the block (its number when this client knows it)."""
+        if isinstance(block, str):
+            block = self.numbers.get(block, block)
+        return library_call(self.url, what, block)
+
+    def remember(self, block_hash: str, number: int) -> None:
+        """Note ``block_hash``'s number (at most ``KNOWN_NUMBERS`` are kept, the newest)."""
+        numbers = self.numbers
+        numbers[block_hash] = number
+        if len(numbers) > KNOWN_NUMBERS:
+            for old in list(numbers)[: len(numbers) // 4]:
+                del numbers[old]
 
     async def call(self, method: str, params: list[Any] | None = None) -> Any:
         (result,) = await self.batch([(method, params or [])])
@@ -216,28 +287,44 @@ class ChainClient:
 
     # -- heads -----------------------------------------------------------------------------------
     async def head(self) -> tuple[int, str]:
-        header = await self.call("chain_getHeader", [])
-        return header_number(header), await self.call("chain_getHead", [])
+        header = shapes.header(await self.call("chain_getHeader", []), "chain_getHeader")
+        head = shapes.block_hash(await self.call("chain_getHead", []), "chain_getHead")
+        number = header_number(header)
+        self.remember(head, number)
+        return number, head
 
     async def finalized_head(self) -> tuple[int, str]:
-        block_hash = await self.call("chain_getFinalizedHead", [])
-        header = await self.call("chain_getHeader", [block_hash])
-        return header_number(header), block_hash
+        block_hash = shapes.block_hash(
+            await self.call("chain_getFinalizedHead", []), "chain_getFinalizedHead"
+        )
+        header = shapes.header(await self.call("chain_getHeader", [block_hash]), "chain_getHeader")
+        number = header_number(header)
+        self.remember(block_hash, number)
+        return number, block_hash
 
     async def header(self, block_hash: str) -> dict[str, Any] | None:
-        found: dict[str, Any] | None = await self.call("chain_getHeader", [block_hash])
-        return found
+        found = await self.call("chain_getHeader", [block_hash])
+        if found is None:
+            return None
+        header = shapes.header(found, "chain_getHeader")
+        self.remember(block_hash, header_number(header))
+        return header
 
     async def block_hashes(self, numbers: Sequence[int]) -> list[str | None]:
         results = await self.batch([("chain_getBlockHash", [n]) for n in numbers])
         for r in results:
             if isinstance(r, RpcError):
                 raise r
-        return list(results)
+        out = [None if r is None else shapes.block_hash(r, "chain_getBlockHash") for r in results]
+        for n, h in zip(numbers, out):
+            if h is not None:
+                self.remember(h, n)
+        return out
 
     async def runtime_version(self, block_hash: str) -> dict[str, Any]:
-        info: dict[str, Any] = await self.call("state_getRuntimeVersion", [block_hash])
-        return info
+        return shapes.runtime_version(
+            await self.call("state_getRuntimeVersion", [block_hash]), "state_getRuntimeVersion"
+        )
 
     # -- blocks -----------------------------------------------------------------------------------
     async def fetch_blocks(
@@ -254,7 +341,7 @@ class ChainClient:
 
         By number this takes two JSON-RPC batch frames: the hashes (with the parent of the first), then
         bodies, events and the runtime versions at both ends of the run (a third frame only when a
-        runtime upgrade falls inside the run). Rate-limited nodes count frames, not calls.
+        runtime upgrade falls inside the run); under a pacer, frames of at most its frame size.
         """
         ends: list[str] = []
         if hashes is None:
@@ -442,6 +529,7 @@ class ChainClient:
         fell behind catches up by number, in batches, instead of one head at a time)."""
         method = "chain_subscribeFinalizedHeads" if finalized else "chain_subscribeNewHeads"
         async for header in self._transport().subscribe(method, newest=newest):
+            header = shapes.header(header, method)
             yield header_number(header), header_hash(header), header["parentHash"]
 
 

@@ -35,6 +35,16 @@ for _name in ("async_substrate_interface", "raw_websocket", "websockets"):
     logging.getLogger(_name).propagate = False
 
 RATE_LIMIT_CODES = {-32029, 429, -32098, -32005}
+MAX_FRAME_MB = 32.0
+"""The largest answer (one websocket frame) a connection accepts by default, in MB."""
+_frame_cap_mb = MAX_FRAME_MB
+
+
+def set_frame_cap(mb: float) -> None:
+    """The largest answer new connections of this process accept (``[network] max_frame_mb``)."""
+    global _frame_cap_mb
+    _frame_cap_mb = float(mb)
+
 
 Call = tuple[str, list[Any]]
 """One JSON-RPC request: ``(method, params)``."""
@@ -45,13 +55,67 @@ class ChainError(SentinelError):
 
 
 class RpcError(ChainError):
-    """A request the node answered with an error."""
+    """A request the node answered with an error: said with the node, the call (the runtime API of a
+    ``state_call``, the storage item of a storage read) and the block it was about."""
 
-    def __init__(self, method: str, code: int | None, message: str) -> None:
-        super().__init__(f"{method}: node answered error {code}: {message}")
+    def __init__(
+        self,
+        method: str,
+        code: int | None,
+        message: str,
+        *,
+        url: str = "",
+        params: Sequence[Any] = (),
+        number: int | None = None,
+    ) -> None:
         self.method = method
         self.code = code
         self.message = message
+        self.url = url
+        self.params = list(params)
+        self.number = number
+        """The number of the block the call was about, when the caller knows it."""
+        where = f" at {self.block}" if self.block else ""
+        text = f"{self.call}{where}: node answered error {code}: {message}"
+        if self.pruned:
+            text += (
+                "; this node no longer keeps that block's state (a pruned node): ask an archive node "
+                "(--network <archive>; for backfills [network] archive or BITTENSOR_ARCHIVE_NETWORK)"
+            )
+        super().__init__(f"{url}: {text}" if url else text)
+
+    @property
+    def call(self) -> str:
+        """The call in words: ``runtime API X``, ``storage System.Events``, or the RPC method."""
+        params = self.params
+        if self.method == "state_call" and params and isinstance(params[0], str):
+            return f"state_call {params[0]}"
+        if self.method.startswith("state_getStorage") and params and isinstance(params[0], str):
+            name = STORAGE_NAMES.get(params[0])
+            return f"{self.method} {name or params[0][:18] + '…'}"
+        return self.method
+
+    @property
+    def block(self) -> str:
+        """The block the call was about: ``#N`` or a short hash ('' when none was given)."""
+        params = self.params
+        if self.number is not None:
+            return f"block #{self.number:,}"
+        if self.method == "chain_getBlockHash" and params and isinstance(params[0], int):
+            return f"block #{params[0]:,}"
+        for p in reversed(params):
+            if isinstance(p, str) and len(p) == 66 and p.startswith("0x"):
+                return f"block {p[:10]}…{p[-4:]}"
+        return ""
+
+    def at_block(self, number: int) -> RpcError:
+        """The same error, said of block ``number``."""
+        return RpcError(self.method, self.code, self.message, url=self.url, params=self.params, number=number)
+
+    @property
+    def pruned(self) -> bool:
+        """The node answered as a pruned node does for state it discarded."""
+        return _is_pruned_text(self.message) or "unknown block" in self.message.lower()
 
     @property
     def rate_limited(self) -> bool:
@@ -60,7 +124,13 @@ class RpcError(ChainError):
     @property
     def transient(self) -> bool:
         """An error worth asking again for (the node failed, not the request)."""
-        return not self.rate_limited and self.code in (-32603, -32000, -32001)
+        return not self.rate_limited and not self.pruned and self.code in (-32603, -32000, -32001)
+
+
+STORAGE_NAMES = {
+    "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7": "System.Events",
+}
+"""Storage keys Sentinel reads by key, by name (for error messages)."""
 
 
 def is_rate_limit_text(text: str) -> bool:
@@ -103,6 +173,73 @@ async def resolve_host(url: str) -> None:
     await asyncio.get_running_loop().getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
 
 
+@contextlib.asynccontextmanager
+async def library_call(url: str, what: str, block: str | int | None = None) -> AsyncIterator[None]:
+    """Around a call into the library (its storage queries, runtime calls, runtime loading): whatever
+    it raises, other than our own errors and cancellation, becomes one :class:`ChainError` line naming
+    the node, what was read and at which block ("... storage SubtensorModule.Keys at block #120: node
+    answered error -32000: ..."), with the pruned-node hint when the node discarded that state."""
+    try:
+        yield
+    except (ChainError, asyncio.CancelledError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the library's errors are many and untyped
+        if block is None:
+            at = ""
+        elif isinstance(block, int):
+            at = f" at block #{block:,}"
+        else:
+            at = f" at block {block[:10]}…{block[-4:]}" if len(block) == 66 else f" at {block}"
+        detail = library_reason(exc)
+        text = f"{url}: {what}{at}: {detail}"
+        if _is_pruned_text(detail) or type(exc).__name__ == "StateDiscardedError":
+            text += (
+                "; this node no longer keeps that block's state (a pruned node): ask an archive node "
+                "(--network <archive>; for backfills [network] archive or BITTENSOR_ARCHIVE_NETWORK)"
+            )
+        raise ChainError(text) from None
+
+
+def library_reason(exc: BaseException) -> str:
+    """What the library's exception says, in one line: a JSON-RPC error it passed on as a dict (or the
+    repr of one) becomes ``node answered error CODE: MESSAGE``."""
+    arg = exc.args[0] if exc.args else None
+    if isinstance(arg, dict) and ("code" in arg or "message" in arg):
+        return f"node answered error {arg.get('code')}: {arg.get('message', '')}"[:300]
+    if isinstance(arg, dict) and isinstance(arg.get("error"), dict):
+        e = arg["error"]
+        return f"node answered error {e.get('code')}: {e.get('message', '')}"[:300]
+    name = type(exc).__name__
+    if name == "MaxRetriesExceeded":
+        return "no answer after the library's retries (the connection may be dead)"
+    if name == "StateDiscardedError":
+        return "node answered: state already discarded for that block"
+    text = reason(exc)
+    if name == "SubstrateRequestException":
+        return f"node answered: {text}"
+    if text.startswith(name):
+        return text
+    return f"{name}: {text}" if text != name else name
+
+
+def _closed_for_size(thing: Any) -> bool:
+    """A websocket connection (or the ConnectionClosed the library's receive loop ended with) that
+    was closed with code 1009, message too big."""
+    if thing is None:
+        return False
+    if type(thing).__name__ == "PayloadTooBig":
+        return True
+    protocol = getattr(thing, "protocol", None)
+    closes = [getattr(thing, "rcvd", None), getattr(thing, "sent", None)]
+    closes += [getattr(protocol, "close_sent", None), getattr(protocol, "close_rcvd", None)]
+    return any(getattr(c, "code", None) == 1009 for c in closes if c is not None)
+
+
+def _is_pruned_text(text: str) -> bool:
+    low = text.lower()
+    return "state already discarded" in low or "state discarded" in low or "unknownblock" in low
+
+
 def decode_v15_metadata(metadata: bytes, *, runtime_config: Any) -> Any:
     """The library's decode of raw V15 metadata (magic, version byte, body) into its metadata object."""
     return _library_decode_v15(metadata, runtime_config=runtime_config)
@@ -111,12 +248,43 @@ def decode_v15_metadata(metadata: bytes, *, runtime_config: Any) -> Any:
 class Transport:
     """One connection to ``url`` through the library, and what the library needs to know of it."""
 
-    def __init__(self, url: str, *, timeout: float) -> None:
+    def __init__(self, url: str, *, timeout: float, max_frame_mb: float | None = None) -> None:
         self.url = url
         self.timeout = timeout
+        self.max_frame_mb = _frame_cap_mb if max_frame_mb is None else max_frame_mb
         self.substrate = AsyncSubstrateInterface(
             url, ss58_format=42, max_retries=2, retry_timeout=timeout, ws_shutdown_timer=None
         )
+        # The library accepts frames of up to 4 GiB, read whole into memory: a node that answers
+        # 50 MB would cost a CLI 600 MB. Beyond the cap the websocket closes (code 1009) and
+        # lost_reason() says why.
+        self.substrate.ws._options["max_size"] = int(self.max_frame_mb * 1024 * 1024)
+        self._too_big = False
+        """A connection was closed for an answer beyond the cap (the library reconnects by itself and
+        asks again, so the close code of the socket in use later says nothing)."""
+        ws = self.substrate.ws
+        receive = ws._start_receiving
+
+        async def watched_receive(conn: Any) -> Any:
+            ended = await receive(conn)
+            if _closed_for_size(ended) or _closed_for_size(conn):
+                self._too_big = True
+            return ended
+
+        ws._start_receiving = watched_receive  # type: ignore[method-assign,assignment]
+
+    def lost_reason(self) -> str:
+        """Why the connection was lost, in words: the frame cap when that is what closed it."""
+        return self.too_big() or "connection lost while waiting for an answer"
+
+    def too_big(self) -> str | None:
+        """When the connection was closed for an answer beyond the frame cap, that, in words."""
+        if self._too_big or _closed_for_size(getattr(self.substrate.ws, "ws", None)):
+            return (
+                f"the node sent an answer larger than {self.max_frame_mb:g} MB, the most Sentinel "
+                "takes in one frame (raise [network] max_frame_mb if the node is right)"
+            )
+        return None
 
     # -- connection ---------------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -150,7 +318,7 @@ class Transport:
                     for i in ids:
                         r = await w.retrieve(i)
                         if r is None:
-                            raise ChainError(f"{self.url}: connection lost while waiting for an answer")
+                            raise ChainError(f"{self.url}: {self.lost_reason()}")
                         responses.append(r)
                 finally:
                     await w.mark_response_received()
@@ -161,20 +329,28 @@ class Transport:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - websocket and protocol failures
-            raise ChainError(f"{self.url}: {reason(exc)}") from None
+            raise ChainError(f"{self.url}: {self.too_big() or reason(exc)}") from None
         out: list[Any] = []
         if len(responses) != len(calls):
             raise ChainError(
                 f"{self.url}: the node answered {len(responses)} results for {len(calls)} requests"
             )
-        for (method, _), resp in zip(calls, responses):
+        for (method, params), resp in zip(calls, responses):
             if not isinstance(resp, dict):
-                out.append(RpcError(method, None, f"malformed answer {str(resp)[:80]!r}"))
+                out.append(
+                    RpcError(
+                        method, None, f"malformed answer {str(resp)[:80]!r}", url=self.url, params=params
+                    )
+                )
             elif "error" in resp:
                 err: dict[str, Any] = (
                     resp["error"] if isinstance(resp["error"], dict) else {"message": str(resp["error"])}
                 )
-                out.append(RpcError(method, err.get("code"), str(err.get("message", ""))))
+                out.append(
+                    RpcError(
+                        method, err.get("code"), str(err.get("message", "")), url=self.url, params=params
+                    )
+                )
             else:
                 out.append(resp.get("result"))
         return out
@@ -190,6 +366,9 @@ class Transport:
             futures = [f for i in ids if (f := w._received.get(i)) is not None and not f.done()]
             if not futures:
                 return
+            too_big = self.too_big()
+            if too_big:
+                raise ChainError(f"{self.url}: {too_big}")
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise ChainError(f"{self.url}: no answer within {self.timeout:g} s")
@@ -198,7 +377,7 @@ class Transport:
                 continue
             task = w._send_recv_task
             if task is not None and task.done():
-                raise ChainError(f"{self.url}: connection lost while waiting for an answer")
+                raise ChainError(f"{self.url}: {self.lost_reason()}")
 
     # -- subscriptions ------------------------------------------------------------------------------
     async def subscribe(self, method: str, *, newest: bool = False) -> AsyncIterator[Any]:
@@ -214,7 +393,9 @@ class Transport:
             if resp is None:
                 raise ChainError(f"{self.url}: no answer to {method}")
             if "error" in resp:
-                raise RpcError(method, resp["error"].get("code"), resp["error"].get("message", ""))
+                raise RpcError(
+                    method, resp["error"].get("code"), resp["error"].get("message", ""), url=self.url
+                )
             sub_id = resp["result"]
             # Notifications land in this queue (the library creates it on the first one otherwise):
             # wait on it instead of polling, checking the connection every second.

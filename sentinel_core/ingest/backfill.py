@@ -2,9 +2,13 @@
 
 fast_backfill splits the blocks of [start, end] that the store does not have yet (so a second run
 after an interruption fetches only what is missing) into batches; workers, each on its own
-connection, take batches and fetch each in three JSON-RPC batch frames. Concurrency adapts: a
-rate-limit or overload answer halves it and backs off with jitter, clean answers grow it again,
-``max_rps`` caps the call rate by hand. A batch that failed is fetched again; nothing is skipped.
+connection, take batches and fetch each in two or three JSON-RPC batch frames. Every call goes
+through one :class:`~sentinel_core.chain.pacing.CallPacer` for the node: it learns the calls per
+second the node permits from its refusals, cuts frames to fit, and the clients ask again only for the
+refused items of a frame, so a rate-limited node slows a backfill to its limit and never stalls it.
+Overload answers (timeouts, dropped connections) halve the batches in flight and back off with
+jitter, clean answers grow them again; ``max_rps`` caps the call rate by hand. A batch that failed is
+fetched again; nothing is skipped.
 
 Both modes clamp an end beyond the chain head to the head (saying so at the start), store the blocks at
 or below the finalized head (read at the start and again every few seconds) as finalized, and count
@@ -25,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ..bus import BackfillProgress, LogLine, WorkerProgress
 from ..chain.client import ChainClient, ChainError, RpcError, is_rate_limit_text
+from ..chain.pacing import CallPacer
 from ..errors import SentinelError
 from ..service import collect_connection_garbage
 from ..store.blocks import mark_rows_finalized
@@ -40,6 +45,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sentinel.backfill")
 
+NODE_ERROR_ATTEMPTS = 3
+"""Times a batch is tried when the node answers it with an error (after the client's own quick retries
+of transient ones)."""
 FINALITY_EVERY = 3.0
 """Seconds a finalized head read by a backfill is used before it is read again (two calls)."""
 
@@ -59,77 +67,59 @@ def plan(missing: Sequence[tuple[int, int]], step: int, start: int, batch_size: 
 
 @dataclass
 class Throttle:
-    """Paces requests (batch frames) and concurrency for nodes that limit how fast anyone may call them.
+    """A backfill's batches in flight (``limit``) and the node's call budget (``pacer``).
 
-    Until the node first refuses a request there is no cap beyond ``max_rps``. A rate-limit answer
-    sets the allowed rate to 90% of what was sent in the last second and pauses the senders briefly
-    (with jitter); each clean second raises the rate by 10%. So the rate settles just under the
-    node's limit instead of hammering it or crawling far below it.
+    Rate-limit refusals are the pacer's business (it lowers the call rate, not the concurrency);
+    overload (timeouts, dropped connections) halves the batches in flight and pauses every sender,
+    with jitter; each clean batch lets one more be in flight, up to ``max_limit``.
     """
 
     limit: int
     max_limit: int
     max_rps: float | None = None
-    rate: float | None = None
-    backoffs: int = 0
-    sent: int = 0
-    """Requests (batch frames) sent through :meth:`pace` in all."""
+    overloads: int = 0
     rng: random.Random = field(default_factory=random.Random)
-    _sent: deque[float] = field(default_factory=deque)
-    _paused_until: float = 0.0
-    _last_raise: float = 0.0
-    _last_error: float = 0.0
+    pacer: CallPacer = field(init=False)
+    _streak: int = 0
 
-    def allowed(self) -> float | None:
-        caps = [c for c in (self.max_rps, self.rate) if c]
-        return min(caps) if caps else None
+    def __post_init__(self) -> None:
+        self.pacer = CallPacer(max_rps=self.max_rps, rng=self.rng)
 
-    async def pace(self) -> None:
-        """Wait until one more request keeps within the allowed rate (a 1-second sliding window)."""
-        while True:
-            now = time.monotonic()
-            if self._paused_until > now:
-                await asyncio.sleep(self._paused_until - now)
-                continue
-            while self._sent and now - self._sent[0] > 1.0:
-                self._sent.popleft()
-            cap = self.allowed()
-            if cap is None or len(self._sent) < max(1.0, cap):
-                self._sent.append(now)
-                self.sent += 1
-                return
-            await asyncio.sleep(max(0.005, 1.0 - (now - self._sent[0])))
+    @property
+    def sent(self) -> int:
+        """Calls sent through the pacer in all."""
+        return self.pacer.sent
+
+    @property
+    def backoffs(self) -> int:
+        """Refused frames and overloads so far."""
+        return self.pacer.backoffs + self.overloads
+
+    async def pace(self, calls: int = 1) -> None:
+        await self.pacer.pace(calls)
 
     def on_success(self) -> None:
-        now = time.monotonic()
-        if self.rate is not None and now - self._last_error > 1.0 and now - self._last_raise > 1.0:
-            self.rate *= 1.1
-            self._last_raise = now
+        self._streak = 0
         if self.limit < self.max_limit:
             self.limit += 1
 
     def on_rate_limited(self) -> float:
-        now = time.monotonic()
-        self.backoffs += 1
-        sent = sum(1 for t in self._sent if now - t <= 1.0)
-        if now - self._last_error > 0.5:  # one reduction per burst of refusals
-            self.rate = max(1.0, 0.9 * min(self.rate or sent or 1.0, sent or 1.0))
-        self._last_error = now
-        delay = (0.5 + self.rng.random()) * 0.5
-        self._paused_until = max(self._paused_until, now + delay)
-        return delay
+        """A refusal that reached the backfill as an error (a connection's handshake): the pacer
+        learns from it; the pause, in seconds."""
+        return self.pacer.refused(0)
 
     def on_overload(self) -> float:
         """Errors that are not rate limits (timeouts, dropped connections): fewer in flight, back off."""
-        self.backoffs += 1
+        self.overloads += 1
+        self._streak += 1
         self.limit = max(1, self.limit // 2)
-        delay = min(30.0, 0.5 * 2.0 ** min(self.backoffs, 6)) * (0.5 + self.rng.random())
-        self._paused_until = max(self._paused_until, time.monotonic() + delay)
+        # Doubling with the failures in a row (a clean answer starts over), not with all of the run's.
+        delay = min(30.0, 0.5 * 2.0 ** min(self._streak, 6)) * (0.5 + self.rng.random())
+        self.pacer.pause(delay)
         return delay
 
     def calls_per_second(self) -> float:
-        now = time.monotonic()
-        return float(sum(1 for t in self._sent if now - t <= 1.0))
+        return self.pacer.calls_per_second()
 
 
 class Backfill(Job):
@@ -175,31 +165,38 @@ class Backfill(Job):
         """The finalized head as last read: blocks at or below it are stored finalized."""
         self._finalized_at = 0.0
         self._finality_lock = asyncio.Lock()
-        self._decoder_frames = 0
+        self._decoder_calls = 0
         """Requests made by decoding processes that are closed now."""
         # (time, requests so far), from the job's creation: a run shorter than one window still has
         # the requests it made counted from its start.
-        self._frames: deque[tuple[float, int]] = deque([(time.monotonic(), 0)], maxlen=64)
+        self._calls: deque[tuple[float, int]] = deque([(time.monotonic(), 0)], maxlen=64)
         self._planned: set[int] = set()
         """(time, requests sent so far) at each step, over the same window as the rate."""
-        # Start at full concurrency: a rate-limited node answers the first batches with errors and the
-        # throttle halves from there; a node of our own answers and we keep going.
+        # Start at full concurrency and no call cap: a rate-limited node refuses part of the first
+        # frames and the pacer learns its limit from there; a node of our own answers and we keep going.
         self.throttle = Throttle(limit=self.workers, max_limit=self.workers, max_rps=self.max_rps)
 
     # -- progress --------------------------------------------------------------------------------------
-    def frames_sent(self) -> int:
-        """Requests to the node so far: this process's (paced) and the decoding processes'."""
+    def calls_sent(self) -> int:
+        """Calls to the node so far: this process's (paced) and the decoding processes' requests."""
         decoders = self.decoders
-        return self.throttle.sent + self._decoder_frames + (decoders.frames if decoders is not None else 0)
+        return self.throttle.sent + self._decoder_calls + (decoders.frames if decoders is not None else 0)
 
     def _calls_per_second(self) -> float:
-        """Requests per second over the recent window (the rate's): the fetches of a batch and the
+        """Calls per second over the recent window (the rate's): the fetches of a batch and the
         decoding processes' reads, even when a figure is taken while the workers wait on decoding."""
-        if not self._frames:
+        if not self._calls:
             return 0.0
-        t0, f0 = self._frames[0]
+        t0, f0 = self._calls[0]
         elapsed = time.monotonic() - t0
-        return (self.frames_sent() - f0) / max(elapsed, 0.5)
+        return (self.calls_sent() - f0) / max(elapsed, 0.5)
+
+    def _frame_calls(self) -> int:
+        """Calls in the frame of a whole batch (bodies and events of its blocks), or fewer when the
+        pacer cuts frames to fit the node's limit."""
+        whole = 2 * (1 if self.mode == "backfill" else self.batch_size)
+        cut = self.throttle.pacer.frame_calls()
+        return min(whole, cut) if cut else whole
 
     async def settle(self) -> None:
         """The blocks of this run that the store holds now (see :meth:`Job.settle`)."""
@@ -209,7 +206,7 @@ class Backfill(Job):
 
     def _advance(self, n: int) -> None:
         super()._advance(n)
-        self._frames.append((time.monotonic(), self.frames_sent()))
+        self._calls.append((time.monotonic(), self.calls_sent()))
 
     def progress(self, error: str | None = None) -> BackfillProgress:
         rate = self._rate()
@@ -224,9 +221,12 @@ class Backfill(Job):
             rate=rate,
             eta_seconds=(remaining / rate) if rate > 0 else None,
             state=self.state,
-            workers=sorted(self._worker_progress.values(), key=lambda w: w.worker),
+            # Copies: the workers go on counting in theirs while the event travels (to another thread).
+            workers=[w.model_copy() for w in sorted(self._worker_progress.values(), key=lambda w: w.worker)],
             backoffs=self.throttle.backoffs,
             calls_per_second=self._calls_per_second(),
+            call_limit=self.throttle.pacer.cap(),
+            frame_calls=self._frame_calls(),
             # Sequential: one block at a time, including the pause between two.
             concurrency=(1 if self.state in ("running", "paused") else 0)
             if self.mode == "backfill"
@@ -252,7 +252,7 @@ class Backfill(Job):
         self._planned = {n for b in batches for n in b}
         self.run_id = await store.start_run(self.mode, self.start, self.end)
         self._rates.append((time.monotonic(), 0))
-        self._frames.append((time.monotonic(), self.frames_sent()))
+        self._calls.append((time.monotonic(), self.calls_sent()))
         self._publish(force=True)
         async with self.lifecycle():
             try:
@@ -343,7 +343,7 @@ class Backfill(Job):
         finally:
             if self.decoders is not None:
                 self.decoders.close()
-                self._decoder_frames += self.decoders.frames
+                self._decoder_calls += self.decoders.frames
                 self.decoders = None
 
     async def _fetch_and_process(
@@ -453,15 +453,18 @@ class Backfill(Job):
                     raise
                 await asyncio.sleep(self.throttle.on_overload())
                 continue
-            client.pacer = self.throttle.pace
+            client.pacer = self.throttle.pacer
             return client
 
     async def _retrying(
         self, client: ChainClient, action: Callable[[], Awaitable[_R]], batch: list[int]
     ) -> _R:
         """Run ``action`` until it succeeds: rate limits slow the pace, other errors back off and
-        reconnect. Nothing is skipped; after ``max_attempts`` non-rate-limit failures it gives up."""
+        reconnect. Nothing is skipped; after ``max_attempts`` failures of the connection it gives up,
+        after ``NODE_ERROR_ATTEMPTS`` errors the node answered (its answer will not change by
+        waiting minutes), and at once when a pruned node says it discarded the state."""
         failures = 0
+        node_errors = 0
         while True:
             try:
                 result = await action()
@@ -477,6 +480,10 @@ class Backfill(Job):
                     await asyncio.sleep(delay)
                     continue
                 failures += 1
+                if isinstance(exc, RpcError):
+                    node_errors += 1
+                    if exc.pruned or node_errors >= NODE_ERROR_ATTEMPTS:
+                        raise
                 if failures >= self.max_attempts:
                     raise
                 delay = self.throttle.on_overload()
@@ -486,8 +493,7 @@ class Backfill(Job):
                 )
                 await asyncio.sleep(delay)
                 if not isinstance(exc, RpcError):
-                    await client.close()
-                    try:
-                        await client.connect()
+                    try:  # on the next endpoint when several are configured
+                        await self.s.reconnect(client, exc, archive=True)
                     except ChainError as again:  # the next attempt fails fast and counts
                         self.s.bus.publish(LogLine(level="warning", text=f"reconnecting: {again}"))

@@ -66,7 +66,14 @@ class FormInput(Input):
         await super()._on_key(event)
 
 
-RUN_STYLE = {"done": "green", "running": "yellow", "paused": "yellow", "failed": "red", "cancelled": "yellow"}
+RUN_STYLE = {
+    "done": "green",
+    "running": "yellow",
+    "paused": "yellow",
+    "failed": "red",
+    "cancelled": "yellow",
+    "interrupted": "red",
+}
 
 
 class BackfillPane(Vertical):
@@ -337,6 +344,14 @@ class BackfillPane(Vertical):
             ("  ·  ", "dim"),
             f"{n.calls_per_second:.0f} calls/s",
         )
+        if n.call_limit is not None:  # the node refused calls: what the pacer learned of its limit
+            stats.append_text(
+                Text.assemble(
+                    (" (node limit ~", "dim"),
+                    (f"{n.call_limit:.0f}/s", "yellow"),
+                    (f", {n.frame_calls} a frame)", "dim"),
+                )
+            )
         self.query_one("#bf-stats", Label).update(stats)
         self._update_workers(n)
         self._update_run_row(n)
@@ -357,8 +372,9 @@ class BackfillPane(Vertical):
                 self._runs_read_for = n.run_id
                 self.load_runs()
             return
-        table.update_cell(key, "status", Text(n.state, style=RUN_STYLE.get(n.state, "")))
-        table.update_cell(key, "done", self._done_text(n))
+        # The column grows with its text ("0/1,949" at the start is narrower than "620/1,949").
+        table.update_cell(key, "status", Text(n.state, style=RUN_STYLE.get(n.state, "")), update_width=True)
+        table.update_cell(key, "done", self._done_text(n), update_width=True)
 
     def _update_workers(self, n: BackfillProgress) -> None:
         self.query_one("#bf-workers-shown", WorkerBars).show(n.workers, n.total)

@@ -34,9 +34,10 @@ class WorkerBars(Static):
         """Show ``workers``' progress; ``total`` is the run's (a worker without a total of its own
         gets an even share of it). Nothing is redrawn when no figure changed."""
         share = math.ceil(total / max(1, len(workers))) if workers else 0
-        if list(workers) == self.rows and share == self._share:
+        rows = [w.model_copy() for w in workers]  # compared by value next time
+        if rows == self.rows and share == self._share:
             return
-        self.rows, self._share = list(workers), share
+        self.rows, self._share = rows, share
         self.update(self._table())
 
     def clear(self) -> None:

@@ -178,7 +178,7 @@ async def test_an_undecodable_block_is_recorded_and_ingestion_goes_on(tmp_path):
 async def test_garbage_answers_are_retried(tmp_path):
     with BackgroundDevnet(history=200, seed=25, produce=False) as node:
         async with Sentinel(settings(tmp_path, node.url)) as sentinel:
-            backfill = Backfill(sentinel, start=1, end=200, workers=1, batch_size=5, max_rps=20)
+            backfill = Backfill(sentinel, start=1, end=200, workers=1, batch_size=5, max_rps=150)
             task = asyncio.create_task(backfill.run())
             await until(lambda: backfill.done >= 20)
             node.call(lambda n: n.answer_garbage(2))  # mid-run: the connection breaks, and is reopened

@@ -270,6 +270,9 @@ async def test_backfill_from_the_form_completes_while_live_continues(settings_fo
         assert "✓ done" in str(pane.query_one("#bf-status").render())
         workers = pane.query_one(WorkerBars)
         assert workers.rows and all(t.startswith("w") for t in workers.line_texts())
+        # The bars show each worker's final count (they once compared the live objects with
+        # themselves and froze after the first update).
+        assert sum(w.done for w in workers.rows) == 40
         assert (await app.sentinel.store.missing_in(1, 40)) == []
         await wait(pilot, lambda: max(app.flow.rows) > live_before, what="live kept going")
         await wait(pilot, lambda: pane.query_one("#bf-runs", DataTable).row_count == 1, what="run listed")

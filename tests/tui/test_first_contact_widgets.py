@@ -277,6 +277,9 @@ async def test_the_runs_table_says_what_the_bar_says(settings_for, wait):
         await wait(pilot, lambda: runs.get_cell(key, "status").plain == "cancelled", what="row cancelled")
         bar = pane.stats_text.split()[1]  # "740/900"
         assert str(runs.get_cell(key, "done")) == bar == f"{pane.last.done:,}/{pane.last.total:,}"
+        # ...and the column is wide enough to show it whole (it kept the width of "0/50" once).
+        done_column = next(c for c in runs.columns.values() if c.key == "done")
+        assert done_column.content_width >= len(bar)
 
 
 # -- one selected subnet ------------------------------------------------------------------------------
@@ -339,3 +342,36 @@ async def test_quick_programmatic_selections_settle_on_the_last(settings_for, wa
         await wait(pilot, lambda: hp.loaded and sn.loaded, what="both panes read subnet b")
         loads = [w for w in app.workers if w.group in ("hp-values", "sn-load") and not w.is_finished]
         assert loads == []
+
+
+async def test_worker_bars_redraw_when_a_worker_counts_on_in_the_same_object():
+    """The backfill keeps counting in its WorkerProgress objects: the bars compare what they drew,
+    not the objects (compared with themselves they never changed and froze after the first draw)."""
+    from textual.app import App
+
+    from sentinel_core.bus import WorkerProgress
+    from sentinel_tui.widgets.worker_bars import WorkerBars
+
+    class Bars(App[None]):
+        def compose(self):
+            yield WorkerBars(id="bars")
+
+    app = Bars()
+    async with app.run_test(size=(80, 6)) as pilot:
+        bars = app.query_one(WorkerBars)
+        drawn: list[int] = []
+        original = bars.update
+
+        def update(content=""):
+            drawn.append(sum(w.done for w in bars.rows))
+            return original(content)
+
+        bars.update = update  # type: ignore[method-assign]
+        worker = WorkerProgress(worker=0, total=40, done=10, current=1)
+        bars.show([worker], 40)
+        worker.done, worker.current = 40, 31
+        bars.show([worker], 40)
+        await pilot.pause()
+        assert drawn == [10, 40]
+        bars.show([worker], 40)  # nothing changed: nothing redrawn
+        assert drawn == [10, 40]

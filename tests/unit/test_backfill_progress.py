@@ -126,3 +126,9 @@ def test_processes_start_with_a_stderr_that_has_a_file_descriptor(monkeypatch):
     with real_stderr():
         assert sys.stderr.fileno() >= 0  # the null device
     assert sys.stderr is captured
+
+
+def test_headless_says_the_limit_the_pacer_learned_and_the_frame_size():
+    line = headless_line(progress(rate=14.0, calls_per_second=55.2, call_limit=57.6, frame_calls=8))
+    assert "55 calls/s (node limit ~58 calls/s, 8 calls a frame)" in line
+    assert "node limit" not in headless_line(progress(rate=14.0, calls_per_second=55.2))

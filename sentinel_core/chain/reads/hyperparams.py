@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ... import hyperparams as hp
-from ..client import ChainClient, ChainError, RpcError
+from ..client import ChainClient, RpcError
 from .subnets import runtime_at
 
 API = "SubnetInfoRuntimeApi"
@@ -51,12 +51,7 @@ async def read_hyperparams_at(
     resolved = []
     for block_hash, runtime in points:
         if runtime is None:
-            try:
-                runtime = await runtime_at(client, block_hash)
-            except ChainError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - library errors become one line
-                raise ChainError(f"runtime at {block_hash[:10]}: {exc}") from None
+            runtime = await runtime_at(client, block_hash)
         resolved.append((block_hash, runtime, declared_method(runtime)))
     declared = [(h, r, method) for h, r, method in resolved if method is not None]
     if len(declared) < len(resolved):
@@ -97,13 +92,16 @@ async def _read_storage(
     pallet = runtime.metadata.get_metadata_pallet("SubtensorModule")
     names = [(name, item) for name, item in _STORAGE_FALLBACK.items() if pallet.get_storage_function(item)]
     keys = []
-    for n in netuids:
-        keys.append(
-            await sub.create_storage_key("SubtensorModule", "NetworksAdded", [n], block_hash=block_hash)
-        )
-        for _, item in names:
-            keys.append(await sub.create_storage_key("SubtensorModule", item, [n], block_hash=block_hash))
-    pairs: list[tuple[Any, Any]] = await sub.query_multi(keys, block_hash=block_hash)
+    async with client.library(
+        "storage of the SubtensorModule hyperparameters (state_queryStorageAt)", block_hash
+    ):
+        for n in netuids:
+            keys.append(
+                await sub.create_storage_key("SubtensorModule", "NetworksAdded", [n], block_hash=block_hash)
+            )
+            for _, item in names:
+                keys.append(await sub.create_storage_key("SubtensorModule", item, [n], block_hash=block_hash))
+        pairs: list[tuple[Any, Any]] = await sub.query_multi(keys, block_hash=block_hash)
     values = [v.value if hasattr(v, "value") else v for _, v in pairs]
     out: dict[int, dict[str, Any] | None] = {}
     per = len(names) + 1

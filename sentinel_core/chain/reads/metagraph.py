@@ -81,7 +81,7 @@ async def _versions(client: ChainClient, hashes: Sequence[str]) -> dict[str, int
         results = await client.batch([("state_getRuntimeVersion", [h]) for h in unknown])
         for h, r in zip(unknown, results):
             if isinstance(r, RpcError):
-                raise ChainError(f"runtime version at {h[:10]}: {r.message}")
+                raise r
             known[h] = r["specVersion"]
     return {h: known[h] for h in hashes}
 
@@ -128,7 +128,7 @@ async def read_metagraphs(
     for (netuid, number, h), method, result in zip(requests, methods, results):
         codec = codecs[h]
         if isinstance(result, RpcError):
-            raise ChainError(f"{codec.api}.{codec.method}({netuid}) at block {number}: {result.message}")
+            raise result.at_block(number)
         value = codec.decode(bytes.fromhex(result[2:])) if result and result != "0x" else None
         out.append(metagraph_from_value(method, value, netuid, number, h, build_rows=build_rows or not lite))
     if not lite:
@@ -154,7 +154,8 @@ async def _add_weights(client: ChainClient, mg: Metagraph) -> None:
     """Weights and bonds per uid from ``SubtensorModule.Weights``/``Bonds`` (when the runtime has them;
     a uid with no stored row has the storage default, the empty list)."""
     sub = client.sub
-    runtime = await sub.init_runtime(block_hash=mg.block_hash)
+    async with client.library("loading the runtime", mg.block):
+        runtime = await sub.init_runtime(block_hash=mg.block_hash)
     pallet = runtime.metadata.get_metadata_pallet("SubtensorModule")
     rows = mg.by_uid()
     for item, attr in (("Weights", "weights"), ("Bonds", "bonds")):
@@ -162,14 +163,15 @@ async def _add_weights(client: ChainClient, mg: Metagraph) -> None:
             continue
         for row in rows.values():
             setattr(row, attr, [])
-        result = await sub.query_map(
-            "SubtensorModule", item, [mg.netuid], block_hash=mg.block_hash, page_size=1000
-        )
-        async for key, value in result:
-            uid = int(key.value if hasattr(key, "value") else key)
-            v = value.value if hasattr(value, "value") else value
-            if uid in rows:
-                setattr(rows[uid], attr, [(int(a), int(b)) for a, b in v or []])
+        async with client.library(f"storage SubtensorModule.{item} (state_getKeysPaged)", mg.block):
+            result = await sub.query_map(
+                "SubtensorModule", item, [mg.netuid], block_hash=mg.block_hash, page_size=1000
+            )
+            async for key, value in result:
+                uid = int(key.value if hasattr(key, "value") else key)
+                v = value.value if hasattr(value, "value") else value
+                if uid in rows:
+                    setattr(rows[uid], attr, [(int(a), int(b)) for a, b in v or []])
 
 
 async def read_all_summaries(
@@ -179,18 +181,19 @@ async def read_all_summaries(
     ``get_selective_metagraph`` with the summary fields where declared, else the full calls."""
     if not netuids:
         return []
-    runtime = await client.sub.init_runtime(block_hash=block_hash)
+    async with client.library("loading the runtime", block_hash):
+        runtime = await client.sub.init_runtime(block_hash=block_hash)
     api_map = runtime.runtime_api_map if getattr(runtime, "metadata_v15", None) is not None else {}
     if "get_selective_metagraph" in api_map.get(METAGRAPH_API, {}):
-        try:
-            values = await client.sub.runtime_calls(
-                [(METAGRAPH_API, "get_selective_metagraph", [n, list(SUMMARY_INDEXES)]) for n in netuids],
-                block_hash=block_hash,
-            )
-        except (NotImplementedError, ValueError):
-            values = None
-        except Exception as exc:  # noqa: BLE001 - library errors become one line
-            raise ChainError(f"{METAGRAPH_API}.get_selective_metagraph at {block_hash[:10]}: {exc}") from None
+        async with client.library(f"state_call {METAGRAPH_API}_get_selective_metagraph", block_hash):
+            try:
+                values = await client.sub.runtime_calls(
+                    [(METAGRAPH_API, "get_selective_metagraph", [n, list(SUMMARY_INDEXES)]) for n in netuids],
+                    block_hash=block_hash,
+                )
+            except (NotImplementedError, ValueError):
+                # The library cannot encode or decode this runtime's call: the full metagraph calls do.
+                values = None
         if values is not None:
             return [
                 summary_from_selective(n, cast("dict[str, Any]", v))

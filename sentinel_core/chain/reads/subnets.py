@@ -6,32 +6,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..client import ChainClient, ChainError, RpcError
+from ..client import ChainClient, RpcError
 
 
 async def runtime_at(client: ChainClient, block_hash: str) -> Any:
     """The library's runtime object in force at ``block_hash``."""
-    return await client.sub.init_runtime(block_hash=block_hash)
+    async with client.library("loading the runtime (state_getRuntimeVersion, metadata)", block_hash):
+        return await client.sub.init_runtime(block_hash=block_hash)
 
 
 async def subnets_at(client: ChainClient, block_hash: str) -> list[int]:
     """Netuids that exist at ``block_hash`` (``SubtensorModule.NetworksAdded``)."""
     runtime = await runtime_at(client, block_hash)
     out = []
-    async for key, value in await client.sub.query_map(
-        "SubtensorModule", "NetworksAdded", block_hash=block_hash, page_size=1000
-    ):
-        if value.value if hasattr(value, "value") else value:
-            out.append(int(key.value if hasattr(key, "value") else key))
+    async with client.library("storage SubtensorModule.NetworksAdded (state_getKeysPaged)", block_hash):
+        async for key, value in await client.sub.query_map(
+            "SubtensorModule", "NetworksAdded", block_hash=block_hash, page_size=1000
+        ):
+            if value.value if hasattr(value, "value") else value:
+                out.append(int(key.value if hasattr(key, "value") else key))
     del runtime
     return sorted(out)
 
 
 async def runtime_version(client: ChainClient, block_hash: str) -> dict[str, Any]:
-    try:
-        return await client.runtime_version(block_hash)
-    except RpcError as exc:
-        raise ChainError(f"runtime version at {block_hash[:10]}: {exc.message}") from None
+    return await client.runtime_version(block_hash)
 
 
 async def read_tempos(
@@ -47,15 +46,18 @@ async def read_tempos(
     key_sets = []
     for h in block_hashes:
         keys = []
-        for n in netuids:
-            keys.append(await sub.create_storage_key("SubtensorModule", "NetworksAdded", [n], block_hash=h))
-            keys.append(await sub.create_storage_key("SubtensorModule", "Tempo", [n], block_hash=h))
+        async with client.library("storage keys of SubtensorModule.Tempo", h):
+            for n in netuids:
+                keys.append(
+                    await sub.create_storage_key("SubtensorModule", "NetworksAdded", [n], block_hash=h)
+                )
+                keys.append(await sub.create_storage_key("SubtensorModule", "Tempo", [n], block_hash=h))
         key_sets.append(keys)
         calls.append(("state_queryStorageAt", [[k.to_hex() for k in keys], h]))
     results = await client.batch(calls)
     for keys, result in zip(key_sets, results):
         if isinstance(result, RpcError):
-            raise ChainError(f"Tempo at {result.method}: {result.message}")
+            raise result
         changes = {k: v for k, v in (result[0]["changes"] if result else [])}
         values: dict[int, int | None] = {}
         for i, n in enumerate(netuids):
