@@ -468,7 +468,11 @@ class ChainClient:
         """The decoded runtime ``spec_version`` (loaded at ``block_hash`` the first time)."""
         runtime = self.runtimes.get(spec_version)
         if runtime is None:
-            runtime = await self._load_runtime(spec_version, block_hash)
+            # One load per runtime: the workers that meet a new one together wait for the first.
+            async with self.runtimes.lock():
+                runtime = self.runtimes.get(spec_version)
+                if runtime is None:
+                    runtime = await self._load_runtime(spec_version, block_hash)
             self._transport().add_runtime(spec_version, runtime)
         return runtime
 

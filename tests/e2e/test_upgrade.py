@@ -167,3 +167,34 @@ async def test_live_goes_through_an_upgrade_without_a_restart(tmp_path):
 
 
 # The rate-limited backfill (both units, 2,000 blocks) is tests/e2e/test_rate_limit.py.
+
+
+async def test_a_backfill_across_20_upgrades_decodes_each_runtime_once(tmp_path, monkeypatch):
+    """More runtime versions than the library's cache holds: every block decodes with its own runtime,
+    and each runtime's metadata is fetched once (the registry and the disk cache keep them all)."""
+    import sqlite3
+
+    monkeypatch.setenv("SENTINEL_CACHE_DIR", str(tmp_path / "cache"))
+    upgrades = list(range(50, 1001, 50))  # 20 upgrades: spec 400 .. 419
+    with BackgroundDevnet(history=1005, seed=17, block_time=600, produce=False, upgrade_at=upgrades) as node:
+        async with Sentinel(settings(tmp_path, node.url)) as sentinel:
+            result = await Backfill(sentinel, start=1, end=1001, workers=8, batch_size=25, processes=1).run()
+        fetched = node.call(lambda n: n.calls["state_call:Metadata_metadata_at_version"])
+    assert result.state == "done" and result.done == 1001
+    with sqlite3.connect(tmp_path / "u.db") as conn:
+        rows = conn.execute(
+            "SELECT number, spec_version, decode_error FROM blocks ORDER BY number"
+        ).fetchall()
+    assert len(rows) == 1001 and all(err is None for _, _, err in rows)
+    # A block runs under its parent's runtime: the upgrade block itself still under the old one.
+    expected = {
+        n: 300 + (100 if n > upgrades[0] else 0) + sum(1 for u in upgrades[1:] if n > u) for n, _, _ in rows
+    }
+    assert all(spec == expected[n] for n, spec, _ in rows), [
+        (n, s, expected[n]) for n, s, _ in rows if s != expected[n]
+    ][:5]
+    assert len({spec for _, spec, _ in rows}) == 21
+    # 21 runtimes, each fetched once, and the head's by the first connection's handshake (before
+    # 8 workers met 20 new runtimes at about the same time, each one was fetched and decoded by
+    # several of them: 33 fetches).
+    assert fetched <= 21 + 1, fetched
