@@ -242,7 +242,10 @@ class LiveRunner:
         notice.error = reason
         self.s.bus.publish(notice)
         self.s.bus.publish(
-            LogLine(level="warning", text=f"connection lost ({reason}); retry {self.attempt} in {delay:.1f}s")
+            LogLine(
+                level="warning",
+                text=f"live: {reason}; connecting again in {delay:.1f}s (attempt {self.attempt})",
+            )
         )
         await asyncio.sleep(delay)
 
