@@ -342,6 +342,8 @@ ENV_VARS: dict[str, tuple[tuple[str, ...], type]] = {
 CLI_FLAGS: dict[str, str] = {
     "network.name": "--network",
     "network.urls": "--network",
+    "network.archive": "--archive",
+    "network.archive_urls": "--archive",
     "storage.path": "--db",
     "storage.artifact": "--artifact",
     "ingest.mode": "--mode",

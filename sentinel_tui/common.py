@@ -94,6 +94,7 @@ def settings_for(
     db: Path | None = None,
     *,
     rules_needed: bool = True,
+    archive: list[str] | None = None,
     **ingest: Any,
 ) -> Settings:
     """The settings of sentinel.toml with the command's flags on top. ``rules_needed=False`` (commands
@@ -101,7 +102,8 @@ def settings_for(
     without the rules, and one warning line on stderr, instead of failing.
 
     ``network``: one endpoint (``[network] name``), or the ``--network`` values of a repeated option:
-    one is ``name`` as before, several are the failover list (``[network] urls``, ``name`` the first)."""
+    one is ``name`` as before, several are the failover list (``[network] urls``, ``name`` the first).
+    ``archive``: the ``--archive`` values, the same way (``[network] archive``, ``archive_urls``)."""
     from sentinel_core.config import ConfigError, load_config
 
     names = [network] if isinstance(network, str) else list(network or [])
@@ -111,6 +113,10 @@ def settings_for(
     }
     if len(names) > 1:
         overrides["network.urls"] = names
+    if archive:
+        overrides["network.archive"] = archive[0]
+        if len(archive) > 1:
+            overrides["network.archive_urls"] = list(archive)
     overrides.update({f"ingest.{k}": v for k, v in ingest.items() if v is not None})
     try:
         return load_config(config, overrides=overrides)

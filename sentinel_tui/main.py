@@ -28,6 +28,14 @@ def run(
             "(endpoints in order of preference).",
         ),
     ] = None,
+    archive: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--archive",
+            help="Archive node for backfills (BITTENSOR_ARCHIVE_NETWORK), same forms as --network; "
+            "several for failover.",
+        ),
+    ] = None,
     db: Annotated[
         Path | None, typer.Option("--db", help="SQLite database (default from sentinel.toml).")
     ] = None,
@@ -105,6 +113,7 @@ def run(
         config,
         network,
         db,
+        archive=archive,
         mode=mode,
         block_start=start,
         block_end=end,

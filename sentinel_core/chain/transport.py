@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -133,9 +134,13 @@ STORAGE_NAMES = {
 """Storage keys Sentinel reads by key, by name (for error messages)."""
 
 
+_HTTP_429 = re.compile(r"(?<![0-9a-fx])429(?![0-9a-f])")
+"""An HTTP 429 in a message, not the digits 429 inside a block hash or another number."""
+
+
 def is_rate_limit_text(text: str) -> bool:
     text = text.lower()
-    return "too many" in text or "rate limit" in text or "429" in text
+    return "too many" in text or "rate limit" in text or _HTTP_429.search(text) is not None
 
 
 def reason(exc: BaseException) -> str:

@@ -192,3 +192,37 @@ def test_headless_live_keeps_running_through_a_failing_call(tmp_path):
         output, _ = proc.communicate(timeout=30)
     assert "Traceback" not in output, output[-2000:]
     assert "chain_getBlock" in output, output[-2000:]
+
+
+def test_a_backfill_from_a_pruned_node_points_to_the_archive_and_works_with_one(tmp_path):
+    """A pruned node refuses old state: the backfill fails at once with the hint; given --archive
+    (a node of the same chain that keeps everything) it fetches from there."""
+    with (
+        BackgroundDevnet(history=120, seed=7, block_time=600, produce=False, pruned=20) as pruned,
+        BackgroundDevnet(history=120, seed=7, block_time=600, produce=False) as archive,
+    ):
+        base = [sys.executable, "-m", "sentinel_tui.main", "--headless", "--mode", "fast_backfill"]
+        base += ["--start", "1", "--end", "50", "--network", pruned.url]
+        failed = subprocess.run(
+            [*base, "--db", str(tmp_path / "a.db")], capture_output=True, text=True, cwd=ROOT, timeout=120
+        )
+        assert failed.returncode == 2, failed.stderr
+        assert "pruned node" in failed.stderr and "archive" in failed.stderr
+        assert "Traceback" not in failed.stdout + failed.stderr
+        ok = subprocess.run(
+            [*base, "--archive", archive.url, "--db", str(tmp_path / "b.db")],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+        assert ok.returncode == 0, ok.stderr
+        assert "50 blocks fetched" in ok.stdout + ok.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "sentinel_tui.main", "--headless", "--archive", "bogusname"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("error: --archive bogusname:"), bad.stderr

@@ -44,3 +44,12 @@ def test_a_bad_hash_is_refused(value):
 def test_a_runtime_version_without_a_spec_version_is_refused():
     with pytest.raises(ChainError, match=r"a string \('v300'\) where a runtime version"):
         shapes.runtime_version("v300", "state_getRuntimeVersion")
+
+
+def test_a_429_inside_a_block_hash_is_not_a_rate_limit():
+    from sentinel_core.chain.transport import RpcError, is_rate_limit_text
+
+    discarded = "Client error: State already discarded for 0x1f429ab3" + "0" * 56
+    assert not is_rate_limit_text(discarded)
+    assert not RpcError("state_getStorageAt", 4003, discarded).rate_limited
+    assert is_rate_limit_text("HTTP 429: slow down") and is_rate_limit_text("Too Many Requests")
