@@ -36,6 +36,10 @@ for _name in ("async_substrate_interface", "raw_websocket", "websockets"):
     logging.getLogger(_name).propagate = False
 
 RATE_LIMIT_CODES = {-32029, 429, -32098, -32005}
+PRUNED_HINT = (
+    "; this node no longer keeps that block's state (a pruned node): ask an archive node "
+    "(--network <archive>; for backfills --archive, [network] archive or BITTENSOR_ARCHIVE_NETWORK)"
+)
 MAX_FRAME_MB = 32.0
 """The largest answer (one websocket frame) a connection accepts by default, in MB."""
 _frame_cap_mb = MAX_FRAME_MB
@@ -79,10 +83,7 @@ class RpcError(ChainError):
         where = f" at {self.block}" if self.block else ""
         text = f"{self.call}{where}: node answered error {code}: {message}"
         if self.pruned:
-            text += (
-                "; this node no longer keeps that block's state (a pruned node): ask an archive node "
-                "(--network <archive>; for backfills [network] archive or BITTENSOR_ARCHIVE_NETWORK)"
-            )
+            text += PRUNED_HINT
         super().__init__(f"{url}: {text}" if url else text)
 
     @property
@@ -198,10 +199,7 @@ async def library_call(url: str, what: str, block: str | int | None = None) -> A
         detail = library_reason(exc)
         text = f"{url}: {what}{at}: {detail}"
         if _is_pruned_text(detail) or type(exc).__name__ == "StateDiscardedError":
-            text += (
-                "; this node no longer keeps that block's state (a pruned node): ask an archive node "
-                "(--network <archive>; for backfills [network] archive or BITTENSOR_ARCHIVE_NETWORK)"
-            )
+            text += PRUNED_HINT
         raise ChainError(text) from None
 
 
