@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -85,3 +87,16 @@ def headless_backfill(url: str, db: Path, end: int, start: int = 1) -> None:
         timeout=240,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def headless(*args: str, db: Path, **kw: object) -> subprocess.Popen[str]:
+    """``sentinel-tui --headless --db DB ARGS`` as a subprocess (stdout and stderr piped, text)."""
+    return subprocess.Popen(  # type: ignore[call-overload]
+        [sys.executable, "-m", "sentinel_tui.main", "--headless", "--db", str(db), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "200"},
+        **kw,
+    )

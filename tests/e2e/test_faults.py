@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from conftest import headless
 
 from sentinel_core.bus import AlertRaised, ConnectionChanged
 from sentinel_core.config import load_config
@@ -214,18 +215,6 @@ def test_garbage_at_the_start_is_one_line(tmp_path):
         )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: cannot talk to ws://127.0.0.1:")
-
-
-def headless(*args: str, db: Path, **kw) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "sentinel_tui.main", "--headless", "--db", str(db), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "COLUMNS": "200"},
-        **kw,
-    )
 
 
 def wait_rows(db: Path, count: int, timeout: float = 60.0) -> None:
