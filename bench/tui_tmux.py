@@ -153,7 +153,7 @@ def main() -> None:
         f"p99 {percentile(idle, 99):6.1f} ms  max {max(idle):6.1f} ms  ({len(idle)} presses)"
     )
     print(
-        f"pane key -> on screen, 10 blocks/s + fast_backfill: p50 {percentile(busy, 50):6.1f} ms  "
+        f"pane key -> on screen, live flow + fast_backfill: p50 {percentile(busy, 50):6.1f} ms  "
         f"p99 {percentile(busy, 99):6.1f} ms  max {max(busy) if busy else float('nan'):6.1f} ms  "
         f"({len(busy)} presses)"
     )
