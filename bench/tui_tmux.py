@@ -102,6 +102,12 @@ def main() -> None:
         default=2.0,
         help="devnet seconds per block (default 2.0, the README demo's; 0.1 is a stress test)",
     )
+    ap.add_argument(
+        "--history",
+        type=int,
+        default=3000,
+        help="devnet blocks of history, the backfill's range (default 3000; more for more presses during it)",
+    )
     args = ap.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is not installed")
@@ -109,7 +115,7 @@ def main() -> None:
     screen = Screen(session)
     with (
         tempfile.TemporaryDirectory() as d,
-        devnet_process("--history", "3000", "--block-time", str(args.block_time)) as (url, _),
+        devnet_process("--history", str(args.history), "--block-time", str(args.block_time)) as (url, _),
     ):
         cmd = (
             f"{sys.executable} -m sentinel_tui.main --network {url} --db {Path(d) / 'sentinel.db'}; sleep 600"

@@ -34,6 +34,8 @@ JobState = Literal["running", "paused", "done", "cancelled", "failed"]
 FINISHED: frozenset[str] = frozenset({"done", "cancelled", "failed"})
 PUBLISH_EVERY = 0.2
 """Seconds between two progress events of a running job (a change of state is published at once)."""
+HOLD_MAX = 0.25
+"""The longest a :meth:`JobController.hold` stops a job: a hold never starves it."""
 
 
 class JobError(SentinelError):
@@ -169,6 +171,8 @@ class JobController:
         self._lock = threading.Lock()
         self.error: BaseException | None = None
         """What the last job raised (its ``failed`` progress event says so too)."""
+        self._held = threading.Event()
+        self._released = threading.Event()
 
     @property
     def running(self) -> bool:
@@ -240,6 +244,29 @@ class JobController:
                 loop.call_soon_threadsafe(fn)
                 return True
         return False
+
+    def hold(self, seconds: float = HOLD_MAX) -> None:
+        """Stop the job's event loop for a moment (until :meth:`release`, at most ``seconds``): the
+        caller (a dashboard drawing the screen after a key press) has the interpreter to itself, not
+        shared with the job's fetching and writing. Network reads and decoding processes go on; a
+        hold already asked for is not asked again."""
+        if self._held.is_set():
+            return
+        self._released.clear()
+        self._held.set()
+        if not self._call(lambda: self._wait_released(seconds)):
+            self._held.clear()
+
+    def release(self) -> None:
+        """End a :meth:`hold` (the job's loop goes on at once)."""
+        self._released.set()
+
+    def _wait_released(self, seconds: float) -> None:
+        # On the job's loop: blocks it (without the interpreter lock) until released or timed out.
+        try:
+            self._released.wait(min(seconds, HOLD_MAX))
+        finally:
+            self._held.clear()
 
     def pause(self) -> bool:
         job = self.job

@@ -17,6 +17,7 @@ from sentinel_core.model import Alert
 from ..format import SEVERITY_ICON, SEVERITY_STYLE, compact_value, date_time
 from ..messages import AcknowledgeAlert, AlertAcknowledged, OpenBlock
 from .key_bar import KeyBar
+from .steady_table import SteadyTable
 
 
 class AlertDetailScreen(Screen[None]):
@@ -44,7 +45,7 @@ class AlertDetailScreen(Screen[None]):
             yield Label("Message", classes="section-title")
             yield Static(Text(self.alert.message), id="ad-message")
             yield Label(f"Fields ({len(self.alert.fields)})", classes="section-title")
-            yield DataTable(id="ad-fields", cursor_type="row", zebra_stripes=True, show_cursor=False)
+            yield SteadyTable(id="ad-fields", cursor_type="row", zebra_stripes=True, show_cursor=False)
         yield KeyBar()
 
     def on_mount(self) -> None:

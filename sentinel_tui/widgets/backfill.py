@@ -24,6 +24,7 @@ from sentinel_core.views import Views
 
 from ..format import duration
 from ..messages import BackfillNotice, CoreStarted, HeadNotice
+from .steady_table import SteadyTable
 from .worker_bars import WorkerBars
 
 STATE_TEXT = {
@@ -143,7 +144,7 @@ class BackfillPane(Vertical):
         with VerticalScroll(id="bf-worker-bars"):
             yield WorkerBars(id="bf-workers-shown")
         yield Label("Runs", classes="section-title")
-        yield DataTable(id="bf-runs", cursor_type="row", zebra_stripes=True)
+        yield SteadyTable(id="bf-runs", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self._show_progress(False)

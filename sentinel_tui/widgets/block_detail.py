@@ -21,6 +21,7 @@ from sentinel_core.views import Views
 
 from ..format import call_label, clock_time, compact_args, compact_value, short_addr
 from .key_bar import KeyBar
+from .steady_table import SteadyTable
 
 
 def extrinsic_calls(ex: Extrinsic) -> list[str]:
@@ -76,9 +77,9 @@ class BlockDetailScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Block #{self.number:,} · loading…"), id="bd-title", classes="detail-title")
         yield Label("Extrinsics", classes="section-title", id="bd-ex-title")
-        yield DataTable(id="bd-extrinsics", cursor_type="row", zebra_stripes=True)
+        yield SteadyTable(id="bd-extrinsics", cursor_type="row", zebra_stripes=True)
         yield Label("Events", classes="section-title", id="bd-events-title")
-        yield DataTable(id="bd-events", cursor_type="row", zebra_stripes=True)
+        yield SteadyTable(id="bd-events", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -27,6 +27,7 @@ from sentinel_core.views import Views
 from ..format import clock_time
 from ..messages import BlockNotice, CoreStarted, OpenBlock
 from .filter_bar import FilterBar
+from .steady_table import SteadyTable
 
 FLUSH_DELAY = 0.1
 
@@ -95,7 +96,7 @@ class BlockFlow(Vertical):
             "filter: words in notable calls (sudo, coldkey…), 'fail', 'notable', a block number",
             id="blocks-filter",
         )
-        yield DataTable(id="blocks-table", cursor_type="row", zebra_stripes=True)
+        yield SteadyTable(id="blocks-table", cursor_type="row", zebra_stripes=True, stripes_follow_rows=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#blocks-table", DataTable)

@@ -25,6 +25,7 @@ from sentinel_core.views import Views
 from ..format import short_addr
 from ..messages import CoreStarted, HyperparamNotice, RefreshSubnets, SubnetSelected, SubnetsKnown
 from .filter_bar import FilterBar
+from .steady_table import SteadyTable
 
 RECENT_BLOCKS = 7200
 """A change within this many blocks of the head is highlighted (one day at 12 s per block)."""
@@ -101,11 +102,11 @@ class HyperparamsPane(Vertical):
             yield Label("", id="hp-info")
         yield FilterBar("filter parameters by name (e.g. burn, alpha, rate)", id="hp-filter")
         with Horizontal(id="hp-body"):
-            yield DataTable(id="hp-table", cursor_type="row", zebra_stripes=True)
+            yield SteadyTable(id="hp-table", cursor_type="row", zebra_stripes=True)
             with Vertical(id="hp-side"):
                 yield Label("History", id="hp-history-title", classes="section-title")
                 yield Static("", id="hp-desc")
-                yield DataTable(id="hp-history", cursor_type="row", zebra_stripes=True)
+                yield SteadyTable(id="hp-history", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#hp-table", DataTable)

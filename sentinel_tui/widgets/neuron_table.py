@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import events
 from textual.binding import Binding
-from textual.widgets import DataTable
+
+from .steady_table import SteadyTable
 
 
-class NeuronTable(DataTable[Any]):
+class NeuronTable(SteadyTable):
     """The neurons table: one column of pre-formatted lines; a header click remembers where on the
     header line it landed (``header_click_x``) so the pane can tell which field was clicked."""
 

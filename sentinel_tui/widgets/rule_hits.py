@@ -31,6 +31,7 @@ from sentinel_core.views import Views
 from ..format import SEVERITY_ICON, SEVERITY_STYLE
 from ..messages import AcknowledgeAlert, AlertAcknowledged, AlertNotice, CoreStarted, OpenAlert
 from .filter_bar import FilterBar
+from .steady_table import SteadyTable
 
 LIMIT = 500
 SEVERITIES = ("info", "warning", "critical")
@@ -143,7 +144,7 @@ class RuleHitsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("", id="alerts-info")
         yield FilterBar("filter: words · rule:NAME · sev:warning (and above) · net:3", id="alerts-filter")
-        yield DataTable(id="alerts-table", cursor_type="row", zebra_stripes=True)
+        yield SteadyTable(id="alerts-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="alerts-detail")
 
     def on_mount(self) -> None:
