@@ -304,7 +304,8 @@ class BackfillPane(Vertical):
         self.query_one("#bf-help").display = not show
 
     def _status(self, text: Text) -> None:
-        self.query_one("#bf-status", Label).update(text)
+        # One line of a fixed width (sentinel.tcss): a new text never needs a new layout of the screen.
+        self.query_one("#bf-status", Label).update(text, layout=False)
 
     # -- progress -------------------------------------------------------------------------------------
     def on_backfill_notice(self, message: BackfillNotice) -> None:
@@ -353,7 +354,7 @@ class BackfillPane(Vertical):
                     (f", {n.frame_calls} a frame)", "dim"),
                 )
             )
-        self.query_one("#bf-stats", Label).update(stats)
+        self.query_one("#bf-stats", Label).update(stats, layout=False)  # as #bf-status
         self._update_workers(n)
         self._update_run_row(n)
         if n.state in FINISHED:

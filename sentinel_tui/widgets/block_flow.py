@@ -221,20 +221,22 @@ class BlockFlow(Vertical):
         self.query_one("#spark-time", Sparkline).data = times
         self.query_one("#spark-ext", Sparkline).data = exts
         if times:
-            self.query_one("#spark-time-label", Label).update(
-                Text.assemble(
+            self.query_one("#spark-time-label", Label).update(  # one line, fixed width: no layout
+                layout=False,
+                content=Text.assemble(
                     ("block time ", "bold"),
                     f"{times[-1]:.1f}s",
                     (f"  avg {sum(times) / len(times):.1f} max {max(times):.1f}", "dim"),
-                )
+                ),
             )
         if exts:
             self.query_one("#spark-ext-label", Label).update(
-                Text.assemble(
+                layout=False,
+                content=Text.assemble(
                     ("extrinsics/block ", "bold"),
                     f"{exts[-1]:.0f}",
                     (f"  avg {sum(exts) / len(exts):.1f} max {max(exts):.0f}", "dim"),
-                )
+                ),
             )
 
     # -- filter ---------------------------------------------------------------------------------------

@@ -37,8 +37,9 @@ class WorkerBars(Static):
         rows = [w.model_copy() for w in workers]  # compared by value next time
         if rows == self.rows and share == self._share:
             return
+        grown = len(rows) != len(self.rows)  # one line per worker: only a new count changes the height
         self.rows, self._share = rows, share
-        self.update(self._table())
+        self.update(self._table(), layout=grown)
 
     def clear(self) -> None:
         self.rows, self._share = [], 0

@@ -362,9 +362,9 @@ async def test_worker_bars_redraw_when_a_worker_counts_on_in_the_same_object():
         drawn: list[int] = []
         original = bars.update
 
-        def update(content=""):
+        def update(content="", layout=True):
             drawn.append(sum(w.done for w in bars.rows))
-            return original(content)
+            return original(content, layout=layout)
 
         bars.update = update  # type: ignore[method-assign]
         worker = WorkerProgress(worker=0, total=40, done=10, current=1)
@@ -375,3 +375,40 @@ async def test_worker_bars_redraw_when_a_worker_counts_on_in_the_same_object():
         assert drawn == [10, 40]
         bars.show([worker], 40)  # nothing changed: nothing redrawn
         assert drawn == [10, 40]
+
+
+async def test_progress_redraws_without_a_new_layout_of_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backfill reports 5 times a second: the bars are drawn again, the screen is not laid out
+    again (a layout of the whole dashboard would hold up key presses) until a worker is added."""
+    from textual.screen import Screen
+
+    layouts = [0]
+    original = Screen._refresh_layout
+
+    def counting(self: Screen, *args: object, **kwargs: object) -> None:
+        layouts[0] += 1
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    from textual.app import App
+
+    from sentinel_core.bus import WorkerProgress
+    from sentinel_tui.widgets.worker_bars import WorkerBars
+
+    class Bars(App[None]):
+        def compose(self):
+            yield WorkerBars(id="bars")
+
+    app = Bars()
+    async with app.run_test(size=(80, 6)) as pilot:
+        bars = app.query_one(WorkerBars)
+        bars.show([WorkerProgress(worker=0, total=40, done=1, current=1)], 40)
+        await pilot.pause()
+        monkeypatch.setattr(Screen, "_refresh_layout", counting)
+        for done in range(2, 12):
+            bars.show([WorkerProgress(worker=0, total=40, done=done, current=done)], 40)
+            await pilot.pause()
+        assert layouts[0] == 0
+        assert "#11" in bars.line_texts()[0]
+        bars.show([WorkerProgress(worker=w, total=20, done=1, current=1) for w in range(2)], 40)
+        await pilot.pause()
+        assert layouts[0] >= 1 and len(bars.line_texts()) == 2
