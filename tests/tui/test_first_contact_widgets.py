@@ -15,12 +15,16 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual import events
+from textual.app import App, ComposeResult
+from textual.screen import Screen
 from textual.widgets import DataTable, Select
 
 import sentinel_tui.app
+from sentinel_core.bus import WorkerProgress
 from sentinel_core.ingest.snapshots import SnapshotBackfill
 from sentinel_tui.app import SentinelApp
 from sentinel_tui.messages import SubnetSelected
+from sentinel_tui.widgets.worker_bars import WorkerBars
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -344,18 +348,16 @@ async def test_quick_programmatic_selections_settle_on_the_last(settings_for, wa
         assert loads == []
 
 
+class Bars(App[None]):
+    """The worker bars alone."""
+
+    def compose(self) -> ComposeResult:
+        yield WorkerBars(id="bars")
+
+
 async def test_worker_bars_redraw_when_a_worker_counts_on_in_the_same_object():
     """The backfill keeps counting in its WorkerProgress objects: the bars compare what they drew,
     not the objects (compared with themselves they never changed and froze after the first draw)."""
-    from textual.app import App
-
-    from sentinel_core.bus import WorkerProgress
-    from sentinel_tui.widgets.worker_bars import WorkerBars
-
-    class Bars(App[None]):
-        def compose(self):
-            yield WorkerBars(id="bars")
-
     app = Bars()
     async with app.run_test(size=(80, 6)) as pilot:
         bars = app.query_one(WorkerBars)
@@ -380,23 +382,12 @@ async def test_worker_bars_redraw_when_a_worker_counts_on_in_the_same_object():
 async def test_progress_redraws_without_a_new_layout_of_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
     """A backfill reports 5 times a second: the bars are drawn again, the screen is not laid out
     again (a layout of the whole dashboard would hold up key presses) until a worker is added."""
-    from textual.screen import Screen
-
     layouts = [0]
     original = Screen._refresh_layout
 
     def counting(self: Screen, *args: object, **kwargs: object) -> None:
         layouts[0] += 1
         original(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    from textual.app import App
-
-    from sentinel_core.bus import WorkerProgress
-    from sentinel_tui.widgets.worker_bars import WorkerBars
-
-    class Bars(App[None]):
-        def compose(self):
-            yield WorkerBars(id="bars")
 
     app = Bars()
     async with app.run_test(size=(80, 6)) as pilot:
