@@ -118,12 +118,15 @@ class Sentinel:
         return self._deliverer
 
     # -- lifecycle ----------------------------------------------------------------------------------
-    async def start(self, *, deliver: bool = True, watch_rules: bool = True, live: bool = True) -> Sentinel:
+    async def start(
+        self, *, deliver: bool = True, watch_rules: bool = True, live: bool = True, delegated: bool = False
+    ) -> Sentinel:
         """Open the store, start the devnet when the network is ``devnet``, build the pipeline and the
         deliverer. ``live=False`` (a backfill run) needs only the archive node: when one is configured,
-        no devnet is started for the network."""
+        no devnet is started for the network. ``delegated``: this is a child process writing under
+        its parent's writer lock (the dashboard's backfill)."""
         tune_gc()
-        store = self._store = await AsyncStore.open(self.settings.storage.path)
+        store = self._store = await AsyncStore.open(self.settings.storage.path, delegated=delegated)
         if self.url is None and (live or self.settings.network.archive is None):
             await self._start_devnet()
         path = self.settings.storage.artifact_path
@@ -221,6 +224,26 @@ class Sentinel:
     def _on_switch(self, switched: Switch, archive: bool) -> None:
         prefix = "archive: " if archive else ""
         self.bus.publish(LogLine(level="warning", text=prefix + switched.text))
+
+    def use_endpoints(self, live: list[str], archive: list[str] | None = None) -> None:
+        """Use these endpoints (in this order) instead of the configured ones: a child process is
+        given those its parent uses (the devnet it started among them). ``archive`` None: backfills
+        read from the live ones."""
+        self._pool = self._new_pool(list(live), archive=False)
+        self._archive_shared = archive is None
+        self._archive_pool = None if archive is None else self._new_pool(list(archive), archive=True)
+
+    def endpoints_in_use(self) -> tuple[list[str], list[str] | None]:
+        """The live endpoints and the archive ones (None: the same), each with the one in use first:
+        what :meth:`use_endpoints` takes."""
+
+        def ordered(pool: EndpointPool | None) -> list[str]:
+            if pool is None:
+                return []
+            current = pool.current()
+            return [current, *(url for url in pool.urls if url != current)]
+
+        return ordered(self._pool), None if self._archive_shared else ordered(self._archive_pool)
 
     @property
     def pool(self) -> EndpointPool | None:

@@ -22,7 +22,7 @@ from datetime import tzinfo
 from functools import partial
 from typing import Any, Literal, TypeVar
 
-from textual import events, work
+from textual import work
 from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -313,8 +313,9 @@ class SentinelApp(App[None]):
         self.sentinel = sentinel if sentinel is not None else Sentinel(settings)
         self.views = Views(self.sentinel)
         """The read model the widgets read through (store, and the UI's chain connection)."""
-        self.jobs = JobController(self.sentinel)
-        """Backfills: started, paused and cancelled from the Backfill pane and the command palette."""
+        self.jobs = JobController(self.sentinel, isolate=True)
+        """Backfills: started, paused and cancelled from the Backfill pane and the command palette; a
+        block backfill runs in a child process (key presses do not share the interpreter with it)."""
         self.tz = tz
         self.clock = clock
         self.max_blocks = max_blocks
@@ -397,15 +398,6 @@ class SentinelApp(App[None]):
         return str(self.main_screen.query_one("#panes", TabbedContent).active)
 
     # -- start and stop -----------------------------------------------------------------------------------
-    async def on_event(self, event: events.Event) -> None:
-        # A key press gets the interpreter to itself until the screen shows its effect: a running
-        # backfill's loop holds still meanwhile (a quarter second at most), so a pane switch is
-        # drawn at full speed instead of sharing the interpreter with the backfill's thread.
-        if isinstance(event, events.Key) and self.jobs.running:
-            self.jobs.hold()
-            self.call_after_refresh(self.call_after_refresh, self.jobs.release)
-        await super().on_event(event)
-
     def on_mount(self) -> None:
         label = self.settings.network.name
         self.header.set_network(
@@ -550,6 +542,7 @@ class SentinelApp(App[None]):
             if task is not None and not task.done():
                 waits.append(task)
             await asyncio.wait(waits, timeout=5)
+            self.jobs.kill()  # a backfill's process that did not end when cancelled
         finally:
             gc.unfreeze()
         if self._owns_sentinel:

@@ -8,8 +8,10 @@ the store, and progress published on ``sentinel.bus`` as :class:`~sentinel_core.
 events (at most every 0.2 s, and at once on every change of state).
 
 :class:`JobController` runs one job at a time beside live watching, on a thread with its own event
-loop (decoding blocks is CPU work that would otherwise hold up the caller's loop: a dashboard's key
-presses), and offers start, pause, resume and cancel from the caller's thread.
+loop (decoding blocks is CPU work that would otherwise hold up the caller's loop), and offers start,
+pause, resume and cancel from the caller's thread. With ``isolate`` (the dashboard) a block backfill
+into a database file runs in a child process instead (:mod:`~sentinel_core.ingest.job_process`):
+a thread still shares the interpreter with the caller's key presses.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..bus import BackfillProgress
 from ..errors import SentinelError
@@ -29,13 +31,12 @@ from ..tasks import raise_if_stop_requested
 
 if TYPE_CHECKING:
     from ..service import Sentinel
+    from .job_process import ChildJob, ProcessRun
 
 JobState = Literal["running", "paused", "done", "cancelled", "failed"]
 FINISHED: frozenset[str] = frozenset({"done", "cancelled", "failed"})
 PUBLISH_EVERY = 0.2
 """Seconds between two progress events of a running job (a change of state is published at once)."""
-HOLD_MAX = 0.25
-"""The longest a :meth:`JobController.hold` stops a job: a hold never starves it."""
 
 
 class JobError(SentinelError):
@@ -157,27 +158,34 @@ class Job(ABC):
 
 
 class JobController:
-    """Runs one :class:`Job` at a time on a thread with its own event loop; start, pause, resume and
-    cancel are called from any other thread (the dashboard's). Progress reaches the caller as the
-    job's ``BackfillProgress`` events on ``sentinel.bus``."""
+    """Runs one :class:`Job` at a time on a thread with its own event loop (or, with ``isolate``, a
+    block backfill in a child process); start, pause, resume and cancel are called from any other
+    thread (the dashboard's). Progress reaches the caller as the job's ``BackfillProgress`` events on
+    ``sentinel.bus``."""
 
-    def __init__(self, sentinel: Sentinel) -> None:
+    def __init__(self, sentinel: Sentinel, *, isolate: bool = False) -> None:
         self.s = sentinel
-        self.job: Job | None = None
+        self.isolate = isolate
+        self.job: Job | ChildJob | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[BackfillProgress] | None = None
+        self._child: ProcessRun | None = None
+        self._ending: list[ProcessRun] = []
+        """Child processes whose run has ended, still closing when the next one started."""
         self._cancel_requested = False
         self._lock = threading.Lock()
         self.error: BaseException | None = None
         """What the last job raised (its ``failed`` progress event says so too)."""
-        self._held = threading.Event()
-        self._released = threading.Event()
 
     @property
     def running(self) -> bool:
+        """A job runs (a child process whose run has ended, still closing, does not count: the next
+        one may start)."""
         thread = self._thread
-        return thread is not None and thread.is_alive()
+        if thread is None or not thread.is_alive():
+            return False
+        return self._child is None or self._child.job.state not in FINISHED
 
     # -- start ------------------------------------------------------------------------------------------
     def start_backfill(
@@ -197,11 +205,28 @@ class JobController:
         # backfill.py builds on Job (defined here): imported when used, not when this module loads.
         from .backfill import Backfill, BackfillError
 
+        params: dict[str, Any] = {
+            "start": start,
+            "end": end,
+            "mode": mode,
+            "workers": workers,
+            "batch_size": batch_size,
+        }
         try:
-            job = Backfill(self.s, start=start, end=end, mode=mode, workers=workers, batch_size=batch_size)
+            job = Backfill(self.s, **params)  # the same checks the child makes, said at once
         except BackfillError as exc:
             return str(exc)
-        self.start(job)
+        if self.isolate and self.s.settings.storage.path != ":memory:":
+            from .job_process import ProcessRun
+
+            run = ProcessRun(self.s, params)
+            self._ending = [r for r in self._ending if r.thread.is_alive()]
+            if self._child is not None and self._child.thread.is_alive():
+                self._ending.append(self._child)
+            self.job, self.error, self._child, self._thread = run.job, None, run, run.thread
+            run.start()
+        else:
+            self.start(job)
         return None
 
     def start(self, job: Job) -> None:
@@ -212,6 +237,7 @@ class JobController:
         self.error = None
         self._cancel_requested = False
         self._task = None
+        self._child = None
         loop = asyncio.new_event_loop()
         self._loop = loop
         thread = threading.Thread(target=self._run, args=(job, loop), name="sentinel-job", daemon=True)
@@ -245,36 +271,22 @@ class JobController:
                 return True
         return False
 
-    def hold(self, seconds: float = HOLD_MAX) -> None:
-        """Stop the job's event loop for a moment (until :meth:`release`, at most ``seconds``): the
-        caller (a dashboard drawing the screen after a key press) has the interpreter to itself, not
-        shared with the job's fetching and writing. Network reads and decoding processes go on; a
-        hold already asked for is not asked again."""
-        if self._held.is_set():
-            return
-        self._released.clear()
-        self._held.set()
-        if not self._call(lambda: self._wait_released(seconds)):
-            self._held.clear()
-
-    def release(self) -> None:
-        """End a :meth:`hold` (the job's loop goes on at once)."""
-        self._released.set()
-
-    def _wait_released(self, seconds: float) -> None:
-        # On the job's loop: blocks it (without the interpreter lock) until released or timed out.
-        try:
-            self._released.wait(min(seconds, HOLD_MAX))
-        finally:
-            self._held.clear()
-
     def pause(self) -> bool:
-        job = self.job
-        return job is not None and self.running and self._call(job.pause)
+        return self._control("pause")
 
     def resume(self) -> bool:
-        job = self.job
-        return job is not None and self.running and self._call(job.resume)
+        return self._control("resume")
+
+    def _control(self, command: Literal["pause", "resume"]) -> bool:
+        job, child = self.job, self._child
+        if job is None or not self.running:
+            return False
+        if child is not None:
+            child.send(command)
+            job.state = "paused" if command == "pause" else "running"
+            return True
+        assert isinstance(job, Job)
+        return self._call(job.pause if command == "pause" else job.resume)
 
     def toggle_pause(self) -> JobState | None:
         """Pause or resume the running job; the new state, or None when none runs."""
@@ -282,14 +294,18 @@ class JobController:
         if job is None or not self.running:
             return None
         if job.state == "paused":
-            return "running" if self._call(job.resume) else job.state
-        return "paused" if self._call(job.pause) else job.state
+            return "running" if self.resume() else job.state
+        return "paused" if self.pause() else job.state
 
     def cancel(self) -> bool:
         """Stop the running job (it records the run as cancelled); False when none runs."""
-        job = self.job
+        job, child = self.job, self._child
         if job is None or not self.running:
             return False
+        if child is not None:
+            child.send("cancel")
+            return True
+        assert isinstance(job, Job)
         if job.state == "paused":
             self._call(job.resume)  # let the workers see the cancellation
         with self._lock:
@@ -299,15 +315,27 @@ class JobController:
                 loop.call_soon_threadsafe(task.cancel)
         return True
 
+    def kill(self) -> None:
+        """End a child process's backfill at once (quitting after a cancel that took too long); its
+        run is recorded failed. A job on a thread cannot be killed: cancel it."""
+        for run in [*self._ending, *([self._child] if self._child is not None else [])]:
+            if run.thread.is_alive():
+                run.kill()
+
     async def wait(self, timeout: float | None = None) -> bool:
-        """Wait (without blocking the caller's loop) until no job runs; False on timeout."""
-        thread = self._thread
-        if thread is None:
-            return True
-        await asyncio.to_thread(thread.join, timeout)
-        return not thread.is_alive()
+        """Wait (without blocking the caller's loop) until no job runs, its process ended too;
+        False on timeout."""
+        threads = [r.thread for r in self._ending] + ([self._thread] if self._thread is not None else [])
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in threads:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            await asyncio.to_thread(thread.join, left)
+        return not any(thread.is_alive() for thread in threads)
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Cancel the running job, if any, and wait for its thread to end (at most ``timeout`` s)."""
-        if self.cancel():
-            await self.wait(timeout)
+        """Cancel the running job, if any, and wait for its thread to end (at most ``timeout`` s; a
+        child process still running then is killed)."""
+        self.cancel()
+        if not await self.wait(timeout):
+            self.kill()
+            await self.wait(5)

@@ -135,7 +135,7 @@ PR_SET_PDEATHSIG = 1
 """prctl(2): the signal this process gets when its parent (the thread that started it) ends."""
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """A killed backfill (kill -9) cannot stop its decoding processes: each ends with it. On Linux
     the kernel kills this process as its parent ends; everywhere a thread watches ``getppid()`` as
     well (the fallback, even in the middle of a batch). A parent gone before this ran is noticed
@@ -179,7 +179,7 @@ presses) and to the parent, which fetches and writes for them; alone on a machin
 def _serve(conn: Connection, initargs: _InitArgs, parent: int) -> None:
     """A decoding process: one batch in, one answer out, until the parent closes its end (or is
     gone: ``parent`` is its pid)."""
-    _die_with_parent(parent)
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
         os.nice(DECODER_NICE)

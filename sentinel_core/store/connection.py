@@ -13,6 +13,11 @@ readers are not disturbed. A writer also checks the file (``PRAGMA quick_check``
 before it writes to it, and refuses a damaged one (:class:`StoreDamaged`); runs left ``running`` by a
 killed process are marked ``interrupted`` then (the writer's lock proves no live process owns them).
 
+A writer may delegate writing to a child process of its own (the dashboard's backfill runs in one):
+the child opens the file ``delegated``: it takes no lock, checks that its parent holds it, and
+neither migrates, checks nor repairs the file (the parent did). SQLite serialises the two
+connections' transactions (each waits up to :data:`BUSY_TIMEOUT_MS` for the other).
+
 :class:`WriterThread` is the one dedicated thread an :class:`~sentinel_core.store.AsyncStore` runs
 every store call on, so the async core never blocks its event loop.
 """
@@ -190,10 +195,14 @@ def _lock_holder(key: FileKey) -> str | None:
 class Connection:
     """One open SQLite file. Not thread-safe: use it from one thread at a time (``AsyncStore`` does)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, readonly: bool = False, delegated: bool = False
+    ) -> None:
         self.path = str(path)
         """The path as given, for messages."""
         self.readonly = readonly
+        self.delegated = delegated and not readonly
+        """Writing under the parent process's writer lock (see the module's docstring)."""
         self._memory = self.path == ":memory:"
         self._real = self.path if self._memory else os.path.realpath(self.path)
         """The file itself (symlinks resolved): what sqlite opens, so every name shares one WAL."""
@@ -205,16 +214,20 @@ class Connection:
         self.conn: sqlite3.Connection | None = None
         self.schema_version = SCHEMA_VERSION
         """The schema version of the open file (older than :data:`SCHEMA_VERSION` only read-only)."""
-        if self._memory and readonly:
-            raise StoreError("cannot open an in-memory database read-only")
+        if self._memory and (readonly or delegated):
+            raise StoreError("cannot open an in-memory database read-only or from another process")
         if not readonly and not self._memory:
             self._check_dir()
         try:
-            if not readonly and not self._memory:
+            if self.delegated:
+                self._check_parent_holds_lock()
+            elif not readonly and not self._memory:
                 self._acquire_lock()
             self.conn = self._connect()
             if readonly:
                 self._check_schema_readonly()
+            elif self.delegated:
+                self._check_schema_current()
             else:
                 self._migrate()
                 self._writer_opened()
@@ -259,6 +272,30 @@ class Connection:
         self._key, self._lock_fd = key, fd
         _use(key)
         self._lock_pid_file()
+
+    def _check_parent_holds_lock(self) -> None:
+        """A delegated writer writes only under its parent's writer lock."""
+        try:
+            fd = os.open(self._real, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise StoreError(f"cannot open {self.path}: {(exc.strerror or str(exc)).lower()}") from None
+        key = _file_key(os.fstat(fd))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # taken: nobody writes the file
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            held = False
+        except OSError as exc:
+            held = exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
+        finally:
+            _close_fd(key, fd)
+        holder = (_lock_holder(key) or self._pid_file_holder()) if held else None
+        if holder != str(os.getppid()):
+            raise StoreLocked(
+                f"{self.path}: not written by this process's parent (writer pid {holder or 'none'}); "
+                "a delegated writer writes only under its parent's lock"
+            )
+        self._key = key
+        _use(key)
 
     def _locked(self, holder: str | None) -> StoreLocked:
         return StoreLocked(
@@ -331,6 +368,11 @@ class Connection:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return
         conn.execute("PRAGMA cache_size = -16384")  # 16 MiB: bounded memory in long runs
+        if self.delegated:  # the parent checked the file and set its journal mode
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            return
         if not self._memory:
             self._refuse_damage(conn)  # before anything is written (journal_mode may write the header)
         # Only takes effect on a new, empty file; 8 KiB pages insert ~15% faster here.
@@ -421,6 +463,11 @@ class Connection:
         if version > SCHEMA_VERSION:
             raise self._too_new(version)
         self.schema_version = version
+
+    def _check_schema_current(self) -> None:
+        version = self._version()
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"cannot open {self.path}: schema version {version}, expected {SCHEMA_VERSION}")
 
     def _migrate(self) -> None:
         version = self._version()

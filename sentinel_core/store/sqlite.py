@@ -47,10 +47,13 @@ class AsyncStore:
         self._thread = thread
 
     @classmethod
-    async def open(cls, path: str | os.PathLike[str], readonly: bool = False) -> AsyncStore:
+    async def open(
+        cls, path: str | os.PathLike[str], readonly: bool = False, *, delegated: bool = False
+    ) -> AsyncStore:
+        """Open ``path`` (``delegated``: as a child process of the writer, under its lock)."""
         thread = WriterThread(str(path))
         try:
-            store = await thread.call(Store, path, readonly=readonly)
+            store = await thread.call(Store, path, readonly=readonly, delegated=delegated)
         except BaseException:
             thread.shutdown(wait=False)
             raise

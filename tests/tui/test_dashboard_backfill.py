@@ -4,11 +4,12 @@ with ``bad value(s) in fds_to_keep``)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 from textual.widgets import DataTable
 
-from sentinel_core.ingest.backfill import Backfill
+from sentinel_core.ingest.job_process import ChildJob
 from sentinel_tui.app import SentinelApp
 
 SIZE = (120, 40)
@@ -39,7 +40,8 @@ async def test_a_backfill_of_2000_blocks_from_the_form_uses_the_decoding_process
         status = str(pane.query_one("#bf-status").render())
         assert pane.last.state == "done", status
         job = app.jobs.job
-        assert isinstance(job, Backfill) and job.processes_used > 1  # the decoding processes ran
+        assert isinstance(job, ChildJob) and job.pid not in (None, os.getpid())  # in a process of its own
+        assert job.processes_used > 1  # the decoding processes ran
         assert "✓ done" in status
         assert "in flight 0" in pane.stats_text  # nothing is in flight once the run is over
         assert (await app.sentinel.store.missing_in(1, 2000)) == []

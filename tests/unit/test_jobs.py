@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from sentinel_core.bus import BackfillProgress, Bus
-from sentinel_core.ingest.jobs import HOLD_MAX, Job, JobController
+from sentinel_core.ingest.jobs import Job, JobController
 
 
 class Runs:
@@ -143,29 +143,3 @@ def test_stop_cancels_and_waits() -> None:
     _until(lambda: job.done > 0)
     asyncio.run(jobs.stop(5))
     assert not jobs.running and job.state == "cancelled"
-
-
-def test_a_hold_stops_the_jobs_loop_until_released_and_never_longer_than_its_limit() -> None:
-    core = Core()
-    jobs = JobController(core)  # type: ignore[arg-type]
-    jobs.hold()  # nothing runs: a no-op
-    job = Counting(core, 100_000, step=0.001)
-    jobs.start(job)
-    _until(lambda: job.done > 3)
-    jobs.hold(5.0)  # longer than HOLD_MAX: capped
-    time.sleep(0.05)  # the loop takes the hold at its next turn
-    held = job.done
-    time.sleep(0.1)
-    assert job.done <= held + 1, "the job's loop stands still while held"
-    jobs.release()
-    _until(lambda: job.done > held + 5)
-    started = time.monotonic()
-    jobs.hold()  # not released: it ends by itself after HOLD_MAX
-    jobs.hold()  # asked again while held: one hold
-    time.sleep(0.05)
-    at = job.done
-    _until(lambda: job.done > at + 3)
-    assert time.monotonic() - started < HOLD_MAX + 1.0
-    assert jobs.cancel()
-    _until(lambda: not jobs.running)
-    assert job.state == "cancelled"

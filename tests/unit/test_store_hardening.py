@@ -87,6 +87,24 @@ def test_a_second_writer_through_another_name_is_refused(tmp_path, how):
         assert again.get_block(7) == make_block(7) and again.get_block(17) == make_block(17)
 
 
+def test_a_delegated_writer_writes_only_under_its_parents_lock(tmp_path):
+    """The dashboard's backfill process opens the database ``delegated``: without a writer, or under a
+    writer that is not its parent (here: this process itself), it is refused in one line."""
+    db = tmp_path / "a.db"
+    with Store(db) as writer:
+        writer.write_block(make_block(1))
+    with pytest.raises(StoreLocked) as exc:
+        Store(db, delegated=True)  # nobody holds the lock
+    assert "not written by this process's parent (writer pid none)" in one_line(exc)
+    with Store(db) as writer:
+        with pytest.raises(StoreLocked) as exc:
+            Store(db, delegated=True)  # the writer is this process, not its parent
+        assert f"(writer pid {os.getpid()})" in one_line(exc)
+        writer.write_block(make_block(2))  # the refused open left the writer alone
+    with Store(db, readonly=True) as reader:
+        assert reader.latest_block() == 2
+
+
 def test_a_refused_open_leaves_the_writers_sqlite_locks_alone(tmp_path):
     """Closing any descriptor of a file drops the process's POSIX locks on it, SQLite's too: the
     descriptor of a refused open (in the writer's own process) is closed only after the writer's."""
