@@ -15,12 +15,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def devnet_process(*args: str, timeout: float = 300.0):
-    """Start ``sentinel-cli devnet`` in its own process on a free port; yield its ws:// URL."""
+def devnet_process(*args: str, timeout: float = 300.0, nice: int = 0):
+    """Start ``sentinel-cli devnet`` in its own process on a free port; yield its ws:// URL.
+    ``nice``: its scheduling priority (a node on another machine takes none of this one's cores)."""
     cmd = [sys.executable, "-m", "sentinel_tui.cli", "devnet", "--port", "0", *args]
     proc = subprocess.Popen(
         cmd,
         cwd=ROOT,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,  # noqa: PLW1509 - no threads yet here
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

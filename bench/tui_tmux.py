@@ -1,10 +1,11 @@
 """Pane keys as a person sees them: tmux key press -> the pane on screen.
 
 The dashboard runs in a real terminal (a tmux session, 120x40) on a devnet in its own process that
-produces 10 blocks/s. The bench presses the pane keys 1-5 with ``tmux send-keys`` and reads the screen
-with ``tmux capture-pane`` every few milliseconds until the pane's first line shows that pane; the
-time between the two is what a person waits. It includes tmux and the screen update, which
-``bench/tui.py`` (key event -> action done, inside the app) does not.
+produces a block every 2 s (``--block-time``). The bench presses the pane keys 1-5 with
+``send-keys`` and reads the screen with ``capture-pane`` every few milliseconds, both through one
+tmux control-mode client, until the pane's first line shows that pane; the time between the two is
+what a person waits. It includes tmux and the screen update, which ``bench/tui.py`` (key event ->
+action done, inside the app) does not.
 
 Baseline in the same run: the same presses with only live flow (no backfill). Then a fast_backfill of
 blocks 1 - head is started from the Backfill form, as a person would (5, b, start 1, Enter), and the
@@ -39,20 +40,66 @@ POLL = 0.003
 
 
 class Screen:
+    """The tmux session's screen, read and typed into through one tmux control-mode client (``tmux
+    -C``): a key press or a look at the screen is one line to tmux and its answer, not a tmux process
+    started each time (~3 ms each, much more on a loaded machine: that was measured as the app's)."""
+
     def __init__(self, session: str) -> None:
         self.session = session
+        self.control: subprocess.Popen[bytes] | None = None
+
+    def attach(self) -> None:
+        self.control = subprocess.Popen(
+            ["tmux", "-C", "attach-session", "-t", self.session],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+        )
+        self.command("refresh-client -f no-output")  # no copy of everything the app draws
+
+    def detach(self) -> None:
+        if self.control is not None:
+            assert self.control.stdin is not None
+            self.control.stdin.close()
+            try:
+                self.control.wait(2)
+            except subprocess.TimeoutExpired:
+                self.control.kill()
+                self.control.wait()
+            self.control = None
+
+    def command(self, line: str) -> list[str]:
+        """One tmux command through the control client; the lines it printed."""
+        assert self.control is not None and self.control.stdin is not None and self.control.stdout is not None
+        self.control.stdin.write(line.encode() + b"\n")
+        out: list[str] = []
+        inside = False
+        while True:
+            raw = self.control.stdout.readline()
+            if not raw:
+                raise SystemExit("the tmux control client ended")
+            text = raw.decode(errors="replace").rstrip("\n")
+            # Blocks flagged 1 answer our commands (the attach's own block is flagged 0).
+            if text.startswith("%begin ") and text.endswith(" 1"):
+                inside, out = True, []
+            elif inside and (text.startswith("%end ") or text.startswith("%error ")):
+                return out
+            elif inside:
+                out.append(text)
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
 
     def text(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.session)
+        if self.control is None:
+            return self.tmux("capture-pane", "-p", "-t", self.session)
+        return "\n".join(self.command(f"capture-pane -p -t {self.session}"))
 
     def line(self, n: int) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.session, "-S", str(n), "-E", str(n))
+        return "\n".join(self.command(f"capture-pane -p -t {self.session} -S {n} -E {n}"))
 
     def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", self.session, *keys)
+        self.command(" ".join(["send-keys", "-t", self.session, *keys]))
 
     def wait_for(self, pattern: str, seconds: float, what: str) -> str:
         deadline = time.monotonic() + seconds
@@ -110,6 +157,13 @@ def main() -> None:
         default=3000,
         help="devnet blocks of history, the backfill's range (default 3000; more for more presses during it)",
     )
+    ap.add_argument(
+        "--node-nice",
+        type=int,
+        default=0,
+        help="run the devnet at this nice level (a node on another machine takes none of the dashboard's "
+        "cores; default 0: the node competes with the dashboard for them)",
+    )
     args = ap.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is not installed")
@@ -117,7 +171,9 @@ def main() -> None:
     screen = Screen(session)
     with (
         tempfile.TemporaryDirectory() as d,
-        devnet_process("--history", str(args.history), "--block-time", str(args.block_time)) as (url, _),
+        devnet_process(
+            "--history", str(args.history), "--block-time", str(args.block_time), nice=args.node_nice
+        ) as (url, _),
     ):
         cmd = (
             f"{sys.executable} -m sentinel_tui.main --network {url} --db {Path(d) / 'sentinel.db'}; sleep 600"
@@ -127,6 +183,7 @@ def main() -> None:
             check=True,
         )
         try:
+            screen.attach()
             screen.wait_for(r"connected", 120, "the dashboard to connect")
             time.sleep(3.0)
             idle = cycle(screen, args.presses)
@@ -154,6 +211,7 @@ def main() -> None:
             busy = cycle(screen, args.presses, still_running=running, by_pane=busy_panes)
             final = screen.text()
         finally:
+            screen.detach()
             subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
     progress = next((ln.strip() for ln in final.splitlines() if "blocks" in ln and "/" in ln), "")
     print(f"backfill at the end of the busy phase: {progress or '(not shown)'}")

@@ -13,7 +13,7 @@ from typing import Literal
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, NoBinding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
 
@@ -46,7 +46,10 @@ class FormInput(Input):
     The app hands each key to the widget focused when the key arrives, while a focus change (Tab)
     takes effect only once the key that asked for it is handled: typed fast, the keys after a Tab
     land in the field that had the focus. Here Tab moves the focus at once, and a key that reaches
-    a field no longer focused is passed on to the one that is."""
+    a field no longer focused is passed on to the one that is. The field's own keys (Ctrl-A, Ctrl-K,
+    Backspace, ...) act when they arrive, as characters do: left to the app's binding lookup they
+    act turns of the event loop later, after characters typed behind them (Ctrl-A Ctrl-K 1 typed
+    fast left the field empty)."""
 
     async def _on_key(self, event: events.Key) -> None:
         screen = self.screen
@@ -64,6 +67,16 @@ class FormInput(Input):
             else:
                 screen.focus_previous()
             return
+        if not event.is_printable:
+            try:
+                bindings = self._bindings.get_bindings_for_key(event.key)
+            except NoBinding:
+                bindings = []
+            if bindings:
+                event.stop()
+                event.prevent_default()
+                await self.run_action(bindings[0].action)
+                return
         await super()._on_key(event)
 
 

@@ -92,6 +92,8 @@ class HyperparamsPane(Vertical):
         self._refresh_timer: Timer | None = None
         self._stale_values = False
         self._note: Text | None = None
+        self._shown: dict[str, tuple[Any, ...]] = {}
+        """What each row of the values table shows (value, changed recently, last change's block)."""
         self._history: list[Any] = []
         """The changes the history table shows (re-laid out when the sidebar's width changes)."""
 
@@ -243,27 +245,40 @@ class HyperparamsPane(Vertical):
         return bool(self.read_at - change.block <= self.recent_blocks)
 
     def _render_values(self, note: Text | None = None) -> None:
+        """Show the values. Rows whose name, value and last change are as shown stay as they are
+        (drawn already): a backfill filling the history redraws only what it changed."""
         table = self.table
         keep = self.selected_name
-        table.clear()
         recent = 0
+        rows: dict[str, tuple[Any, ...]] = {}
         for name in ordered_names(self.values):
             if self._tokens and not all(t in name for t in self._tokens):
                 continue
-            raw = self.values[name]
             is_recent = self._is_recent(name)
             recent += is_recent
             change = self.last_change.get(name)
+            rows[name] = (repr(self.values[name]), is_recent, None if change is None else change.block)
+        same_rows = list(rows) == [key.value for key in table.rows]
+        if not same_rows:
+            table.clear()
+        for name, shown in rows.items():
+            if same_rows and self._shown.get(name) == shown:
+                continue
+            _, is_recent, block = shown
             style = "bold yellow" if is_recent else ""
             changed = (
                 Text("")
-                if change is None
-                else Text(
-                    f"#{change.block:,}" + (" ●" if is_recent else ""), style="yellow" if is_recent else "dim"
-                )
+                if block is None
+                else Text(f"#{block:,}" + (" ●" if is_recent else ""), style="yellow" if is_recent else "dim")
             )
-            table.add_row(Text(name, style=style), value_text(name, raw, style), changed, key=name)
-        if keep is not None and keep in table.rows:
+            cells = (Text(name, style=style), value_text(name, self.values[name], style), changed)
+            if same_rows:
+                for column, cell in zip(("name", "value", "changed"), cells, strict=True):
+                    table.update_cell(name, column, cell)
+            else:
+                table.add_row(*cells, key=name)
+        self._shown = rows
+        if not same_rows and keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep), scroll=True)
         info = Text.assemble(
             ("read at ", "dim"),

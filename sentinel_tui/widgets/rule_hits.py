@@ -134,6 +134,8 @@ class RuleHitsPane(Vertical):
         self.loaded = False
         self._reload_timer: Timer | None = None
         self._live_new = 0
+        self._stale = False
+        """Alerts were read while the pane was not shown: the table shows them when it is."""
         self.history_keys: set[str] = set()
         """Dedup keys of the alerts the bus said are history (found by a backfill)."""
         self.history_ranges: list[tuple[int, int]] | None = None
@@ -212,6 +214,11 @@ class RuleHitsPane(Vertical):
         if self._reload_timer is None:
             self._reload_timer = self.set_timer(0.5, self._debounced_reload)
 
+    def on_show(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.call_after_refresh(self._show_items)  # the pane as it was first, then the news
+
     def _debounced_reload(self) -> None:
         self._reload_timer = None
         self.reload()
@@ -228,9 +235,17 @@ class RuleHitsPane(Vertical):
         if not self.is_attached:
             return
         self.items = {i: (alert, acked) for i, alert, acked in rows}
+        self.loaded = True
+        if not self.is_on_screen:
+            # Shown when the pane is: a pane switched to draws what it drew before at once (a
+            # backfill's stream of alerts would otherwise make every switch here draw anew).
+            self._stale = True
+            return
+        self._show_items()
+
+    def _show_items(self) -> None:
         if not self._refit():  # a longer rule name lays the columns out again (and fills the table)
             self._sync_table()
-        self.loaded = True
 
     def is_history(self, alert: Alert) -> bool:
         """Found in history (a backfilled block), not happening now."""

@@ -11,24 +11,49 @@ to the size it had, which DataTable takes for a change of size: this table ignor
 size it has drawn at. And DataTable keys its cells by a count every added, removed or sorted row
 changes, so a new block on top draws every visible cell again: this table also keeps each body cell
 by its row's content (a version, new on add_row and update_cell), column, width and style, and with
-``stripes_follow_rows`` a row's stripe stays with the row rather than its position.
+``stripes_follow_rows`` a row's stripe stays with the row rather than its position. Within one
+drawing of its lines the table's own style and its components' (stripes, header) are computed
+once, not once per line: each walks the widget's ancestors to blend their backgrounds (a quarter of
+the time a pane switch to the Blocks pane took).
 """
 
 from __future__ import annotations
 
 from itertools import count
-from typing import Any
+from typing import Any, cast
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.css.styles import RenderStyles
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widget import PseudoClasses
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
 _versions = count(1)
+
+
+class _PassStyles:
+    """A component's styles during one drawing of the table's lines: its rich style computed once
+    (nothing restyles the table while it draws)."""
+
+    __slots__ = ("_styles", "_rich")
+
+    def __init__(self, styles: RenderStyles) -> None:
+        self._styles = styles
+        self._rich: Style | None = None
+
+    @property
+    def rich_style(self) -> Style:
+        if self._rich is None:
+            self._rich = self._styles.rich_style
+        return self._rich
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._styles, name)
 
 
 class SteadyTable(DataTable[Any]):
@@ -44,6 +69,8 @@ class SteadyTable(DataTable[Any]):
         self._drawn_size: Size | None = None
         self._row_version: dict[RowKey, int] = {}
         self._cells: LRUCache[tuple[Any, ...], tuple[int, list[list[Segment]]]] = LRUCache(10000)
+        self._pass: dict[Any, Any] | None = None
+        """Styles computed during the drawing under way (None between drawings)."""
 
     # -- cells stay drawn while other rows come and go ---------------------------------------------
     def add_row(self, *cells: Any, **kwargs: Any) -> RowKey:
@@ -67,6 +94,33 @@ class SteadyTable(DataTable[Any]):
         self._ordinal.clear()
         self._cells.clear()
         return super().clear(columns)
+
+    # -- styles computed once per drawing ---------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._pass = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        memo = self._pass
+        if memo is None:
+            return super().get_component_styles(*names)
+        styles = memo.get(names)
+        if styles is None:
+            styles = memo[names] = _PassStyles(super().get_component_styles(*names))
+        return cast(RenderStyles, styles)
+
+    @property
+    def rich_style(self) -> Style:
+        memo = self._pass
+        if memo is None:
+            return super().rich_style
+        style = memo.get("rich_style")
+        if style is None:
+            style = memo["rich_style"] = super().rich_style
+        return cast(Style, style)
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
         if not (self.stripes_follow_rows and self.zebra_stripes and row_index >= self.fixed_rows):

@@ -185,6 +185,7 @@ async def test_alerts_list_detail_acknowledge_filter_mute_and_reopen(settings_fo
         )
         await pilot.press("4")
         await wait(pilot, lambda: app.focused is hits.table, what="alerts table focused")
+        await wait(pilot, lambda: hits.table.row_count == len(hits.items), what="listed once shown")
         rows = hits.row_texts()
         assert "coldkey-swap" in rows[0] and "✖ critical" in rows[0]  # newest first
         assert any("hyperparam-change" in r and "subnet 1: tempo" in r for r in rows)

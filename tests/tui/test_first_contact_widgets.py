@@ -116,6 +116,7 @@ async def test_the_selected_alerts_whole_message_is_on_screen(settings_for, wait
         await wait(pilot, lambda: app.focused is hits.table, what="alerts table focused")
         table = hits.table
         key = next(k for k, (a, _) in hits.items.items() if "serving_rate_limit" in a.message)
+        await wait(pilot, lambda: str(key) in table.rows, what="listed once the pane is shown")
         table.move_cursor(row=table.get_row_index(str(key)))
         await pilot.pause(0.3)
         message = hits.items[key][0].message
@@ -144,6 +145,9 @@ async def test_alerts_of_backfilled_blocks_are_history_and_not_unacknowledged(se
             what="the alert of block 5",
         )
         await wait(pilot, lambda: not app.backfill_running, timeout=30, what="backfill finished")
+        # read while the Blocks pane was shown, the hidden table left alone until pane 4 comes up
+        # (a switch to it draws what it drew at once, then the news)
+        assert hits.table.row_count == 0
         await pilot.press("4")
         await pilot.pause(0.6)
         key = next(k for k, (a, _) in hits.items.items() if a.block == 5)
@@ -163,6 +167,9 @@ async def test_alerts_of_backfilled_blocks_are_history_and_not_unacknowledged(se
         await wait(pilot, lambda: hits.loaded and hits.items, what="reopened")
         key = next(k for k, (a, _) in hits.items.items() if a.block == 5)
         assert hits.is_history(hits.items[key][0])
+        assert hits.table.row_count == 0  # read while another pane is shown: listed once shown
+        await pilot.press("4")
+        await wait(pilot, lambda: str(key) in hits.table.rows, what="listed when shown")
         assert hits.table.get_row(str(key))[1].plain == "hist"
 
 
@@ -234,6 +241,13 @@ async def test_fast_typing_stays_in_the_focused_field_and_digits_do_not_switch_p
         await wait(pilot, lambda: app.focused is start, what="start field focused")
         start.value = ""
         await burst(pilot, *"1500")
+        assert start.value == "1500"
+        # the field's own keys act in the order typed (they once acted after the digits behind them)
+        await burst(pilot, "ctrl+a", "ctrl+k", *"12")
+        assert start.value == "12"
+        await burst(pilot, "home", "9", "end", "0")
+        assert start.value == "9120"
+        await burst(pilot, "ctrl+a", "ctrl+k", *"1500")
         assert start.value == "1500"
         # Tab and the next digits together: the digits go to the field Tab moved to
         await burst(pilot, "tab", *"900")
