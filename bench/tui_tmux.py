@@ -18,6 +18,7 @@ the backfill runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import shutil
 import subprocess
@@ -164,20 +165,34 @@ def main() -> None:
         help="run the devnet at this nice level (a node on another machine takes none of the dashboard's "
         "cores; default 0: the node competes with the dashboard for them)",
     )
+    ap.add_argument(
+        "--builtin-devnet",
+        action="store_true",
+        help="the README's first command: the dashboard starts the devnet itself (--network devnet, "
+        "the shipped sentinel.toml with --history and --block-time in its [devnet])",
+    )
     args = ap.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is not installed")
     session = f"sentinel-bench-{int(time.time())}"
     screen = Screen(session)
-    with (
-        tempfile.TemporaryDirectory() as d,
-        devnet_process(
-            "--history", str(args.history), "--block-time", str(args.block_time), nice=args.node_nice
-        ) as (url, _),
-    ):
-        cmd = (
-            f"{sys.executable} -m sentinel_tui.main --network {url} --db {Path(d) / 'sentinel.db'}; sleep 600"
-        )
+    with contextlib.ExitStack() as stack:
+        d = stack.enter_context(tempfile.TemporaryDirectory())
+        db = Path(d) / "sentinel.db"
+        if args.builtin_devnet:
+            config = Path(d) / "sentinel.toml"
+            shipped = (ROOT / "sentinel.toml").read_text()
+            shipped = re.sub(r"(?m)^history = \d+", f"history = {args.history}", shipped)
+            config.write_text(re.sub(r"(?m)^block_time = [\d.]+", f"block_time = {args.block_time}", shipped))
+            target = f"--config {config} --network devnet"
+        else:
+            url, _ = stack.enter_context(
+                devnet_process(
+                    "--history", str(args.history), "--block-time", str(args.block_time), nice=args.node_nice
+                )
+            )
+            target = f"--network {url}"
+        cmd = f"{sys.executable} -m sentinel_tui.main {target} --db {db}; sleep 600"
         subprocess.run(
             ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-c", str(ROOT), cmd],
             check=True,

@@ -61,8 +61,13 @@ class Sentinel:
         bus: Bus | None = None,
         clock: Callable[[], float] = time.time,
         console_sink: Callable[[str], Any] | None = None,
+        devnet_process: bool = False,
     ) -> None:
+        """``devnet_process``: the built-in devnet, when the network is ``devnet``, runs in a child
+        process (the dashboard: it would otherwise produce and serve on the interpreter the screen is
+        drawn with)."""
         self.settings = settings
+        self.devnet_process = devnet_process
         set_frame_cap(settings.network.max_frame_mb)
         self.bus = bus or Bus()
         self.clock = clock
@@ -181,9 +186,14 @@ class Sentinel:
             self._deliver_task = None
 
     async def _start_devnet(self) -> None:
-        from .devnet.server import Devnet
+        if self.devnet_process:
+            from .devnet.process import DevnetProcess
 
-        self.devnet = await Devnet.from_settings(self.settings.devnet).start()
+            self.devnet = await DevnetProcess(self.settings.devnet).start()
+        else:
+            from .devnet.server import Devnet
+
+            self.devnet = await Devnet.from_settings(self.settings.devnet).start()
         self.url = self.devnet.url
         if self.archive_url is None:
             self.archive_url = self.url

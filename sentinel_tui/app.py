@@ -310,7 +310,8 @@ class SentinelApp(App[None]):
         self.animation_level = "none"  # a monitor redraws often enough; animations only cost frames
         self.settings = settings
         self.live = live
-        self.sentinel = sentinel if sentinel is not None else Sentinel(settings)
+        # The built-in devnet in a process of its own: it produces and serves off the screen's interpreter.
+        self.sentinel = sentinel if sentinel is not None else Sentinel(settings, devnet_process=True)
         self.views = Views(self.sentinel)
         """The read model the widgets read through (store, and the UI's chain connection)."""
         self.jobs = JobController(self.sentinel, isolate=True)

@@ -30,13 +30,13 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..bus import BackfillProgress, LogLine
+from ..children import die_with_parent, real_stderr
 from ..config import Settings
 from ..errors import SentinelError
-from .procs import die_with_parent, real_stderr
+from .jobs import FINISHED, JobState
 
 if TYPE_CHECKING:
     from ..service import Sentinel
-    from .jobs import JobState
 
 CHILD_NICE = 10
 """A backfill is background work: with every core busy it yields to the dashboard drawing the
@@ -54,7 +54,7 @@ class ChildJob:
         self.state: JobState = "running"
         self.run_id = 0
         self.processes_used = 1
-        """The processes the backfill decoded in (the child alone: 1), once it has ended."""
+        """The processes the backfill decoded in (the child alone: 1), known when its run ends."""
         self.pid: int | None = None
         """The child process."""
         self.last: BackfillProgress | None = None
@@ -132,12 +132,12 @@ class ProcessRun:
             if process.is_alive():
                 process.kill()
                 process.join(2)
-            if error is None and self.job.state not in ("done", "cancelled", "failed"):
+            if error is None and self.job.state not in FINISHED:
                 error = f"the backfill process ended without finishing ({_exit_text(process.exitcode)})"
         with self._lock:
             self._conn = None
         mine.close()
-        if error is not None and self.job.state not in ("done", "cancelled", "failed"):
+        if error is not None and self.job.state not in FINISHED:
             self._failed(error)
 
     def _read(self, conn: Connection) -> str | None:
@@ -157,7 +157,7 @@ class ProcessRun:
             elif kind == "alerts":
                 with contextlib.suppress(SentinelError):  # the deliverer is gone (quitting)
                     self.s.deliverer.on_new_alerts(value)
-            elif kind == "ended":
+            elif kind == "processes":
                 self.job.processes_used = int(value)
             elif kind == "error":
                 error = str(value)
@@ -260,12 +260,18 @@ async def _child(
 
     sentinel = Sentinel(settings)
     sentinel.use_endpoints(live, archive)
-    sentinel.bus.subscribe(lambda notice: sender.send(("notice", notice)))
+    job = Backfill(sentinel, **params)
+
+    def forward(notice: Any) -> None:
+        if isinstance(notice, BackfillProgress) and notice.state in FINISHED:
+            sender.send(("processes", job.processes_used))  # known to the parent when the run ends
+        sender.send(("notice", notice))
+
+    sentinel.bus.subscribe(forward)
     await sentinel.start(deliver=False, watch_rules=False, live=False, delegated=True)
     try:
         # The parent delivers: its deliverer is told of the alerts this process stored.
         sentinel.pipeline.on_new_alerts = lambda alerts: sender.send(("alerts", list(alerts)))
-        job = Backfill(sentinel, **params)
         task = asyncio.create_task(job.run(), name="backfill")
         loop = asyncio.get_running_loop()
 
@@ -288,7 +294,6 @@ async def _child(
             if job.state != "cancelled":  # cancelled before its run began: say so all the same
                 job.state = "cancelled"
                 job._publish(force=True)
-        sender.send(("ended", job.processes_used))
     finally:
         await sentinel.stop()
 

@@ -237,6 +237,8 @@ class JobController:
         self.error = None
         self._cancel_requested = False
         self._task = None
+        if self._child is not None and self._child.thread.is_alive():
+            self._ending.append(self._child)  # still closing: killed on quit if it must be
         self._child = None
         loop = asyncio.new_event_loop()
         self._loop = loop

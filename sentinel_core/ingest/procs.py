@@ -12,36 +12,29 @@ Not ``concurrent.futures.ProcessPoolExecutor``: its processes answer through one
 process killed while it wrote an answer could leave the pool waiting forever (a backfill stalled after
 a decoding process was killed). Here each process has a pipe of its own.
 
-A decoding process ends with its parent, even one killed with kill -9: on Linux the kernel sends it
-SIGKILL then (``PR_SET_PDEATHSIG``); everywhere it also watches its parent (a parent gone is a
-changed ``getppid()``, and an end of file on its pipe). Linux sends that signal when the *thread*
-that started the process ends, so a pool starts all its processes from one thread of its own that
-lives as long as the pool. A process the pool stops is reaped (joined), never left a zombie.
-
-Processes start with a real standard error in place: under the dashboard ``sys.stderr`` is Textual's
-capture, whose ``fileno()`` is -1, and multiprocessing hands that number to the resource tracker it
-starts with the first process (``bad value(s) in fds_to_keep``).
+A decoding process ends with its parent, even one killed with kill -9 (see
+:mod:`sentinel_core.children`), and also at an end of file on its pipe: a pool starts all its
+processes from one thread of its own that lives as long as the pool. A process the pool stops is
+reaped (joined), never left a zombie.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import multiprocessing
 import os
 import queue
 import signal
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
 from typing import Any, TypeVar, cast
 
 from ..chain.client import ChainClient, ChainError, RawBlock, RpcError
+from ..children import die_with_parent, real_stderr
 from ..errors import SentinelError
 from ..rules.engine import RuleEngine
 from .pipeline import Prepared, prepare
@@ -54,40 +47,6 @@ _InitArgs = tuple[str, list[Any], bool, float]
 _Answer = tuple[str, Any]
 """A decoding process's answer: ``("ok", (Prepared, requests made))``, ``("chain", (method, code,
 message))`` or ``("error", text)``."""
-
-_start_lock = threading.Lock()
-
-
-def _has_fd(stream: Any) -> bool:
-    try:
-        fd = stream.fileno()
-        return isinstance(fd, int) and fd >= 0
-    except (AttributeError, OSError, ValueError):
-        return False
-
-
-@contextlib.contextmanager
-def real_stderr() -> Iterator[None]:
-    """``sys.stderr`` with a file descriptor for the time a process starts: the interpreter's own
-    standard error, else the null device. multiprocessing passes ``sys.stderr.fileno()`` on to the
-    resource tracker it starts with the first process, and Textual's capture of stderr answers -1."""
-    with _start_lock:
-        current = sys.stderr
-        if _has_fd(current):
-            yield
-            return
-        devnull = None
-        if _has_fd(sys.__stderr__):
-            sys.stderr = sys.__stderr__
-        else:
-            devnull = open(os.devnull, "w")  # noqa: SIM115 - closed below
-            sys.stderr = devnull
-        try:
-            yield
-        finally:
-            sys.stderr = current
-            if devnull is not None:
-                devnull.close()
 
 
 def auto_processes(blocks: int) -> int:
@@ -129,30 +88,6 @@ _decoder: _Decoder | None = None
 def _start(url: str, rules: list[Any], artifact: bool, timeout: float) -> None:
     global _decoder
     _decoder = _Decoder(url, rules, artifact, timeout)
-
-
-PR_SET_PDEATHSIG = 1
-"""prctl(2): the signal this process gets when its parent (the thread that started it) ends."""
-
-
-def die_with_parent(parent: int) -> None:
-    """A killed backfill (kill -9) cannot stop its decoding processes: each ends with it. On Linux
-    the kernel kills this process as its parent ends; everywhere a thread watches ``getppid()`` as
-    well (the fallback, even in the middle of a batch). A parent gone before this ran is noticed
-    here: the process was handed to another (init or a subreaper) already."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(0)
-    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
 
 
 def _prepare(raw: list[RawBlock]) -> _Answer:

@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 
 from sentinel_core.bus import BackfillProgress, Bus
+from sentinel_core.children import real_stderr
 from sentinel_core.ingest.backfill import Throttle
 from sentinel_core.ingest.jobs import Job
-from sentinel_core.ingest.procs import real_stderr
 from sentinel_core.store.blocks import BlockRows, mark_rows_finalized
 from sentinel_tui.headless import HeadlessOutput
 
