@@ -165,3 +165,55 @@ async def test_an_updated_cell_is_drawn_again() -> None:
         fill(steady, range(5, 7))
         await pilot.pause()
         assert "note 5" in lines(steady)[1][0]
+
+
+async def test_a_drawing_computes_the_styles_once_and_draws_what_a_datatable_draws(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Within one drawing (``render_lines``) the table's style and its components' are computed once,
+    not once per line (each walks the ancestors to blend backgrounds); the lines are a DataTable's."""
+    from textual.dom import DOMNode
+    from textual.geometry import Region
+
+    app = Tables(stripes_follow_rows=True)
+    async with app.run_test(size=(60, 30)) as pilot:
+        steady, plain = app.query_one("#steady", SteadyTable), app.query_one("#plain", DataTable)
+        for table in (steady, plain):
+            fill(table, range(1, 13))
+        steady.focus()
+        await pilot.pause()
+        computed = {"steady": 0, "plain": 0}
+        original = DOMNode.rich_style
+
+        def counting(this: DOMNode) -> Any:
+            if this is steady:
+                computed["steady"] += 1
+            elif this is plain:
+                computed["plain"] += 1
+            return original.fget(this)  # type: ignore[attr-defined]
+
+        monkeypatch.setattr(DOMNode, "rich_style", property(counting))
+
+        def drawn(table: DataTable[Any]) -> list[tuple[str, tuple[Any, ...]]]:
+            table._styles_cache.clear()  # draw every line now
+            table._line_cache.clear()
+            table._row_render_cache.clear()
+            strips = table.render_lines(Region(0, 0, table.size.width, table.size.height))
+            return [(s.text, tuple(seg.style for seg in s)) for s in strips]
+
+        plain.focus()
+        await pilot.pause()
+        plain_lines = drawn(plain)
+        steady.focus()
+        await pilot.pause()
+        computed.update(steady=0, plain=0)
+        steady_lines = drawn(steady)
+        assert computed["steady"] == 1, computed  # once for the drawing, not once per line (13)
+        plain.focus()
+        await pilot.pause()
+        computed.update(steady=0, plain=0)
+        assert drawn(plain) == plain_lines and computed["plain"] > 10
+        steady.focus()
+        await pilot.pause()
+        assert drawn(steady) == steady_lines
+        assert [text for text, _ in steady_lines] == [text for text, _ in plain_lines]
