@@ -10,6 +10,7 @@ one killed with kill -9 (``PR_SET_PDEATHSIG``, as the decoding processes do).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import multiprocessing
 import os
@@ -44,12 +45,7 @@ class DevnetProcess:
         self._stopped = threading.Event()
 
     async def start(self) -> DevnetProcess:
-        loop = asyncio.get_running_loop()
-        started: asyncio.Future[str] = loop.create_future()
-
-        def settle(ok: bool, value: Any) -> None:
-            if not started.done():
-                started.set_result(value) if ok else started.set_exception(value)
+        started: concurrent.futures.Future[str] = concurrent.futures.Future()
 
         # The process's parent thread lives as long as the process (PR_SET_PDEATHSIG fires when the
         # thread that started it ends): it starts it, waits for the URL, then for the stop.
@@ -63,15 +59,12 @@ class DevnetProcess:
                 with real_stderr():
                     process.start()
             except Exception as exc:  # noqa: BLE001 - handed to the awaiting start()
-                loop.call_soon_threadsafe(
-                    settle, False, DevnetProcessError(f"the devnet did not start: {exc}")
-                )
+                started.set_exception(DevnetProcessError(f"the devnet did not start: {exc}"))
                 return
             theirs.close()
             self._conn, self._process = mine, process
-            outcome = self._await_url(mine, process)
-            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
-                loop.call_soon_threadsafe(settle, *outcome)
+            ok, value = self._await_url(mine, process)
+            started.set_result(value) if ok else started.set_exception(value)
             self._stopped.wait()
             with contextlib.suppress(OSError):
                 mine.close()  # the devnet stops when its pipe closes
@@ -83,7 +76,7 @@ class DevnetProcess:
         self._starter = threading.Thread(target=parent_thread, name="sentinel-devnet", daemon=True)
         self._starter.start()
         try:
-            self.url = await started
+            self.url = await asyncio.wrap_future(started)
         except BaseException:
             await self.stop()
             raise
