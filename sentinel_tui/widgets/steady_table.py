@@ -144,17 +144,28 @@ class SteadyTable(DataTable[Any]):
         # row changes: a new block on top would draw every visible cell again. A body cell's
         # drawing depends only on its row's content (versioned here), its column, width and style.
         if row_index < 0:  # the header: kept by its label (which may change without a version)
-            return self._header_cell(column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        version = None if row_key is None else self._row_version.get(row_key)
-        if row_key is None or version is None:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            columns = self.ordered_columns
+            column = columns[column_index] if 0 <= column_index < len(columns) else None
+            what: tuple[Any, ...] = (
+                "header",
+                column_index,
+                None if column is None else (column.key, repr(column.label)),
+                self.header_height,
+            )
+        else:
+            row_key = self._row_locations.get_key(row_index)
+            version = None if row_key is None else self._row_version.get(row_key)
+            if row_key is None or version is None:
+                return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            what = (
+                row_key,
+                version,
+                self._column_locations.get_key(column_index) if column_index >= 0 else None,
+                row_index < self.fixed_rows or column_index < self.fixed_columns,
+                self.rows[row_key].height,
+            )
         key = (
-            row_key,
-            version,
-            self._column_locations.get_key(column_index) if column_index >= 0 else None,
-            row_index < self.fixed_rows or column_index < self.fixed_columns,
-            self.rows[row_key].height,
+            *what,
             base_style,
             width,
             cursor,
@@ -180,31 +191,6 @@ class SteadyTable(DataTable[Any]):
             ]
             self._cells[key] = (row_index, lines)
         return lines
-
-    def _header_cell(
-        self, column_index: int, base_style: Style, width: int, cursor: bool, hover: bool
-    ) -> list[list[Segment]]:
-        column = self.ordered_columns[column_index] if 0 <= column_index < len(self.ordered_columns) else None
-        key = (
-            "header",
-            column_index,
-            None if column is None else (column.key, repr(column.label)),
-            self.header_height,
-            base_style,
-            width,
-            cursor,
-            hover,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cell_padding,
-            self._pseudo_class_state,
-        )
-        hit = self._cells.get(key)
-        if hit is None:
-            lines = super()._render_cell(-1, column_index, base_style, width, cursor, hover)
-            self._cells[key] = (-1, lines)
-            return lines
-        return hit[1]
 
     def _on_resize(self, event: events.Resize) -> None:
         # A pane shown again is sent a Resize to the size it had: DataTable would take that for a
