@@ -20,7 +20,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ..children import die_with_parent, real_stderr
+from ..children import die_with_parent, exit_text, real_stderr
 from ..config import DevnetSettings
 from ..errors import SentinelError
 
@@ -90,7 +90,10 @@ class DevnetProcess:
                 try:
                     kind, value = conn.recv()
                 except (EOFError, OSError):
-                    return False, DevnetProcessError(f"the devnet ended as it started ({_exit(process)})")
+                    process.join(1)
+                    return False, DevnetProcessError(
+                        f"the devnet ended as it started ({exit_text(process.exitcode)})"
+                    )
                 return (True, value) if kind == "url" else (False, DevnetProcessError(str(value)))
             if time.monotonic() > deadline:
                 return False, DevnetProcessError(f"the devnet did not listen within {START_TIMEOUT:g} s")
@@ -101,12 +104,6 @@ class DevnetProcess:
         starter = self._starter
         if starter is not None:
             await asyncio.to_thread(starter.join, 10)
-
-
-def _exit(process: multiprocessing.process.BaseProcess) -> str:
-    process.join(1)
-    code = process.exitcode
-    return "still running" if code is None else f"exit code {code}" if code >= 0 else f"signal {-code}"
 
 
 def _serve(conn: Connection, settings: DevnetSettings, parent: int) -> None:

@@ -30,7 +30,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..bus import BackfillProgress, LogLine
-from ..children import die_with_parent, real_stderr
+from ..children import die_with_parent, exit_text, real_stderr
 from ..config import Settings
 from ..errors import SentinelError
 from .jobs import FINISHED, JobState
@@ -133,7 +133,7 @@ class ProcessRun:
                 process.kill()
                 process.join(2)
             if error is None and self.job.state not in FINISHED:
-                error = f"the backfill process ended without finishing ({_exit_text(process.exitcode)})"
+                error = f"the backfill process ended without finishing ({exit_text(process.exitcode)})"
         with self._lock:
             self._conn = None
         mine.close()
@@ -195,18 +195,6 @@ class ProcessRun:
 async def _close_run(sentinel: Sentinel, run_id: int, done: int) -> None:
     await sentinel.store.update_run(run_id, done)
     await sentinel.store.finish_run(run_id, "failed")
-
-
-def _exit_text(code: int | None) -> str:
-    if code is None:
-        return "still running"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"killed by {name}"
-    return f"exit code {code}"
 
 
 # -- the child process -----------------------------------------------------------------------------------
